@@ -1,0 +1,95 @@
+import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { STSClient } from '@aws-sdk/client-sts';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { ApiCallCounter } from './api-call-counter.js';
+import { instrumentClient, type DebugSink } from './client-middleware.js';
+import type { ResolvedAwsConfig } from './resolve-aws-config.js';
+
+/** Retries with client-side rate limiting, so a throttling storm slows the run down instead of failing it. */
+const RETRY = { retryMode: 'adaptive', maxAttempts: 8 } as const;
+
+export interface AwsContextOptions {
+  config: ResolvedAwsConfig;
+  debug?: DebugSink;
+  /** Tests inject a provider; everything else uses the SDK's default chain (SSO profiles included). */
+  credentials?: AwsCredentialIdentityProvider;
+}
+
+/**
+ * Every AWS client the tool uses, built once from one credential provider. Clients for services
+ * whose region differs (Identity Center lives in its home region) are made with `forRegion`.
+ */
+export class AwsContext {
+  readonly apiCalls = new ApiCallCounter();
+  readonly config: ResolvedAwsConfig;
+  readonly credentials: AwsCredentialIdentityProvider;
+  private readonly debug: DebugSink | undefined;
+  private readonly cache = new Map<string, unknown>();
+
+  constructor(options: AwsContextOptions) {
+    this.config = options.config;
+    this.debug = options.debug;
+    // One provider for every client: SSO and assume-role credentials are fetched once and shared.
+    this.credentials = options.credentials ?? fromNodeProviderChain({ profile: options.config.profile });
+  }
+
+  get region(): string {
+    return this.config.region;
+  }
+
+  get iam(): IAMClient {
+    return this.client('iam', this.region, (c) => new IAMClient(c));
+  }
+  get sts(): STSClient {
+    return this.client('sts', this.region, (c) => new STSClient(c));
+  }
+  get cloudTrail(): CloudTrailClient {
+    return this.client('cloudtrail', this.region, (c) => new CloudTrailClient(c));
+  }
+  get logs(): CloudWatchLogsClient {
+    return this.client('logs', this.region, (c) => new CloudWatchLogsClient(c));
+  }
+  get organizations(): OrganizationsClient {
+    return this.client('organizations', this.region, (c) => new OrganizationsClient(c));
+  }
+  get accessAnalyzer(): AccessAnalyzerClient {
+    return this.client('accessanalyzer', this.region, (c) => new AccessAnalyzerClient(c));
+  }
+
+  /** sso-admin in a given region (the Identity Center instance's own region). */
+  ssoAdmin(region = this.region): SSOAdminClient {
+    return this.client('sso-admin', region, (c) => new SSOAdminClient(c));
+  }
+
+  identityStore(region = this.region): IdentitystoreClient {
+    return this.client('identitystore', region, (c) => new IdentitystoreClient(c));
+  }
+
+  /** Closes the sockets of every client made, so the process can exit promptly. */
+  destroy(): void {
+    for (const client of this.cache.values()) (client as { destroy(): void }).destroy();
+    this.cache.clear();
+  }
+
+  private client<T extends object>(
+    service: string,
+    region: string,
+    make: (config: { region: string; credentials: AwsCredentialIdentityProvider } & typeof RETRY) => T,
+  ): T {
+    const key = `${service}@${region}`;
+    let client = this.cache.get(key) as T | undefined;
+    if (!client) {
+      client = make({ region, credentials: this.credentials, ...RETRY });
+      instrumentClient(client as never, service, this.apiCalls, this.debug);
+      this.cache.set(key, client);
+    }
+    return client;
+  }
+}

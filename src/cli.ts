@@ -1,0 +1,30 @@
+import { Command } from 'commander';
+import type { CommandRunner } from './command-context.js';
+import { registerAuditCommand } from './commands/audit.js';
+import { addGlobalOptions } from './global-options.js';
+import { TOOL_VERSION } from './version.js';
+
+export interface ProgramStreams {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** Builds the command-line program; a factory, so every run and every test gets a fresh one. */
+export function createProgram(run: CommandRunner, streams: ProgramStreams): Command {
+  const program = new Command('iam2idc')
+    .description('Move an AWS account off long-lived IAM users and onto IAM Identity Center, one reviewed step at a time.')
+    .version(TOOL_VERSION, '--version')
+    .showHelpAfterError('(run iam2idc --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => streams.stdout.write(text),
+      writeErr: (text) => streams.stderr.write(text),
+    });
+  addGlobalOptions(program);
+  registerAuditCommand(program, run);
+  // Subcommands inherit the error and output handling of the program.
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput(program.configureOutput()).showHelpAfterError('(run iam2idc --help for usage)');
+  }
+  return program;
+}

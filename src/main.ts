@@ -1,0 +1,69 @@
+import { CommanderError, type Command } from 'commander';
+import { createProgram } from './cli.js';
+import { createCommandContext, createRunIo, type CommandHandler, type Runtime } from './command-context.js';
+import { mapAwsError } from './aws/map-aws-error.js';
+import { resolveAwsConfig } from './aws/resolve-aws-config.js';
+import { Iam2idcError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import { readGlobalOptions } from './global-options.js';
+import type { IoHost } from './io/io-host.js';
+import { JsonIoHost } from './io/hosts/json-io-host.js';
+
+/** The runtime of a real process. */
+export function processRuntime(): Runtime {
+  // The SDK warns about Node 20 on every client; the engines field already states what is supported.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => new Date(),
+  };
+}
+
+/**
+ * Runs the CLI and returns the exit code. Nothing below this function sets an exit code or exits:
+ * errors travel up as typed errors and are turned into codes here.
+ */
+export async function main(argv: string[], runtime: Runtime = processRuntime()): Promise<number> {
+  let io: IoHost | undefined;
+  let exitCode: number = ExitCode.Ok;
+  const run = async (command: Command, handler: CommandHandler) => {
+    const options = readGlobalOptions(command);
+    io = createRunIo(options, runtime);
+    const ctx = await createCommandContext(options, io, runtime);
+    try {
+      exitCode = (await handler(ctx)) ?? ExitCode.Ok;
+    } catch (error) {
+      throw mapAwsError(error, ctx.aws.config);
+    } finally {
+      ctx.aws.destroy();
+    }
+  };
+  const program = createProgram(run, runtime);
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? ExitCode.Ok : ExitCode.UsageError;
+    }
+    const typed = error instanceof Iam2idcError ? error : mapAwsError(error, await resolveAwsConfig({ env: runtime.env }));
+    reportError(typed, io, runtime);
+    return typed.exitCode;
+  }
+}
+
+function reportError(error: Iam2idcError, io: IoHost | undefined, runtime: Runtime): void {
+  if (io instanceof JsonIoHost && !io.hasWrittenDocument) {
+    io.writeDocument({ error: { code: error.code, message: error.message, resolution: error.resolution } });
+  }
+  const detail = `${error.message}\n  → ${error.resolution}`;
+  if (io) io.notify({ level: 'error', code: error.code, message: detail });
+  else runtime.stderr.write(`✖ ${detail}\n`);
+  if (error.cause instanceof Error && io) {
+    io.notify({ level: 'debug', code: 'ERROR_CAUSE', message: error.cause.stack ?? String(error.cause) });
+  }
+}

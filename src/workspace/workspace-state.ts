@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+export const WORKSPACE_STATE_VERSION = 1;
+
+const accountId = z.string().regex(/^\d{12}$/, 'an AWS account ID has 12 digits');
+
+/** `workspace.json`: which account this migration belongs to, and where it stands. */
+export const WorkspaceStateSchema = z.strictObject({
+  schemaVersion: z.literal(WORKSPACE_STATE_VERSION),
+  accountId,
+  partition: z.string().min(1),
+  createdAt: z.iso.datetime(),
+  /** Who bound the workspace, for the record; later runs may use other principals of the same account. */
+  createdBy: z.string().min(1),
+  identityCenter: z
+    .strictObject({
+      instanceArn: z.string().min(1),
+      identityStoreId: z.string().min(1),
+      region: z.string().min(1),
+    })
+    .nullable(),
+  phases: z.strictObject({
+    audit: z.strictObject({ lastRunAt: z.iso.datetime(), userCount: z.number().int().nonnegative() }).optional(),
+  }),
+});
+
+export type WorkspaceState = z.infer<typeof WorkspaceStateSchema>;
