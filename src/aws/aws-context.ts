@@ -8,9 +8,16 @@ import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
 import { ApiCallCounter } from './api-call-counter.js';
 import { instrumentClient, type DebugSink } from './client-middleware.js';
 import type { ResolvedAwsConfig } from './resolve-aws-config.js';
+
+type ClientSettings = {
+  region: string;
+  credentials: AwsCredentialIdentityProvider;
+  requestHandler: AwsContextOptions['requestHandler'];
+} & typeof RETRY;
 
 /** Retries with client-side rate limiting, so a throttling storm slows the run down instead of failing it. */
 const RETRY = { retryMode: 'adaptive', maxAttempts: 8 } as const;
@@ -20,6 +27,8 @@ export interface AwsContextOptions {
   debug?: DebugSink;
   /** Tests inject a provider; everything else uses the SDK's default chain (SSO profiles included). */
   credentials?: AwsCredentialIdentityProvider;
+  /** The HTTP layer; the SDK's own by default. Tests replace it to replay throttling on the wire. */
+  requestHandler?: RequestHandler<HttpRequest, HttpResponse>;
 }
 
 /**
@@ -31,11 +40,13 @@ export class AwsContext {
   readonly config: ResolvedAwsConfig;
   readonly credentials: AwsCredentialIdentityProvider;
   private readonly debug: DebugSink | undefined;
+  private readonly requestHandler: AwsContextOptions['requestHandler'];
   private readonly cache = new Map<string, unknown>();
 
   constructor(options: AwsContextOptions) {
     this.config = options.config;
     this.debug = options.debug;
+    this.requestHandler = options.requestHandler;
     // One provider for every client: SSO and assume-role credentials are fetched once and shared.
     this.credentials = options.credentials ?? fromNodeProviderChain({ profile: options.config.profile });
   }
@@ -81,12 +92,12 @@ export class AwsContext {
   private client<T extends object>(
     service: string,
     region: string,
-    make: (config: { region: string; credentials: AwsCredentialIdentityProvider } & typeof RETRY) => T,
+    make: (config: ClientSettings) => T,
   ): T {
     const key = `${service}@${region}`;
     let client = this.cache.get(key) as T | undefined;
     if (!client) {
-      client = make({ region, credentials: this.credentials, ...RETRY });
+      client = make({ region, credentials: this.credentials, requestHandler: this.requestHandler, ...RETRY });
       instrumentClient(client as never, service, this.apiCalls, this.debug);
       this.cache.set(key, client);
     }

@@ -33,7 +33,9 @@ export class InquirerPrompter implements Prompter {
     // readline alone never settles a prompt when its input ends; abort it so EOF reads as "no".
     const eof = new AbortController();
     const onEnd = () => eof.abort();
-    this.streams.input.once('end', onEnd);
+    // A stream that has already ended never emits 'end' again: without this check the prompt would wait forever.
+    if ((this.streams.input as { readableEnded?: boolean }).readableEnded) eof.abort();
+    else this.streams.input.once('end', onEnd);
     try {
       return await prompt(eof.signal);
     } catch (error) {

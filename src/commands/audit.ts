@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
+import { renderAuditSummary } from '../render/audit-summary.js';
+import { runAudit } from '../services/audit/run-audit.js';
+import { writeAuditOutputs } from '../services/audit/write-audit-outputs.js';
+import { TOOL_VERSION } from '../version.js';
+
+/** `iam2idc audit`: a read-only inventory of the account's IAM users, written to the workspace. */
+export function registerAuditCommand(program: Command, run: CommandRunner): void {
+  program
+    .command('audit')
+    .description('read-only inventory of the IAM users, with findings and a draft mapping.yaml')
+    .action(async (_options: unknown, command: Command) => run(command, auditHandler));
+}
+
+async function auditHandler(ctx: CommandContext): Promise<void> {
+  const started = Date.now();
+  const { caller } = await bindCaller(ctx);
+  const snapshot = await runAudit({
+    iam: ctx.aws.iam,
+    ssoAdmin: ctx.aws.ssoAdmin(),
+    region: ctx.aws.region,
+    caller,
+    io: ctx.io,
+    now: ctx.now,
+    toolVersion: TOOL_VERSION,
+  });
+  const outputs = await writeAuditOutputs(ctx.workspace, snapshot, ctx.io);
+  ctx.io.result({
+    data: {
+      snapshot,
+      workspace: ctx.workspace.dir,
+      files: outputs.files,
+      mapping: outputs.mapping,
+      stats: { apiCalls: ctx.aws.apiCalls.snapshot(), durationMs: Date.now() - started },
+    },
+    renderText: (format) => renderAuditSummary(snapshot, outputs, format),
+  });
+}

@@ -1,0 +1,67 @@
+import type { TextFormat } from '../io/io-host.js';
+import { countAudit, describeUserRow, USER_ROW_HEADINGS } from '../services/audit/summarise-users.js';
+import type { AuditSnapshot, Finding } from '../services/audit/types.js';
+import type { AuditOutputs } from '../services/audit/write-audit-outputs.js';
+
+/** Beyond this, the terminal shows the first rows and points to the markdown report for the rest. */
+const MAX_ROWS = 40;
+
+const SEVERITY_ORDER: Finding['severity'][] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** The audit as a person at a terminal reads it: who you are, the headline numbers, findings, users, next step. */
+export function renderAuditSummary(snapshot: AuditSnapshot, outputs: AuditOutputs, f: TextFormat): string {
+  const now = new Date(snapshot.generatedAt);
+  const counts = countAudit(snapshot);
+  const out: string[] = [];
+  out.push(
+    f.bold(`Account ${snapshot.caller.accountId}${snapshot.accountAlias ? ` (${snapshot.accountAlias})` : ''}`) +
+      f.dim(`  as ${snapshot.caller.arn}`),
+    `Identity Center: ${describeIdentityCenter(snapshot, f)}`,
+    '',
+    `${counts.users} IAM users: ${counts.human} human, ${counts.machine} machine, ${counts.unknown} to decide · ` +
+      `${counts.admins} with administrator access · ${counts.activeKeys} active access keys`,
+    '',
+  );
+  out.push(f.bold('Findings'));
+  if (snapshot.findings.length === 0) out.push(f.green('No findings.'));
+  else {
+    const sorted = [...snapshot.findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
+    out.push(f.table(['severity', 'subject', 'finding'], sorted.slice(0, MAX_ROWS).map((x) => [colourSeverity(x.severity, f), x.subject ?? '-', x.message])));
+    if (sorted.length > MAX_ROWS) out.push(f.dim(`… and ${sorted.length - MAX_ROWS} more in reports/audit.md`));
+  }
+  out.push('', f.bold('Users'));
+  out.push(f.table(USER_ROW_HEADINGS, snapshot.users.slice(0, MAX_ROWS).map((u) => describeUserRow(u, now))));
+  if (snapshot.users.length > MAX_ROWS) out.push(f.dim(`… and ${snapshot.users.length - MAX_ROWS} more in reports/audit.md`));
+  if (snapshot.gaps.length > 0) {
+    out.push('', f.yellow('Not everything could be read:'));
+    for (const gap of snapshot.gaps) out.push(`  - ${gap.source}: ${gap.impact}`);
+  }
+  out.push('', ...describeMapping(outputs, f), '', f.bold('Next: ') + 'review mapping.yaml, then run `iam2idc generate-policies`.');
+  return out.join('\n');
+}
+
+function describeIdentityCenter(snapshot: AuditSnapshot, f: TextFormat): string {
+  if (!snapshot.identityCenter) return f.yellow('unknown (sso:ListInstances could not be read)');
+  const [instance] = snapshot.identityCenter.instances;
+  if (instance) return `${instance.instanceArn} (${instance.region}, identity store ${instance.identityStoreId})`;
+  return f.yellow(
+    `no instance in ${snapshot.identityCenter.region}. If it lives in another region, re-run with --region; otherwise enable it in the ` +
+      'IAM Identity Center console of the management account: only an organization instance can assign AWS accounts.',
+  );
+}
+
+function describeMapping(outputs: AuditOutputs, f: TextFormat): string[] {
+  const { mapping } = outputs;
+  if (mapping.created) return [`Draft mapping written to ${mapping.path}: edit it before the next phase.`];
+  if (!mapping.updated && mapping.added.length === 0 && mapping.removed.length === 0) return [`Mapping ${mapping.path} unchanged.`];
+  const lines = [`Mapping ${mapping.path} kept with your edits.`];
+  if (mapping.added.length) lines.push(f.yellow(`  New IAM users added to it: ${mapping.added.join(', ')}`));
+  if (mapping.removed.length) lines.push(f.yellow(`  IAM users no longer in the account (flagged, not removed): ${mapping.removed.join(', ')}`));
+  return lines;
+}
+
+function colourSeverity(severity: Finding['severity'], f: TextFormat): string {
+  if (severity === 'critical' || severity === 'high') return f.red(severity);
+  if (severity === 'medium') return f.yellow(severity);
+  return severity;
+}

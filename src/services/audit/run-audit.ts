@@ -1,0 +1,116 @@
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { Fault } from '../../errors.js';
+import { isAccessDenied, isCredentialError } from '../../aws/map-aws-error.js';
+import { say, type IoHost } from '../../io/io-host.js';
+import { buildUserRecords } from './build-user-records.js';
+import { collectAuthorizationDetails, type AuthorizationDetails } from './collect-authorization-details.js';
+import { discoverIdentityCenter } from './discover-identity-center.js';
+import { evaluateFindings } from './evaluate-findings.js';
+import { fetchCredentialReport } from './fetch-credential-report.js';
+import { readAccountAlias, readRootSummary, readVirtualMfaSerials } from './read-account-extras.js';
+import { readOptional } from './read-optional.js';
+import { AUDIT_SCHEMA_VERSION, type AuditGap, type AuditSnapshot, type CallerIdentity, type RootAccountSummary } from './types.js';
+
+export interface AuditOptions {
+  iam: IAMClient;
+  ssoAdmin: SSOAdminClient;
+  region: string;
+  caller: CallerIdentity;
+  io: IoHost;
+  now: () => Date;
+  toolVersion: string;
+}
+
+/**
+ * Reads the whole account in a fixed number of calls: the authorization details (one paginated
+ * call), the credential report, and a handful of account-wide reads. No call is made per user.
+ */
+export async function runAudit(options: AuditOptions): Promise<AuditSnapshot> {
+  const { iam, io } = options;
+  const progress = io.startProgress('AUDIT_READING', 'Reading the IAM inventory and the credential report');
+  try {
+    const [details, report, alias, summary, virtualMfa, identityCenter] = await Promise.all([
+      readAuthorizationDetails(iam),
+      readOptional(
+        'credential-report',
+        'iam:GenerateCredentialReport and iam:GetCredentialReport',
+        'Console passwords, MFA, access keys and their last use are unknown',
+        () => fetchCredentialReport(iam, { now: options.now }),
+      ),
+      readOptional('account-alias', 'iam:ListAccountAliases', 'The account alias is not shown', () => readAccountAlias(iam)),
+      readOptional('account-summary', 'iam:GetAccountSummary', 'Root MFA and root keys are only known from the credential report', () =>
+        readRootSummary(iam),
+      ),
+      readOptional('virtual-mfa', 'iam:ListVirtualMFADevices', 'MFA device serials and types are unknown', () =>
+        readVirtualMfaSerials(iam),
+      ),
+      readOptional(
+        'identity-center',
+        'sso:ListInstances',
+        'Whether IAM Identity Center is enabled is unknown',
+        () => discoverIdentityCenter(options.ssoAdmin, options.region),
+      ),
+    ]);
+    const gaps: AuditGap[] = [report, alias, summary, virtualMfa, identityCenter].flatMap((r) => (r.ok ? [] : [r.gap]));
+    const now = options.now();
+    const users = buildUserRecords({
+      details,
+      reportRows: report.ok ? report.value.rows : null,
+      virtualMfa: virtualMfa.ok ? virtualMfa.value : null,
+      caller: options.caller,
+      now,
+    });
+    const root = summariseRoot(report.ok ? report.value.root : null, summary.ok ? summary.value : null);
+    progress.succeed(`Read ${users.length} users, ${details.groups.length} groups and ${details.roles.length} roles`);
+    for (const gap of gaps) say.warn(io, `AUDIT_GAP_${gap.source.toUpperCase().replace(/-/g, '_')}`, `${gap.source}: ${gap.impact}`, gap);
+    return {
+      schemaVersion: AUDIT_SCHEMA_VERSION,
+      generatedAt: now.toISOString(),
+      toolVersion: options.toolVersion,
+      caller: options.caller,
+      accountAlias: alias.ok ? alias.value : null,
+      region: options.region,
+      identityCenter: identityCenter.ok ? { instances: identityCenter.value, region: options.region } : null,
+      credentialReport: report.ok ? { generatedAt: report.value.generatedAt, reused: report.value.reused } : null,
+      root,
+      users,
+      groups: details.groups,
+      roles: details.roles,
+      managedPolicies: details.managedPolicies,
+      findings: evaluateFindings({ users, root, now }),
+      gaps,
+    };
+  } catch (error) {
+    progress.fail('The IAM inventory could not be read');
+    throw error;
+  }
+}
+
+async function readAuthorizationDetails(iam: IAMClient): Promise<AuthorizationDetails> {
+  try {
+    return await collectAuthorizationDetails(iam);
+  } catch (error) {
+    if (isCredentialError(error) || !isAccessDenied(error)) throw error;
+    // Without the inventory itself there is nothing to audit.
+    throw new Fault(
+      'AUDIT_INVENTORY_DENIED',
+      'The caller may not read the IAM inventory (iam:GetAccountAuthorizationDetails was denied).',
+      'Grant iam:GetAccountAuthorizationDetails (the AWS-managed SecurityAudit or IAMReadOnlyAccess policy includes it) and re-run audit.',
+      { cause: error },
+    );
+  }
+}
+
+function summariseRoot(
+  row: { mfaActive: boolean; accessKeys: RootAccountSummary['accessKeys']; passwordLastUsed: string | null } | null,
+  summary: { mfaActive: boolean; accessKeysPresent: boolean } | null,
+): RootAccountSummary | null {
+  if (!row && !summary) return null;
+  return {
+    mfaActive: summary?.mfaActive ?? row?.mfaActive ?? null,
+    accessKeysPresent: summary?.accessKeysPresent ?? (row ? row.accessKeys.some((k) => k.active) : null),
+    accessKeys: row?.accessKeys ?? [],
+    passwordLastUsed: row?.passwordLastUsed ?? null,
+  };
+}

@@ -1,0 +1,136 @@
+import {
+  GenerateCredentialReportCommand,
+  GetAccountAuthorizationDetailsCommand,
+  GetAccountSummaryCommand,
+  GetCredentialReportCommand,
+  ListAccountAliasesCommand,
+  ListVirtualMFADevicesCommand,
+} from '@aws-sdk/client-iam';
+import { ListInstancesCommand } from '@aws-sdk/client-sso-admin';
+import { describe, expect, it } from 'vitest';
+import { Fault } from '../../../src/errors.js';
+import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { runAudit } from '../../../src/services/audit/run-audit.js';
+import { ACCOUNT_ID, FIXTURE_NOW, userArn } from '../../fixtures/inventory.js';
+import { awsError, mockAws } from '../support/aws-mocks.js';
+
+const { mocks, clients } = mockAws();
+
+const HEADER =
+  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,' +
+  'access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,' +
+  'access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,' +
+  'cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
+
+const caller = { accountId: ACCOUNT_ID, arn: userArn('auditor'), userId: 'AIDAFIXTURE00000099', partition: 'aws' };
+
+function userDetail(index: number) {
+  const name = `user${String(index).padStart(4, '0')}`;
+  return { UserName: name, UserId: `AIDAFIXTURE${String(index).padStart(8, '0')}`, Arn: userArn(name), Path: '/', CreateDate: new Date('2024-01-01T00:00:00Z') };
+}
+
+function reportFor(userCount: number): string {
+  const rows = [
+    `<root_account>,arn:aws:iam::${ACCOUNT_ID}:root,2020-01-01T00:00:00+00:00,not_supported,2025-05-01T00:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`,
+  ];
+  for (let i = 1; i <= userCount; i += 1) {
+    const d = userDetail(i);
+    rows.push(
+      `${d.UserName},${d.Arn},2024-01-01T00:00:00+00:00,true,2025-05-30T00:00:00+00:00,2024-01-01T00:00:00+00:00,N/A,false,` +
+        'true,2024-01-01T00:00:00+00:00,2025-05-31T00:00:00+00:00,us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
+    );
+  }
+  return [HEADER, ...rows].join('\n');
+}
+
+function givenAccountWithUsers(userCount: number): void {
+  mocks.iam.on(GetAccountAuthorizationDetailsCommand).resolves({ IsTruncated: false, UserDetailList: Array.from({ length: userCount }, (_, i) => userDetail(i + 1)) });
+  mocks.iam.on(GetCredentialReportCommand).resolves({ Content: new TextEncoder().encode(reportFor(userCount)), GeneratedTime: new Date(FIXTURE_NOW.getTime() - 60_000), ReportFormat: 'text/csv' });
+  mocks.iam.on(ListAccountAliasesCommand).resolves({ AccountAliases: ['fixture-sandbox'] });
+  mocks.iam.on(GetAccountSummaryCommand).resolves({ SummaryMap: { AccountMFAEnabled: 1, AccountAccessKeysPresent: 0 } });
+  mocks.iam.on(ListVirtualMFADevicesCommand).resolves({ VirtualMFADevices: [] });
+  mocks.ssoAdmin.on(ListInstancesCommand).resolves({ Instances: [{ InstanceArn: 'arn:aws:sso:::instance/ssoins-fixture', IdentityStoreId: 'd-fixture', OwnerAccountId: ACCOUNT_ID }] });
+}
+
+function audit(io = new TestIoHost()) {
+  return runAudit({ iam: clients.iam, ssoAdmin: clients.ssoAdmin, region: 'us-east-1', caller, io, now: () => FIXTURE_NOW, toolVersion: 'test' });
+}
+
+function totalCalls(): number {
+  return mocks.iam.calls().length + mocks.ssoAdmin.calls().length;
+}
+
+describe('runAudit', () => {
+  it('Given 3 users and 300 users, When auditing, Then the number of AWS calls is the same: nothing is read per user', async () => {
+    givenAccountWithUsers(3);
+    await audit();
+    const small = totalCalls();
+    mocks.iam.reset();
+    mocks.ssoAdmin.reset();
+    givenAccountWithUsers(300);
+
+    const snapshot = await audit();
+
+    expect(snapshot.users).toHaveLength(300);
+    expect(totalCalls()).toBe(small);
+    expect(small).toBeLessThanOrEqual(8);
+  });
+
+  it('Given a complete account, When auditing, Then credentials, alias, root and Identity Center are joined in', async () => {
+    givenAccountWithUsers(2);
+
+    const snapshot = await audit();
+
+    expect(snapshot.accountAlias).toBe('fixture-sandbox');
+    expect(snapshot.identityCenter?.instances[0]?.identityStoreId).toBe('d-fixture');
+    expect(snapshot.root).toMatchObject({ mfaActive: true, accessKeysPresent: false });
+    expect(snapshot.credentialReport?.reused).toBe(true);
+    expect(snapshot.users[0]).toMatchObject({ console: { enabled: true }, mfa: { active: false } });
+    expect(snapshot.users[0]?.accessKeys?.[0]).toMatchObject({ active: true, lastUsedService: 's3' });
+    expect(snapshot.gaps).toEqual([]);
+    expect(snapshot.findings.map((f) => f.rule)).toContain('console-without-mfa');
+  });
+
+  it('Given the caller may not generate a credential report, When auditing, Then it completes and names the missing actions', async () => {
+    givenAccountWithUsers(2);
+    mocks.iam.on(GetCredentialReportCommand).rejects(awsError('AccessDenied'));
+    mocks.iam.on(GenerateCredentialReportCommand).rejects(awsError('AccessDenied'));
+    const io = new TestIoHost();
+
+    const snapshot = await audit(io);
+
+    expect(snapshot.users).toHaveLength(2);
+    expect(snapshot.users[0]).toMatchObject({ console: null, accessKeys: null });
+    expect(snapshot.credentialReport).toBeNull();
+    expect(snapshot.gaps).toEqual([expect.objectContaining({ source: 'credential-report', errorName: 'AccessDenied' })]);
+    expect(snapshot.gaps[0]?.missingAction).toContain('iam:GetCredentialReport');
+    expect(io.codes('warn')).toContain('AUDIT_GAP_CREDENTIAL_REPORT');
+  });
+
+  it('Given Identity Center and the alias are denied, When auditing, Then both are gaps and the rest is complete', async () => {
+    givenAccountWithUsers(1);
+    mocks.ssoAdmin.on(ListInstancesCommand).rejects(awsError('AccessDeniedException'));
+    mocks.iam.on(ListAccountAliasesCommand).rejects(awsError('AccessDenied'));
+
+    const snapshot = await audit();
+
+    expect(snapshot.identityCenter).toBeNull();
+    expect(snapshot.accountAlias).toBeNull();
+    expect(snapshot.gaps.map((g) => g.source).sort()).toEqual(['account-alias', 'identity-center']);
+    expect(snapshot.credentialReport).not.toBeNull();
+  });
+
+  it('Given the inventory itself is denied, When auditing, Then it stops with a fault that names the permission', async () => {
+    givenAccountWithUsers(1);
+    mocks.iam.on(GetAccountAuthorizationDetailsCommand).rejects(awsError('AccessDenied'));
+
+    await expect(audit()).rejects.toMatchObject({ constructor: Fault, code: 'AUDIT_INVENTORY_DENIED' });
+  });
+
+  it('Given the session token expires midway, When auditing, Then the credential error propagates instead of becoming a gap', async () => {
+    givenAccountWithUsers(1);
+    mocks.iam.on(GetCredentialReportCommand).rejects(awsError('ExpiredToken'));
+
+    await expect(audit()).rejects.toMatchObject({ name: 'ExpiredToken' });
+  });
+});

@@ -1,0 +1,32 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { afterEach } from 'vitest';
+
+/**
+ * The one place unit tests get AWS mocks. Each call registers a reset after every test, so no
+ * test sees another's stubs. Clients are real SDK clients whose `send` is replaced.
+ */
+export function mockAws() {
+  const mocks = {
+    iam: mockClient(IAMClient),
+    sts: mockClient(STSClient),
+    ssoAdmin: mockClient(SSOAdminClient),
+  };
+  afterEach(() => {
+    for (const mock of Object.values(mocks)) mock.reset();
+  });
+  const clients = {
+    iam: new IAMClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } }),
+    sts: new STSClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } }),
+    ssoAdmin: new SSOAdminClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } }),
+  };
+  return { mocks, clients };
+}
+
+/** An SDK-shaped error: matched by `name`, with the `$metadata` every service exception carries. */
+export function awsError(name: string, message = name): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
+}
