@@ -15,6 +15,7 @@ export function createProgram(run: CommandRunner, streams: ProgramStreams): Comm
     .description('Move an AWS account off long-lived IAM users and onto IAM Identity Center, one reviewed step at a time.')
     .version(TOOL_VERSION, '--version')
     .showHelpAfterError('(run iam2idc --help for usage)')
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
       writeOut: (text) => streams.stdout.write(text),
@@ -24,7 +25,11 @@ export function createProgram(run: CommandRunner, streams: ProgramStreams): Comm
   registerAuditCommand(program, run);
   // Subcommands inherit the error and output handling of the program.
   for (const command of program.commands) {
-    command.exitOverride().configureOutput(program.configureOutput()).showHelpAfterError('(run iam2idc --help for usage)');
+    command
+      .exitOverride()
+      .configureOutput(program.configureOutput())
+      .configureHelp({ showGlobalOptions: true })
+      .showHelpAfterError('(run iam2idc --help for usage)');
   }
   return program;
 }

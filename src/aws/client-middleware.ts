@@ -15,6 +15,7 @@ const SECRET_KEY = /secret|password|token|private|credential|^content$/i;
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value instanceof Uint8Array) return `<${value.byteLength} bytes>`;
+  if (value instanceof Date) return value.toISOString();
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) ? '<redacted>' : redactSecrets(inner)]),

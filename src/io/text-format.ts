@@ -17,6 +17,8 @@ export function createTextFormat(color: boolean): TextFormat {
     table(head, rows) {
       const table = new Table({
         head: head.map((h) => chalk.bold(h)),
+        // No rule between rows: a table of a hundred users stays readable on one screen.
+        chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
         style: color ? { head: [], border: ['grey'] } : { head: [], border: [] },
       });
       for (const row of rows) table.push(row.map(String));

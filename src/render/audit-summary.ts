@@ -22,13 +22,7 @@ export function renderAuditSummary(snapshot: AuditSnapshot, outputs: AuditOutput
       `${counts.admins} with administrator access · ${counts.activeKeys} active access keys`,
     '',
   );
-  out.push(f.bold('Findings'));
-  if (snapshot.findings.length === 0) out.push(f.green('No findings.'));
-  else {
-    const sorted = [...snapshot.findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
-    out.push(f.table(['severity', 'subject', 'finding'], sorted.slice(0, MAX_ROWS).map((x) => [colourSeverity(x.severity, f), x.subject ?? '-', x.message])));
-    if (sorted.length > MAX_ROWS) out.push(f.dim(`… and ${sorted.length - MAX_ROWS} more in reports/audit.md`));
-  }
+  out.push(f.bold('Findings'), ...renderFindings(snapshot.findings, f));
   out.push('', f.bold('Users'));
   out.push(f.table(USER_ROW_HEADINGS, snapshot.users.slice(0, MAX_ROWS).map((u) => describeUserRow(u, now))));
   if (snapshot.users.length > MAX_ROWS) out.push(f.dim(`… and ${snapshot.users.length - MAX_ROWS} more in reports/audit.md`));
@@ -36,8 +30,24 @@ export function renderAuditSummary(snapshot: AuditSnapshot, outputs: AuditOutput
     out.push('', f.yellow('Not everything could be read:'));
     for (const gap of snapshot.gaps) out.push(`  - ${gap.source}: ${gap.impact}`);
   }
-  out.push('', ...describeMapping(outputs, f), '', f.bold('Next: ') + 'review mapping.yaml, then run `iam2idc generate-policies`.');
+  out.push('', ...describeMapping(outputs, f), '', f.bold('Next: ') + 'review mapping.yaml and reports/audit.md; the next phase (generate-policies) starts from them.');
   return out.join('\n');
+}
+
+/** Critical to medium findings one per row; low and info ones counted by rule, since they are many and minor. */
+function renderFindings(findings: Finding[], f: TextFormat): string[] {
+  if (findings.length === 0) return [f.green('No findings.')];
+  const sorted = [...findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
+  const major = sorted.filter((x) => x.severity !== 'low' && x.severity !== 'info');
+  const minorByRule = new Map<string, number>();
+  for (const x of sorted) if (!major.includes(x)) minorByRule.set(x.rule, (minorByRule.get(x.rule) ?? 0) + 1);
+  const lines: string[] = [];
+  if (major.length > 0) {
+    lines.push(f.table(['severity', 'subject', 'finding'], major.slice(0, MAX_ROWS).map((x) => [colourSeverity(x.severity, f), x.subject ?? '-', x.message])));
+    if (major.length > MAX_ROWS) lines.push(f.dim(`… and ${major.length - MAX_ROWS} more in reports/audit.md`));
+  }
+  for (const [rule, count] of minorByRule) lines.push(f.dim(`${count} minor finding(s) ${rule}: see reports/audit.md`));
+  return lines;
 }
 
 function describeIdentityCenter(snapshot: AuditSnapshot, f: TextFormat): string {
