@@ -13,6 +13,11 @@ import { JsonIoHost } from './io/hosts/json-io-host.js';
 export function processRuntime(): Runtime {
   // The SDK warns about Node 20 on every client; the engines field already states what is supported.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Workspace writes are atomic, so stopping between two of them leaves every file whole.
+  process.once('SIGINT', () => {
+    process.stderr.write('\nInterrupted.\n');
+    process.exit(ExitCode.Interrupted);
+  });
   return {
     stdin: process.stdin,
     stdout: process.stdout,

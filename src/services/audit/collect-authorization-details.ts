@@ -6,21 +6,13 @@ import {
   type Tag as IamTag,
 } from '@aws-sdk/client-iam';
 import { decodePolicyDocument } from './decode-policy-document.js';
-import type { AttachedPolicyRef, Group, InlinePolicy, ManagedPolicy, Role, Tag } from './types.js';
+import type { AttachedPolicyRef, Group, InlinePolicy, ManagedPolicy, Role, Tag, UserRecord } from './types.js';
 
 /** A user as GetAccountAuthorizationDetails describes them, before credentials are joined in. */
-export interface UserDetail {
-  userName: string;
-  userId: string;
-  arn: string;
-  path: string;
-  createDate: string;
-  tags: Tag[];
-  groups: string[];
-  inlinePolicies: InlinePolicy[];
-  attachedPolicies: AttachedPolicyRef[];
-  permissionsBoundary: string | null;
-}
+export type UserDetail = Pick<
+  UserRecord,
+  'userName' | 'userId' | 'arn' | 'path' | 'createDate' | 'tags' | 'groups' | 'inlinePolicies' | 'attachedPolicies' | 'permissionsBoundary'
+>;
 
 export interface AuthorizationDetails {
   users: UserDetail[];
