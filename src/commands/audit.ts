@@ -15,11 +15,14 @@ export function registerAuditCommand(program: Command, run: CommandRunner): void
 
 async function auditHandler(ctx: CommandContext): Promise<void> {
   const started = Date.now();
-  const { caller } = await bindCaller(ctx);
+  const { caller, state } = await bindCaller(ctx);
+  // Identity Center lives in one region; once found, keep looking there whatever --region says.
+  const identityCenterRegion = state.identityCenter?.region ?? ctx.aws.region;
   const snapshot = await runAudit({
     iam: ctx.aws.iam,
-    ssoAdmin: ctx.aws.ssoAdmin(),
+    ssoAdmin: ctx.aws.ssoAdmin(identityCenterRegion),
     region: ctx.aws.region,
+    identityCenterRegion,
     caller,
     io: ctx.io,
     now: ctx.now,

@@ -77,6 +77,11 @@ describe.skipIf(endpoint === null)('audit against the emulator', () => {
     expect(snapshot.schemaVersion).toBe(1);
     expect(snapshot.caller.accountId).toBe(seeded.accountId);
     expect(snapshot.caller.partition).toBe('aws');
+    expect(snapshot.accountAlias).toBe(seeded.accountAlias);
+    // The emulator's root user has neither MFA nor keys: both come from the report and the account summary.
+    expect(snapshot.root).toMatchObject({ mfaActive: false, accessKeysPresent: false });
+    expect(snapshot.findings.map((f) => f.rule)).toContain('root-without-mfa');
+    expect(snapshot.gaps).toEqual([]);
     expect(sorted(snapshot.users.map((u) => u.userName))).toEqual(sorted(seeded.users.map((u) => u.name)));
     expect(result.stats.apiCalls.total).toBeGreaterThan(0);
     expect(result.workspace).toBe(workspace);

@@ -16,6 +16,8 @@ export interface AuditOptions {
   iam: IAMClient;
   ssoAdmin: SSOAdminClient;
   region: string;
+  /** Where to look for Identity Center: its recorded home region, or `region`. */
+  identityCenterRegion?: string;
   caller: CallerIdentity;
   io: IoHost;
   now: () => Date;
@@ -28,6 +30,7 @@ export interface AuditOptions {
  */
 export async function runAudit(options: AuditOptions): Promise<AuditSnapshot> {
   const { iam, io } = options;
+  const identityCenterRegion = options.identityCenterRegion ?? options.region;
   const progress = io.startProgress('AUDIT_READING', 'Reading the IAM inventory and the credential report');
   try {
     const [details, report, alias, summary, virtualMfa, identityCenter] = await Promise.all([
@@ -49,7 +52,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditSnapshot> {
         'identity-center',
         'sso:ListInstances',
         'Whether IAM Identity Center is enabled is unknown',
-        () => discoverIdentityCenter(options.ssoAdmin, options.region),
+        () => discoverIdentityCenter(options.ssoAdmin, identityCenterRegion),
       ),
     ]);
     const gaps: AuditGap[] = [report, alias, summary, virtualMfa, identityCenter].flatMap((r) => (r.ok ? [] : [r.gap]));
@@ -71,7 +74,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditSnapshot> {
       caller: options.caller,
       accountAlias: alias.ok ? alias.value : null,
       region: options.region,
-      identityCenter: identityCenter.ok ? { instances: identityCenter.value, region: options.region } : null,
+      identityCenter: identityCenter.ok ? { instances: identityCenter.value, region: identityCenterRegion } : null,
       credentialReport: report.ok ? { generatedAt: report.value.generatedAt, reused: report.value.reused } : null,
       root,
       users,

@@ -3,6 +3,7 @@ import {
   CreatePolicyCommand,
   CreateRoleCommand,
   PutRolePolicyCommand,
+  CreateAccountAliasCommand,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import pMap from 'p-map';
@@ -124,6 +125,7 @@ function sandboxUsers(accountId: string): SeedUserSpec[] {
 
 export interface SeededSandbox {
   accountId: string;
+  accountAlias: string;
   users: SeededUser[];
   groups: Array<{ name: string; path: string; managedPolicyArns: string[]; inlinePolicyNames: string[]; members: string[] }>;
   customerPolicies: Array<{ name: string; path: string; arn: string }>;
@@ -160,9 +162,12 @@ export async function seedSandboxAccount(clients: EmulatorClients): Promise<Seed
   const users = await pMap(specs, (u) => createUser(clients, u), { concurrency: 8 });
 
   const roles = await seedRoles(clients, accountId);
+  const accountAlias = 'acme-sandbox';
+  await iam.send(new CreateAccountAliasCommand({ AccountAlias: accountAlias }));
 
   return {
     accountId,
+    accountAlias,
     users,
     groups: groupSpecs.map((g) => ({
       name: g.name,
