@@ -53,9 +53,9 @@ type IamSender = Pick<IAMClient, 'send'>;
  * Errors other than "no report yet / expired / in progress" (AccessDenied, throttling after the
  * SDK's retries, ...) propagate unchanged so the caller can report them as a gap.
  *
- * @throws Fault `credential-report-timeout` when the report is not ready within `maxWaitSeconds`;
- *   `credential-report-empty` when IAM returns no content; the parser's Faults for a bad CSV.
- * @throws Interrupted `credential-report-aborted` when `abortSignal` fires while waiting.
+ * @throws Fault `CREDENTIAL_REPORT_TIMEOUT` when the report is not ready within `maxWaitSeconds`;
+ *   `CREDENTIAL_REPORT_EMPTY` when IAM returns no content; the parser's Faults for a bad CSV.
+ * @throws Interrupted `CREDENTIAL_REPORT_ABORTED` when `abortSignal` fires while waiting.
  */
 export async function fetchCredentialReport(
   iam: IamSender,
@@ -143,7 +143,7 @@ async function waitForReport(
     throw interrupted(undefined);
   }
   throw new Fault(
-    'credential-report-timeout',
+    'CREDENTIAL_REPORT_TIMEOUT',
     `The IAM credential report was not ready after ${maxWaitTime} seconds.`,
     'Try again in a minute: IAM finishes the report in the background and the next run will pick it up.',
   );
@@ -151,7 +151,7 @@ async function waitForReport(
 
 function interrupted(cause: unknown): Interrupted {
   return new Interrupted(
-    'credential-report-aborted',
+    'CREDENTIAL_REPORT_ABORTED',
     'Stopped waiting for the IAM credential report.',
     'Run the audit again; IAM keeps generating the report in the background.',
     { cause },
@@ -165,7 +165,7 @@ function toResult(
 ): FetchCredentialReportResult {
   if (output.Content === undefined || output.Content.length === 0) {
     throw new Fault(
-      'credential-report-empty',
+      'CREDENTIAL_REPORT_EMPTY',
       'IAM returned a credential report without content.',
       'Run the audit again; if this persists, check the report with `aws iam get-credential-report`.',
     );

@@ -55,8 +55,8 @@ export interface ParsedCredentialReport {
  * Parses the CSV body of `GetCredentialReport` into typed rows, with the root user kept apart.
  * Marker values become null, `true`/`false` become booleans, and dates stay the ISO strings AWS wrote.
  *
- * @throws Fault `credential-report-bad-header` when the CSV lacks a credential report column,
- *   `credential-report-malformed` when the CSV itself cannot be read.
+ * @throws Fault `CREDENTIAL_REPORT_BAD_HEADER` when the CSV lacks a credential report column,
+ *   `CREDENTIAL_REPORT_MALFORMED` when the CSV itself cannot be read.
  */
 export function parseCredentialReport(csv: string): ParsedCredentialReport {
   let headerSeen = false;
@@ -74,7 +74,7 @@ export function parseCredentialReport(csv: string): ParsedCredentialReport {
   } catch (error) {
     if (error instanceof CsvError) {
       throw new Fault(
-        'credential-report-malformed',
+        'CREDENTIAL_REPORT_MALFORMED',
         `The credential report is not valid CSV (${error.code}).`,
         'Run the audit again to fetch a fresh credential report.',
         { cause: error },
@@ -109,7 +109,7 @@ function checkHeader(header: string[]): void {
 
 function badHeader(missing: readonly string[]): Fault {
   return new Fault(
-    'credential-report-bad-header',
+    'CREDENTIAL_REPORT_BAD_HEADER',
     `The credential report lacks the column(s): ${missing.join(', ')}.`,
     'Check that the data is an IAM credential report (GetCredentialReport, text/csv) and run the audit again.',
   );

@@ -188,7 +188,7 @@ describe('fetchCredentialReport', () => {
     const error = await rejectionOf(fetchCredentialReport(iam, { ...FAST, maxWaitSeconds: 0.05 }));
 
     expect(error).toBeInstanceOf(Fault);
-    expect(error).toMatchObject({ code: 'credential-report-timeout' });
+    expect(error).toMatchObject({ code: 'CREDENTIAL_REPORT_TIMEOUT' });
     expect((error as Fault).resolution).not.toBe('');
     expect(iamMock.commandCalls(GetCredentialReportCommand).length).toBeGreaterThan(2);
   });
@@ -231,7 +231,7 @@ describe('fetchCredentialReport', () => {
     const error = await rejectionOf(fetchCredentialReport(iam, FAST));
 
     expect(error).toBeInstanceOf(Fault);
-    expect(error).toMatchObject({ code: 'credential-report-empty' });
+    expect(error).toMatchObject({ code: 'CREDENTIAL_REPORT_EMPTY' });
   });
 
   it('Given the wait is aborted, When fetched, Then it stops polling with an Interrupted error', async () => {
@@ -245,7 +245,7 @@ describe('fetchCredentialReport', () => {
     const error = await rejectionOf(fetchCredentialReport(iam, { ...FAST, abortSignal: controller.signal }));
 
     expect(error).toBeInstanceOf(Interrupted);
-    expect(error).toMatchObject({ code: 'credential-report-aborted' });
+    expect(error).toMatchObject({ code: 'CREDENTIAL_REPORT_ABORTED' });
     expect(iamMock.commandCalls(GetCredentialReportCommand)).toHaveLength(2);
   });
 });

@@ -267,21 +267,21 @@ describe('parseCredentialReport', () => {
 
     const fault = faultOf(() => parseCredentialReport(reportCsv([userLine('alice')], columns)));
 
-    expect(fault.code).toBe('credential-report-bad-header');
+    expect(fault.code).toBe('CREDENTIAL_REPORT_BAD_HEADER');
     expect(fault.resolution).not.toBe('');
     expect(fault.message).toContain('access_key_2_active');
   });
 
   it('Given something that is not a credential report, When parsed, Then a bad-header Fault is raised', () => {
-    expect(faultOf(() => parseCredentialReport('name,value\nx,1\n')).code).toBe('credential-report-bad-header');
-    expect(faultOf(() => parseCredentialReport('')).code).toBe('credential-report-bad-header');
+    expect(faultOf(() => parseCredentialReport('name,value\nx,1\n')).code).toBe('CREDENTIAL_REPORT_BAD_HEADER');
+    expect(faultOf(() => parseCredentialReport('')).code).toBe('CREDENTIAL_REPORT_BAD_HEADER');
   });
 
   it('Given a row with a missing field or an unclosed quote, When parsed, Then a malformed Fault is raised', () => {
     const truncated = reportCsv([userLine('alice')]).trimEnd().replace(/,[^,]*$/, '');
     const unclosed = reportCsv([userLine('alice')]).replace('alice,', '"alice,');
 
-    expect(faultOf(() => parseCredentialReport(truncated)).code).toBe('credential-report-malformed');
-    expect(faultOf(() => parseCredentialReport(unclosed)).code).toBe('credential-report-malformed');
+    expect(faultOf(() => parseCredentialReport(truncated)).code).toBe('CREDENTIAL_REPORT_MALFORMED');
+    expect(faultOf(() => parseCredentialReport(unclosed)).code).toBe('CREDENTIAL_REPORT_MALFORMED');
   });
 });
