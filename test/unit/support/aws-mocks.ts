@@ -1,3 +1,5 @@
+import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -14,14 +16,19 @@ export function mockAws() {
     iam: mockClient(IAMClient),
     sts: mockClient(STSClient),
     ssoAdmin: mockClient(SSOAdminClient),
+    accessAnalyzer: mockClient(AccessAnalyzerClient),
+    cloudTrail: mockClient(CloudTrailClient),
   };
   afterEach(() => {
     for (const mock of Object.values(mocks)) mock.reset();
   });
+  const settings = { region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } };
   const clients = {
-    iam: new IAMClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } }),
-    sts: new STSClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } }),
-    ssoAdmin: new SSOAdminClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } }),
+    iam: new IAMClient(settings),
+    sts: new STSClient(settings),
+    ssoAdmin: new SSOAdminClient(settings),
+    accessAnalyzer: new AccessAnalyzerClient(settings),
+    cloudTrail: new CloudTrailClient(settings),
   };
   return { mocks, clients };
 }
