@@ -9,7 +9,8 @@ interface MiddlewareClient {
 
 export type DebugSink = (line: string) => void;
 
-const SECRET_KEY = /secret|password|token|private|credential|^content$/i;
+// Pagination tokens (NextToken, Marker) are not secrets and help when reading a --debug log.
+const SECRET_KEY = /secret|password|(session|access|refresh|id|security)_?token|^token$|private|credential|^content$/i;
 
 /** Replaces every value whose key looks secret, at any depth, so a request log never leaks one. */
 export function redactSecrets(value: unknown): unknown {

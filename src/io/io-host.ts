@@ -40,6 +40,11 @@ export interface SelectRequest<T> {
   code: string;
   message: string;
   choices: { name: string; value: T; description?: string }[];
+  /**
+   * The answer when nobody can be asked (no terminal, `--no-input`, `CI`) or with `--yes`. Without
+   * one, such a run refuses: only choices with a safe default may have one.
+   */
+  defaultValue?: T;
 }
 
 export interface InputRequest {

@@ -95,9 +95,11 @@ const iamGroupName = z
   .regex(IAM_NAME_PATTERN, 'must be an IAM group name: letters, digits and + = , . @ _ -')
   .max(128, 'must be at most 128 characters (IAM group name)');
 
-export const permissionSetNameSchema = z
-  .string()
-  .regex(PERMISSION_SET_NAME_PATTERN, 'must be 1–32 characters of letters, digits and + = , . @ _ -');
+export const permissionSetNameSchema = z.string().regex(PERMISSION_SET_NAME_PATTERN, {
+  // Propose the name the tool would use, so the fix is one copy and paste.
+  error: (issue) =>
+    `must be 1–32 characters of letters, digits and + = , . @ _ - (for example "${normalisePermissionSetName(String(issue.input))}")`,
+});
 
 const groupDisplayName = z
   .string()

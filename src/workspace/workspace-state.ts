@@ -21,6 +21,21 @@ export const WorkspaceStateSchema = z.strictObject({
     .nullable(),
   phases: z.strictObject({
     audit: z.strictObject({ lastRunAt: z.iso.datetime(), userCount: z.number().int().nonnegative() }).optional(),
+    policies: z
+      .strictObject({
+        lastRunAt: z.iso.datetime(),
+        /** Per permission set: whether its policy passed validation, so later phases know what they may create. */
+        sets: z.record(
+          z.string(),
+          z.strictObject({
+            ready: z.boolean(),
+            basis: z.enum(['granted', 'used', 'proposed']),
+            validatedBy: z.enum(['access-analyzer', 'local']),
+            inlinePolicyFile: z.string().nullable(),
+          }),
+        ),
+      })
+      .optional(),
   }),
 });
 

@@ -140,7 +140,7 @@ describe.skipIf(endpoint === null)('audit against the emulator', () => {
       expect(sorted(got!.inlinePolicies.map((p) => p.name))).toEqual(sorted(want.inlinePolicyNames));
     }
     for (const policy of seeded.customerPolicies) {
-      expect(snapshot.managedPolicies.find((p) => p.arn === policy.arn)?.path).toBe(policy.path);
+      expect(snapshot.managedPolicies.find((p) => p.arn === policy.arn)).toMatchObject({ name: policy.name, path: policy.path });
     }
     const adminRole = snapshot.roles.find((r) => r.name === 'OrganizationAdmin');
     expect(JSON.stringify(adminRole?.trustPolicy)).toContain(`arn:aws:iam::${seeded.accountId}:root`);

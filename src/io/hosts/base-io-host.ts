@@ -57,7 +57,8 @@ export abstract class BaseIoHost implements IoHost {
     return typed.trim() === request.expected;
   }
 
-  select<T>(request: SelectRequest<T>): Promise<T> {
+  async select<T>(request: SelectRequest<T>): Promise<T> {
+    if (this.settings.yes && request.defaultValue !== undefined) return request.defaultValue;
     return this.prompter.select(request);
   }
 

@@ -16,7 +16,9 @@ export class InquirerPrompter implements Prompter {
   }
 
   select<T>(request: SelectRequest<T>): Promise<T> {
-    return this.ask((signal) => select<T>({ message: request.message, choices: request.choices }, this.context(signal)));
+    return this.ask((signal) =>
+      select<T>({ message: request.message, choices: request.choices, default: request.defaultValue }, this.context(signal)),
+    );
   }
 
   input(request: InputRequest): Promise<string> {

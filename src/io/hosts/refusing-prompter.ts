@@ -14,7 +14,9 @@ export class RefusingPrompter implements Prompter {
   typed(request: { code: string; message: string }): Promise<string> {
     return Promise.reject(this.refusal(request.code, request.message));
   }
-  select<T>(request: { code: string; message: string }): Promise<T> {
+  select<T>(request: { code: string; message: string; defaultValue?: T }): Promise<T> {
+    // A choice with a safe default needs nobody: take it, as the flags' documentation says.
+    if (request.defaultValue !== undefined) return Promise.resolve(request.defaultValue);
     return Promise.reject(this.refusal(request.code, request.message));
   }
   input(request: { code: string; message: string }): Promise<string> {

@@ -88,9 +88,11 @@ function linkGroupMembers(details: AuthorizationDetails): void {
 
 function toManagedPolicy(policy: ManagedPolicyDetail): ManagedPolicy {
   const defaultVersion = policy.PolicyVersionList?.find((v) => v.IsDefaultVersion);
+  const arn = policy.Arn ?? '';
   return {
-    name: policy.PolicyName ?? '',
-    arn: policy.Arn ?? '',
+    // The name is the ARN's last segment; some emulators leave PolicyName out of this call.
+    name: policy.PolicyName ?? arn.slice(arn.lastIndexOf('/') + 1),
+    arn,
     path: policy.Path ?? '/',
     attachmentCount: policy.AttachmentCount ?? 0,
     defaultVersionId: policy.DefaultVersionId ?? defaultVersion?.VersionId ?? '',

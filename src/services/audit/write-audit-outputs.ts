@@ -1,13 +1,13 @@
 import YAML from 'yaml';
 import { say, type IoHost } from '../../io/io-host.js';
 import { renderMappingDocument } from '../../workspace/mapping-file.js';
+import { AUDIT_FILE } from '../../workspace/audit-file.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { draftMapping } from './draft-mapping.js';
 import { mergeMapping } from './merge-mapping.js';
 import { renderAuditMarkdown } from './render-audit-markdown.js';
 import type { AuditSnapshot } from './types.js';
 
-export const AUDIT_FILE = 'audit.json';
 export const MAPPING_FILE = 'mapping.yaml';
 export const AUDIT_REPORT_FILE = 'reports/audit.md';
 

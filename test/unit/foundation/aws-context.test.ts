@@ -44,6 +44,11 @@ function answerLocally(client: IAMClient, statusCode: number, xml: string): stri
 }
 
 describe('redactSecrets', () => {
+  it('Given pagination tokens, When redacted, Then they stay readable while session tokens do not', () => {
+    const out = redactSecrets({ NextToken: 'page-2', nextToken: 'p2', Marker: 'm', SessionToken: SECRET, Token: SECRET }) as Record<string, unknown>;
+    expect(out).toEqual({ NextToken: 'page-2', nextToken: 'p2', Marker: 'm', SessionToken: '<redacted>', Token: '<redacted>' });
+  });
+
   it('Given secret fields at any depth, When redacted, Then their values are gone and other fields are kept', () => {
     const input = {
       UserName: 'alice',

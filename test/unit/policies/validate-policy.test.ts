@@ -129,6 +129,21 @@ describe('validatePolicy', () => {
     expect(validator.skip).toBeNull();
   });
 
+  it('Given something other than Access Analyzer answers (404, unparsable body), When many documents are validated, Then it is asked once and the rest go local', async () => {
+    const notFound = Object.assign(awsError('UnknownError'), { $metadata: { httpStatusCode: 404 } });
+    for (const failure of [notFound, Object.assign(new SyntaxError('Unexpected token <'), { $metadata: {} })]) {
+      mocks.accessAnalyzer.reset();
+      mocks.accessAnalyzer.on(ValidatePolicyCommand).rejects(failure);
+      const validator = new PolicyValidator(clients.accessAnalyzer, { checkLocally: localStub() });
+
+      const results = [await validator.validate(DOCUMENT), await validator.validate(DOCUMENT)];
+
+      expect(mocks.accessAnalyzer).toHaveReceivedCommandTimes(ValidatePolicyCommand, 1);
+      expect(results.map((r) => r.skipped?.code)).toEqual(['ACCESS_ANALYZER_UNREACHABLE', 'ACCESS_ANALYZER_UNREACHABLE']);
+      expect(results.filter((r) => r.firstSkip)).toHaveLength(1);
+    }
+  });
+
   it('Given expired credentials, When validated, Then the error propagates instead of a silent local check', async () => {
     mocks.accessAnalyzer.on(ValidatePolicyCommand).rejects(awsError('ExpiredTokenException'));
     const checkLocally = localStub();

@@ -1,0 +1,65 @@
+import { Option, type Command } from 'commander';
+import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
+import { parseSince } from '../cli-args/parse-since.js';
+import { renderPoliciesSummary } from '../render/policies-summary.js';
+import type { PolicyBasis } from '../services/policies/compare-policy-sources.js';
+import { checkActivitySourceArns } from '../services/policies/discover-activity-sources.js';
+import { generatePolicies } from '../services/policies/generate-policies.js';
+import { preparePolicyGeneration } from '../services/policies/prepare-policy-generation.js';
+import { say } from '../io/io-host.js';
+import { readAuditSnapshot } from '../workspace/audit-file.js';
+import { formatMappingPath, loadMapping } from '../workspace/mapping-file.js';
+
+interface GeneratePoliciesFlags {
+  permissionSets?: string[];
+  fromActivity?: boolean;
+  users?: string[];
+  trailArn?: string;
+  accessRoleArn?: string;
+  since: string;
+  use?: PolicyBasis;
+  regenerate?: boolean;
+}
+
+const commaList = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
+
+/** `iam2idc generate-policies`: each permission set's policy, from what its IAM source has and, optionally, what its users did. */
+export function registerGeneratePoliciesCommand(program: Command, run: CommandRunner): void {
+  program
+    .command('generate-policies')
+    .description('build, pack and validate the policy of each permission set in mapping.yaml')
+    .option('--permission-sets <names>', 'only these permission sets (comma-separated)', commaList)
+    .option('--from-activity', 'also analyse what the users did (CloudTrail, through IAM Access Analyzer policy generation)')
+    .option('--users <names>', 'with --from-activity: only these IAM users (comma-separated)', commaList)
+    .option('--trail-arn <arn>', 'with --from-activity: the CloudTrail trail to analyse (default: discovered)')
+    .option('--access-role-arn <arn>', 'with --from-activity: the role Access Analyzer reads the trail with (default: discovered)')
+    .option('--since <when>', 'with --from-activity: start of the window, a duration (90d, 24h) or a date; at most 90 days', '90d')
+    .addOption(new Option('--use <basis>', 'the policy each set carries when activity is known (asked otherwise; default granted)').choices(['granted', 'used', 'proposed']))
+    .option('--regenerate', 'replace policy files that were edited by hand, and restart finished activity jobs')
+    .action(async (_options: unknown, command: Command) => run(command, (ctx) => generatePoliciesHandler(ctx, command.opts<GeneratePoliciesFlags>())));
+}
+
+async function generatePoliciesHandler(ctx: CommandContext, flags: GeneratePoliciesFlags): Promise<void> {
+  // Everything that can be wrong locally is checked before the first AWS call.
+  const snapshot = await readAuditSnapshot(ctx.workspace);
+  const { mapping, document, warnings } = await loadMapping(ctx.workspace.resolve('mapping.yaml'));
+  for (const warning of warnings) say.warn(ctx.io, 'MAPPING_WARNING', `mapping.yaml ${formatMappingPath(warning.path)}: ${warning.message}`);
+  const since = flags.fromActivity ? parseSince(flags.since, ctx.now()) : undefined;
+  if (flags.fromActivity) checkActivitySourceArns({ trailArn: flags.trailArn, accessRoleArn: flags.accessRoleArn });
+  const prepared = await preparePolicyGeneration(ctx.workspace, { snapshot, mapping, mappingDocument: document }, flags.permissionSets);
+
+  await bindCaller(ctx);
+  const result = await generatePolicies({
+    prepared,
+    workspace: ctx.workspace,
+    aws: { iam: ctx.aws.iam, accessAnalyzer: ctx.aws.accessAnalyzer, cloudTrail: ctx.aws.cloudTrail },
+    io: ctx.io,
+    now: ctx.now,
+    activity: flags.fromActivity
+      ? { users: flags.users, trailArn: flags.trailArn, accessRoleArn: flags.accessRoleArn, since, regenerate: Boolean(flags.regenerate) }
+      : null,
+    basis: flags.use,
+    regenerate: Boolean(flags.regenerate),
+  });
+  ctx.io.result({ data: result, renderText: (format) => renderPoliciesSummary(result, format) });
+}

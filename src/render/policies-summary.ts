@@ -1,0 +1,49 @@
+import type { TextFormat } from '../io/io-host.js';
+import type { GeneratePoliciesResult } from '../services/policies/generate-policies.js';
+
+/** The policy phase at a glance: one row per permission set, then what needs the operator. */
+export function renderPoliciesSummary(result: GeneratePoliciesResult, f: TextFormat): string {
+  if (result.sets.length === 0) {
+    return 'No permission set in mapping.yaml has a source IAM group or user: nothing to generate.';
+  }
+  const out: string[] = [
+    f.table(
+      ['permission set', 'from', 'basis', 'managed', 'customer-managed', 'inline chars', 'validation', 'ready'],
+      result.sets.map((s) => [
+        s.name,
+        `${s.source.kind} ${s.source.name}`,
+        s.basis,
+        s.managedPolicies.length,
+        s.customerManagedPolicies.length,
+        s.inlinePolicyFile ? `${s.inlinePolicyChars}` : '-',
+        describeValidation(s.validation.counts, s.validation.byAccessAnalyzer),
+        s.ready ? f.green('yes') : f.red('no'),
+      ]),
+    ),
+  ];
+  const attention = result.sets.flatMap((s) => [
+    ...s.notes.filter((n) => n.severity !== 'info').map((n) => `${s.name}: ${n.severity === 'error' ? f.red(n.message) : f.yellow(n.message)}`),
+    ...s.validation.findings.filter((x) => x.severity === 'ERROR').map((x) => `${s.name}: ${f.red(`${x.code}${x.location ? ` at ${x.location}` : ''}: ${x.message}`)}`),
+    ...(s.file === 'kept-operator-edit' ? [`${s.name}: ${s.inlinePolicyFile} was edited by hand and kept (--regenerate replaces it)`] : []),
+    ...(s.comparison && s.comparison.grantedButUnused.length > 0 ? [`${s.name}: ${s.comparison.grantedButUnused.length} granted action(s) never used in the window`] : []),
+  ]);
+  if (attention.length > 0) out.push('', f.bold('Needs your attention'), ...attention.map((line) => `  - ${line}`));
+  if (result.validationSkip) out.push('', f.yellow(`Validation ran locally only: ${result.validationSkip.message}`));
+  if (result.activity) {
+    out.push('', `Activity analysed for ${result.activity.analysedUsers.length} user(s)${result.activity.remainingUsers.length ? `; still queued: ${result.activity.remainingUsers.join(', ')}` : ''}.`);
+  }
+  const notReady = result.sets.filter((s) => !s.ready).length;
+  out.push(
+    '',
+    `Policies in ${result.files.length ? 'policies/' : '(no file written)'} · mapping.yaml updated · report in reports/policies.md`,
+    notReady ? f.yellow(`${notReady} permission set(s) not ready: fix them and re-run.`) : f.green('Every permission set is ready.'),
+  );
+  return out.join('\n');
+}
+
+function describeValidation(counts: Record<string, number>, byAccessAnalyzer: boolean): string {
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([severity, n]) => `${n} ${severity.toLowerCase().replace('_', ' ')}`);
+  return `${parts.join(', ') || 'clean'}${byAccessAnalyzer ? '' : ' (local)'}`;
+}

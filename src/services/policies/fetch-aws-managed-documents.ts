@@ -1,0 +1,25 @@
+import { GetPolicyCommand, GetPolicyVersionCommand, type IAMClient } from '@aws-sdk/client-iam';
+import pMap from 'p-map';
+import { decodePolicyDocument } from '../audit/decode-policy-document.js';
+import type { PolicyDocument } from '../audit/types.js';
+
+/** IAM is one global endpoint shared with everything else the account runs: stay well below its rate. */
+const IAM_CONCURRENCY = 4;
+
+/**
+ * The default-version documents of AWS-managed policies, which the audit leaves out on purpose.
+ * Only the comparison with CloudTrail activity needs them: two calls per distinct policy, never per user.
+ */
+export async function fetchAwsManagedDocuments(iam: Pick<IAMClient, 'send'>, arns: Iterable<string>): Promise<Map<string, PolicyDocument>> {
+  const unique = [...new Set(arns)].sort();
+  const entries = await pMap(
+    unique,
+    async (arn) => {
+      const policy = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
+      const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.Policy?.DefaultVersionId }));
+      return [arn, decodePolicyDocument(version.PolicyVersion?.Document) ?? { Statement: [] }] as const;
+    },
+    { concurrency: IAM_CONCURRENCY },
+  );
+  return new Map(entries);
+}

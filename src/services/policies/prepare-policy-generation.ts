@@ -1,0 +1,49 @@
+import type { Document } from 'yaml';
+import { readPolicyFile, readPolicyManifest, type PolicyFileManifest, type PolicyFileState } from '../../workspace/policy-files.js';
+import type { Mapping } from '../../workspace/mapping-schema.js';
+import type { Workspace } from '../../workspace/workspace.js';
+import { UserError } from '../../errors.js';
+import type { AuditSnapshot } from '../audit/types.js';
+import { planPolicySets, type PolicySetDraft } from './plan-policy-sets.js';
+
+/** A permission set ready to be generated: its draft and the state of its policy file on disk. */
+export interface PreparedPolicySet {
+  draft: PolicySetDraft;
+  inlinePolicyFile: string;
+  existing: PolicyFileState;
+}
+
+export interface PreparedPolicyGeneration {
+  snapshot: AuditSnapshot;
+  mapping: Mapping;
+  mappingDocument: Document;
+  manifest: PolicyFileManifest;
+  sets: PreparedPolicySet[];
+}
+
+/**
+ * Everything generate-policies can check without AWS: the permission sets exist, their sources are
+ * in the audit, and every existing policy file is a readable policy. A problem is a usage error
+ * (exit 2) before the first AWS call.
+ */
+export async function preparePolicyGeneration(
+  workspace: Workspace,
+  inputs: { snapshot: AuditSnapshot; mapping: Mapping; mappingDocument: Document },
+  only?: string[],
+): Promise<PreparedPolicyGeneration> {
+  const unknown = (only ?? []).filter((name) => !(name in inputs.mapping.permissionSets));
+  if (unknown.length > 0) {
+    throw new UserError(
+      'UNKNOWN_PERMISSION_SET',
+      `--permission-sets names sets that mapping.yaml does not have: ${unknown.join(', ')}.`,
+      `Use names from permissionSets in ${workspace.resolve('mapping.yaml')}: ${Object.keys(inputs.mapping.permissionSets).join(', ') || '(none)'}.`,
+    );
+  }
+  const manifest = await readPolicyManifest(workspace);
+  const sets: PreparedPolicySet[] = [];
+  for (const draft of planPolicySets(inputs.snapshot, inputs.mapping, only)) {
+    const inlinePolicyFile = inputs.mapping.permissionSets[draft.name]?.inlinePolicyFile ?? `policies/${draft.name}.json`;
+    sets.push({ draft, inlinePolicyFile, existing: await readPolicyFile(workspace, inlinePolicyFile, manifest) });
+  }
+  return { ...inputs, manifest, sets };
+}
