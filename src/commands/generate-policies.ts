@@ -46,7 +46,7 @@ async function generatePoliciesHandler(ctx: CommandContext, flags: GeneratePolic
   for (const warning of warnings) say.warn(ctx.io, 'MAPPING_WARNING', `mapping.yaml ${formatMappingPath(warning.path)}: ${warning.message}`);
   const since = flags.fromActivity ? parseSince(flags.since, ctx.now()) : undefined;
   if (flags.fromActivity) checkActivitySourceArns({ trailArn: flags.trailArn, accessRoleArn: flags.accessRoleArn });
-  const prepared = await preparePolicyGeneration(ctx.workspace, { snapshot, mapping, mappingDocument: document }, flags.permissionSets);
+  const prepared = await preparePolicyGeneration(ctx.workspace, { snapshot, mapping, mappingDocument: document }, flags.permissionSets, flags.users);
 
   await bindCaller(ctx);
   const result = await generatePolicies({

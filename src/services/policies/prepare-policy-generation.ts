@@ -30,7 +30,17 @@ export async function preparePolicyGeneration(
   workspace: Workspace,
   inputs: { snapshot: AuditSnapshot; mapping: Mapping; mappingDocument: Document },
   only?: string[],
+  activityUsers?: string[],
 ): Promise<PreparedPolicyGeneration> {
+  const known = new Set(inputs.snapshot.users.map((u) => u.userName));
+  const strangers = (activityUsers ?? []).filter((name) => !known.has(name));
+  if (strangers.length > 0) {
+    throw new UserError(
+      'UNKNOWN_USER',
+      `--users names IAM users that the audit does not know: ${strangers.join(', ')}.`,
+      'Check the names (they are case-sensitive), or re-run `iam2idc audit` if the users are new.',
+    );
+  }
   const unknown = (only ?? []).filter((name) => !(name in inputs.mapping.permissionSets));
   if (unknown.length > 0) {
     throw new UserError(
