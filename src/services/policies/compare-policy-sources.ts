@@ -1,4 +1,4 @@
-import { expandActionPattern } from '../iam-actions/action-catalog.js';
+import { canonicalAction, expandActionPattern } from '../iam-actions/action-catalog.js';
 import { invisibleActionsGranted } from '../iam-actions/invisible-actions.js';
 import { statementAppliesToAction, statementsOf, toArray } from '../audit/policy-statements.js';
 import type { PolicyDocument, PolicyStatement } from '../audit/types.js';
@@ -79,4 +79,28 @@ export function buildProposedPolicy(used: PolicyDocument[], granted: PolicyDocum
 /** The used policy as CloudTrail showed it: the generated statements of every user of the set. */
 export function buildUsedPolicy(used: PolicyDocument[]): PolicyDocument {
   return { Version: '2012-10-17', Statement: used.flatMap(statementsOf).filter((s) => s.Effect === 'Allow') };
+}
+
+/**
+ * Keeps only actions the IAM action database knows (patterns that match at least one), in their
+ * documented spelling, so that a generated policy never carries an action that does not exist.
+ * Statements left without actions are removed; what was dropped is returned for the report.
+ */
+export async function keepKnownActions(document: PolicyDocument): Promise<{ document: PolicyDocument; dropped: string[] }> {
+  const dropped: string[] = [];
+  const statements: PolicyStatement[] = [];
+  for (const statement of statementsOf(document)) {
+    if (statement.Action === undefined) {
+      statements.push(statement);
+      continue;
+    }
+    const kept: string[] = [];
+    for (const action of toArray(statement.Action)) {
+      const known = /[*?]/.test(action) ? ((await expandActionPattern(action)).length > 0 ? action : null) : await canonicalAction(action);
+      if (known) kept.push(known);
+      else dropped.push(action);
+    }
+    if (kept.length > 0) statements.push({ ...statement, Action: kept });
+  }
+  return { document: { ...document, Statement: statements }, dropped };
 }

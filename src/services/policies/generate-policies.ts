@@ -4,7 +4,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import { say, type IoHost } from '../../io/io-host.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import type { PolicyDocument } from '../audit/types.js';
-import { buildProposedPolicy, buildUsedPolicy, comparePolicySources, type PolicyBasis, type PolicyComparison } from './compare-policy-sources.js';
+import { buildProposedPolicy, buildUsedPolicy, comparePolicySources, keepKnownActions, type PolicyBasis, type PolicyComparison } from './compare-policy-sources.js';
 import { gatherActivity, type ActivityOutcome, type ActivityRequest } from './gather-activity.js';
 import { overflowPolicyFile, packPermissionSet } from './pack-permission-set.js';
 import { countFindings, type ComparisonSummary, type PolicySetResult } from './policy-set-result.js';
@@ -123,11 +123,15 @@ async function chooseBasis(
     say.warn(options.io, 'ACTIVITY_INCOMPLETE', `${draft.name}: no activity yet for ${missing.join(', ')}; keeping the granted policy until every user is analysed.`);
   }
   if (basis === 'granted') return { basis, packed: draft.granted, comparison: summary };
-  const document = basis === 'used' ? buildUsedPolicy(used) : buildProposedPolicy(used, granted, comparison.invisibleKept);
+  const built = basis === 'used' ? buildUsedPolicy(used) : buildProposedPolicy(used, granted, comparison.invisibleKept);
+  const { document, dropped } = await keepKnownActions(built);
   const packed = packPermissionSet(
     { ...draft.sources, awsManagedPolicyArns: [], customerManaged: [], inline: [{ origin: `${basis} activity`, document }] },
     { customerManagedAvailable: draft.customerManagedAvailable },
   );
+  if (dropped.length > 0) {
+    packed.notes.push({ code: 'UNKNOWN_ACTIONS_LEFT_OUT', severity: 'warning', message: `Left out actions the IAM action database does not know: ${dropped.join(', ')}.` });
+  }
   return { basis, packed, comparison: summary };
 }
 
