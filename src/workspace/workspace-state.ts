@@ -30,7 +30,7 @@ export const WorkspaceStateSchema = z.strictObject({
           z.strictObject({
             ready: z.boolean(),
             basis: z.enum(['granted', 'used', 'proposed']),
-            validatedBy: z.enum(['access-analyzer', 'local']),
+            validatedBy: z.enum(['access-analyzer', 'local', 'none']),
             inlinePolicyFile: z.string().nullable(),
           }),
         ),

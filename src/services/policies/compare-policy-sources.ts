@@ -56,22 +56,33 @@ export async function comparePolicySources(granted: PolicyDocument[], used: Poli
 
 /**
  * The proposed policy: the statements generated from CloudTrail, plus, for each granted action
- * CloudTrail cannot see, an Allow on the resources the granted policies allow it on.
+ * CloudTrail cannot see, an Allow on the resources the granted policies allow it on, under the same
+ * condition (an `iam:PassedToService` condition must not be dropped: the proposal is never wider).
  */
 export function buildProposedPolicy(used: PolicyDocument[], granted: PolicyDocument[], invisibleKept: string[]): PolicyDocument {
   const statements: PolicyStatement[] = used.flatMap(statementsOf).filter((s) => s.Effect === 'Allow');
   const grantedAllows = granted.flatMap(statementsOf).filter((s) => s.Effect === 'Allow' && s.NotResource === undefined);
-  const byResources = new Map<string, { resources: string[]; actions: string[] }>();
+  const byScope = new Map<string, { resources: string[]; condition: PolicyStatement['Condition']; actions: string[] }>();
   for (const action of invisibleKept) {
-    const resources = [...new Set(grantedAllows.filter((s) => statementAppliesToAction(s, action)).flatMap((s) => toArray(s.Resource)))].sort();
-    const key = JSON.stringify(resources);
-    const entry = byResources.get(key) ?? { resources, actions: [] };
-    entry.actions.push(action);
-    byResources.set(key, entry);
+    // Resources granted under the same condition (or none) are one scope; each condition is its own.
+    const scopes = new Map<string, { resources: string[]; condition: PolicyStatement['Condition'] }>();
+    for (const statement of grantedAllows.filter((s) => statementAppliesToAction(s, action))) {
+      const conditionKey = JSON.stringify(statement.Condition ?? null);
+      const scope = scopes.get(conditionKey) ?? { resources: [], condition: statement.Condition };
+      scope.resources.push(...toArray(statement.Resource));
+      scopes.set(conditionKey, scope);
+    }
+    for (const [conditionKey, scope] of scopes) {
+      const resources = [...new Set(scope.resources)].sort();
+      const key = JSON.stringify([resources, conditionKey]);
+      const entry = byScope.get(key) ?? { resources, condition: scope.condition, actions: [] };
+      entry.actions.push(action);
+      byScope.set(key, entry);
+    }
   }
-  for (const { resources, actions } of byResources.values()) {
+  for (const { resources, condition, actions } of byScope.values()) {
     if (resources.length === 0) continue;
-    statements.push({ Effect: 'Allow', Action: actions.sort(), Resource: resources.length === 1 ? resources[0]! : resources });
+    statements.push({ Effect: 'Allow', Action: actions.sort(), Resource: resources.length === 1 ? resources[0]! : resources, ...(condition ? { Condition: condition } : {}) });
   }
   return { Version: '2012-10-17', Statement: statements };
 }

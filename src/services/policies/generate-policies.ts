@@ -207,13 +207,19 @@ function describeActivity(activity: ActivityOutcome | null): string {
   return `${activity.usedByUser.size} user(s) analysed from ${activity.sources.trail.trail.cloudTrailArn}${window ? `, ${window.startTime.slice(0, 10)} to ${window.endTime.slice(0, 10)}` : ''}`;
 }
 
+/** A set with only managed attachments has no document to validate. */
+function validatedBy(result: PolicySetResult): 'access-analyzer' | 'local' | 'none' {
+  if (!result.inlinePolicyFile && result.overflowFiles.length === 0) return 'none';
+  return result.validation.byAccessAnalyzer ? 'access-analyzer' : 'local';
+}
+
 async function recordPolicyPhase(workspace: Workspace, files: PolicySetFiles[], generatedAt: string): Promise<void> {
   const state = await workspace.readState();
   if (!state) return;
   const sets = Object.fromEntries(
     files.map(({ result }) => [
       result.name,
-      { ready: result.ready, basis: result.basis, validatedBy: result.validation.byAccessAnalyzer ? ('access-analyzer' as const) : ('local' as const), inlinePolicyFile: result.inlinePolicyFile },
+      { ready: result.ready, basis: result.basis, validatedBy: validatedBy(result), inlinePolicyFile: result.inlinePolicyFile },
     ]),
   );
   await workspace.writeState({ ...state, phases: { ...state.phases, policies: { lastRunAt: generatedAt, sets: { ...state.phases.policies?.sets, ...sets } } } });

@@ -49,7 +49,11 @@ function targetsOf(mapping: Mapping, permissionSet: string): string[] {
 
 function usersOf(snapshot: AuditSnapshot, mapping: Mapping, source: PermissionSetSource): { userName: string; arn: string }[] {
   const isHuman = (userName: string) => mapping.users[userName]?.kind === 'human';
+  // Names compare ignoring case, as IAM does and as collectSourcePolicies finds the source.
+  const wanted = source.name.toLowerCase();
   const members =
-    source.kind === 'group' ? snapshot.users.filter((u) => u.groups.includes(source.name)) : snapshot.users.filter((u) => u.userName === source.name);
+    source.kind === 'group'
+      ? snapshot.users.filter((u) => u.groups.some((group) => group.toLowerCase() === wanted))
+      : snapshot.users.filter((u) => u.userName.toLowerCase() === wanted);
   return members.filter((u) => isHuman(u.userName)).map((u) => ({ userName: u.userName, arn: u.arn }));
 }
