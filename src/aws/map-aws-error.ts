@@ -34,6 +34,16 @@ export function isCredentialError(error: unknown): boolean {
   return error instanceof Error && CREDENTIAL_ERRORS.has(error.name);
 }
 
+/**
+ * True when the answer did not come from the AWS service at all: a 404, or a body the SDK could not
+ * parse (an endpoint override such as a local emulator, or a proxy). Retrying will not help.
+ */
+export function isForeignResponse(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status === 404 || error.name === 'SyntaxError';
+}
+
 /** SDK service exceptions carry `$metadata` (request ID, HTTP status); programming errors do not. */
 function isAwsServiceError(error: unknown): boolean {
   return error instanceof Error && '$metadata' in error;

@@ -6,7 +6,7 @@ import {
   type GetGeneratedPolicyCommandOutput,
 } from '@aws-sdk/client-accessanalyzer';
 import { createWaiter, WaiterState } from '@smithy/util-waiter';
-import { isAccessDenied, isCredentialError } from '../../aws/map-aws-error.js';
+import { isAccessDenied, isCredentialError, isForeignResponse } from '../../aws/map-aws-error.js';
 import type { PolicyDocument } from '../audit/types.js';
 import type { GenerationTrail } from './discover-activity-sources.js';
 import {
@@ -41,7 +41,7 @@ export type QueueEvent =
 
 /** Why the run stopped before the queue was empty; the saved queue resumes from there. */
 export interface QueueStop {
-  code: 'DAILY_LIMIT_REACHED' | 'ABORTED' | 'ACCESS_DENIED' | 'ACCOUNT_BUSY' | 'POLL_TIMEOUT';
+  code: 'DAILY_LIMIT_REACHED' | 'ABORTED' | 'ACCESS_DENIED' | 'ACCOUNT_BUSY' | 'POLL_TIMEOUT' | 'SERVICE_UNAVAILABLE';
   message: string;
   resolution: string;
   /** When the queue can go on (the next UTC day), for the daily limit. */
@@ -199,17 +199,30 @@ class QueueRun {
       await this.revertStart(job, today);
       return accessDeniedStop('access-analyzer:StartPolicyGeneration and iam:PassRole on the access role');
     }
-    await this.revertStart(job, today);
+    // A 404 or a body the SDK cannot parse: something other than Access Analyzer answered (an endpoint
+    // override, a proxy). Every other user would meet the same, so stop with the queue as it was.
+    if (isForeignResponse(error)) {
+      await this.revertStart(job, today);
+      return stopOf(
+        'SERVICE_UNAVAILABLE',
+        `IAM Access Analyzer did not answer StartPolicyGeneration (${name}).`,
+        'Check the endpoint and region (AWS_ENDPOINT_URL, --region), then run the command again: the queue resumes.',
+        {},
+      );
+    }
     // Throttling that outlasted the SDK's adaptive retries is not the job's fault: stop with the queue saved.
-    if (isCredentialError(error) || name === 'ThrottlingException') throw error;
+    const notTheJobsFault = isCredentialError(error) || name === 'ThrottlingException';
+    // A refusal is an attempt of the job: uncounted, it would be retried forever.
+    await this.revertStart(job, today, 0, !notTheJobsFault);
+    if (notTheJobsFault) throw error;
     return this.recordFailure(job, 'FAILED', `StartPolicyGeneration was refused (${name}).`);
   }
 
   /** Undoes a start that Access Analyzer refused: no job exists, and no start was spent. */
-  private async revertStart(job: GenerationJob, today: string, countAtLeast = 0): Promise<void> {
+  private async revertStart(job: GenerationJob, today: string, countAtLeast = 0, keepAttempt = false): Promise<void> {
     const count = Math.max(startsOn(this.state, today) - 1, countAtLeast, 0);
     this.state.dailyStarts = { day: today, count };
-    this.touch(job, { attempts: Math.max(job.attempts - 1, 0), startRequestedAt: null });
+    this.touch(job, { attempts: keepAttempt ? job.attempts : Math.max(job.attempts - 1, 0), startRequestedAt: null });
     await this.options.store.save(this.state);
   }
 

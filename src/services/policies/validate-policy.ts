@@ -4,7 +4,7 @@ import {
   type PathElement,
   type ValidatePolicyFinding,
 } from '@aws-sdk/client-accessanalyzer';
-import { isAccessDenied, isCredentialError } from '../../aws/map-aws-error.js';
+import { isAccessDenied, isCredentialError, isForeignResponse } from '../../aws/map-aws-error.js';
 import type { PolicyDocument } from '../audit/types.js';
 import { checkPolicyLocally } from './check-policy-locally.js';
 import type { FindingSeverity, ValidationFinding, ValidationResult } from './types.js';
@@ -182,7 +182,7 @@ function classifyFailure(error: unknown): ValidationSkip | null {
   if (isAccessDenied(error)) {
     return skip('ACCESS_ANALYZER_DENIED', error.name, true, `The caller may not use ${VALIDATE_POLICY_ACTION}.`, `Grant ${VALIDATE_POLICY_ACTION} to validate the policies with IAM Access Analyzer, then re-run.`);
   }
-  if (UNREACHABLE_NAMES.has(error.name) || NETWORK_CODES.has(String((error as { code?: unknown }).code)) || isNotTheService(error)) {
+  if (UNREACHABLE_NAMES.has(error.name) || NETWORK_CODES.has(String((error as { code?: unknown }).code)) || isForeignResponse(error)) {
     return skip(
       'ACCESS_ANALYZER_UNREACHABLE',
       error.name,
@@ -196,15 +196,6 @@ function classifyFailure(error: unknown): ValidationSkip | null {
     return skip('ACCESS_ANALYZER_FAILED', error.name, false, `IAM Access Analyzer failed to validate this policy (${error.name}).`, 'Re-run later to validate it with IAM Access Analyzer.');
   }
   return null;
-}
-
-/**
- * A 404, or a body the SDK cannot parse, means something other than Access Analyzer answered (an
- * endpoint override such as a local emulator, or a proxy): it will not answer better next time.
- */
-function isNotTheService(error: Error): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return status === 404 || error.name === 'SyntaxError';
 }
 
 function notConfigured(): ValidationSkip {

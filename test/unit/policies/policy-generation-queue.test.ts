@@ -295,6 +295,36 @@ describe('runPolicyGenerationQueue', () => {
     expect(result.startsToday).toBe(0);
   });
 
+  it('Given a start refused with ValidationException, When the queue runs, Then it is tried twice, ends FAILED, and the next user still runs', async () => {
+    mocks.accessAnalyzer
+      .on(StartPolicyGenerationCommand)
+      .rejectsOnce(awsError('ValidationException'))
+      .rejectsOnce(awsError('ValidationException'))
+      .resolves({ jobId: 'job-u2' });
+    mocks.accessAnalyzer.on(GetGeneratedPolicyCommand).resolves(generated('job-u2', 'SUCCEEDED'));
+    const { store, current } = memoryStore();
+
+    const result = await run(store, [user('u1'), user('u2')]).promise;
+
+    expect(startCalls()).toHaveLength(3);
+    expect(jobOf(current(), 'u1')).toMatchObject({ status: 'FAILED', attempts: 2 });
+    expect(result.failed.map((f) => f.userName)).toEqual(['u1']);
+    expect(result.succeeded).toEqual(['u2']);
+    expect(result.startsToday).toBe(1);
+  });
+
+  it('Given something other than Access Analyzer answers a start (404), When the queue runs, Then it stops at once and spends neither an attempt nor a start', async () => {
+    mocks.accessAnalyzer.on(StartPolicyGenerationCommand).rejects(Object.assign(awsError('UnknownError'), { $metadata: { httpStatusCode: 404 } }));
+    const { store, current } = memoryStore();
+
+    const result = await run(store, [user('u1'), user('u2')]).promise;
+
+    expect(result.stop?.code).toBe('SERVICE_UNAVAILABLE');
+    expect(startCalls()).toHaveLength(1);
+    expect(jobOf(current(), 'u1')).toMatchObject({ status: 'PENDING', attempts: 0 });
+    expect(result.startsToday).toBe(0);
+  });
+
   it('Given --since 120 days back, When the queue runs, Then the window is clipped to 90 days with a note', async () => {
     mocks.accessAnalyzer.on(StartPolicyGenerationCommand).resolves({ jobId: 'job-1' });
     mocks.accessAnalyzer.on(GetGeneratedPolicyCommand).resolves(generated('job-1', 'SUCCEEDED'));
