@@ -1,5 +1,6 @@
 import type { TextFormat } from '../io/io-host.js';
 import type { GeneratePoliciesResult } from '../services/policies/generate-policies.js';
+import type { FindingSeverity } from '../services/policies/types.js';
 
 /** The policy phase at a glance: one row per permission set, then what needs the operator. */
 export function renderPoliciesSummary(result: GeneratePoliciesResult, f: TextFormat): string {
@@ -23,7 +24,11 @@ export function renderPoliciesSummary(result: GeneratePoliciesResult, f: TextFor
   ];
   const attention = result.sets.flatMap((s) => [
     ...s.notes.filter((n) => n.severity !== 'info').map((n) => `${s.name}: ${n.severity === 'error' ? f.red(n.message) : f.yellow(n.message)}`),
-    ...s.validation.findings.filter((x) => x.severity === 'ERROR').map((x) => `${s.name}: ${f.red(`${x.code}${x.location ? ` at ${x.location}` : ''}: ${x.message}`)}`),
+    ...SEVERITIES.flatMap((severity) =>
+      s.validation.findings
+        .filter((x) => x.severity === severity && severity !== 'SUGGESTION')
+        .map((x) => `${s.name}: ${paint(severity, f)(`${severity} ${x.code}${x.location ? ` at ${x.location}` : ''}: ${x.message}`)}`),
+    ),
     ...(s.file === 'kept-operator-edit' ? [`${s.name}: ${s.inlinePolicyFile} was edited by hand and kept (--regenerate replaces it)`] : []),
     ...(s.comparison && s.comparison.grantedButUnused.length > 0 ? [`${s.name}: ${s.comparison.grantedButUnused.length} granted action(s) never used in the window`] : []),
   ]);
@@ -39,6 +44,13 @@ export function renderPoliciesSummary(result: GeneratePoliciesResult, f: TextFor
     notReady ? f.yellow(`${notReady} permission set(s) not ready: fix them and re-run.`) : f.green('Every permission set is ready.'),
   );
   return out.join('\n');
+}
+
+/** Validation findings are listed most severe first; suggestions stay in the report. */
+const SEVERITIES: FindingSeverity[] = ['ERROR', 'SECURITY_WARNING', 'WARNING', 'SUGGESTION'];
+
+function paint(severity: FindingSeverity, f: TextFormat): (text: string) => string {
+  return severity === 'ERROR' ? f.red : f.yellow;
 }
 
 function describeValidation(counts: Record<string, number>, byAccessAnalyzer: boolean): string {
