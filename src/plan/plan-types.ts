@@ -1,0 +1,96 @@
+/**
+ * Plans are data: a versioned list of typed actions that can be shown, saved to a file, checked
+ * against the account again, and applied by the one executor. What an action does lives in its
+ * handler, looked up by `kind`, so a saved plan holds no code.
+ */
+
+export const PLAN_VERSION = 1;
+
+/**
+ * How an action changes access. `broadening` grants something new, `narrowing` takes something
+ * away, `destructive` removes a thing that can be recreated, `irreversible` removes what cannot.
+ */
+export type Risk = 'read' | 'broadening' | 'narrowing' | 'destructive' | 'irreversible';
+
+/** Risks that need the account ID typed (or `--yes --confirm-account <id>`). */
+export const DESTRUCTIVE_RISKS: ReadonlySet<Risk> = new Set(['destructive', 'irreversible']);
+
+/** The IAM principal an action touches, for the lockout guard. */
+export interface ActionPrincipal {
+  userName: string;
+  userId: string | null;
+}
+
+/** One step of a plan, as saved in a plan file. `params` is plain JSON and holds no secret. */
+export interface PlannedAction<P = unknown> {
+  /** Unique within the plan and stable across runs, e.g. `ps/Developers/attach-managed/ReadOnlyAccess`. */
+  id: string;
+  /** The handler that applies it, e.g. `sso.AttachManagedPolicyToPermissionSet`. */
+  kind: string;
+  /** The service whose concurrency limit applies (`sso-admin`, `iam`, `identitystore`). */
+  service: string;
+  /** What it acts on, for people: `permission set Developers`. */
+  target: string;
+  risk: Risk;
+  /** One line for the preview table. */
+  preview: string;
+  params: P;
+  /** Actions that must succeed first; when one fails, this one is skipped. */
+  dependsOn: string[];
+  /**
+   * The state of the target when the plan was made. Applying a saved plan recomputes it and refuses
+   * the action when it differs (the account changed since).
+   */
+  fingerprint: string | null;
+  principal?: ActionPrincipal;
+}
+
+export interface Plan {
+  version: typeof PLAN_VERSION;
+  /** The command that made it; a plan is only applied by the same command. */
+  command: string;
+  accountId: string;
+  createdAt: string;
+  actions: PlannedAction[];
+}
+
+/** What a handler's `apply` reports back, for the journal. */
+export interface ApplyOutcome {
+  requestId: string | null;
+  /** A short note for the summary, e.g. the ARN created. */
+  detail?: string;
+}
+
+/**
+ * The behaviour of one kind of action. Handlers are idempotent: `isDone` re-reads AWS so that a
+ * re-run (or the settling of an interrupted one) never repeats a side effect.
+ */
+export interface ActionHandler<P = unknown, C = unknown> {
+  kind: string;
+  isDone(params: P, context: C, signal: AbortSignal): Promise<boolean>;
+  apply(params: P, context: C, signal: AbortSignal): Promise<ApplyOutcome>;
+  /** The target's current fingerprint, compared with the plan's to detect a stale plan. */
+  fingerprint?(params: P, context: C, signal: AbortSignal): Promise<string | null>;
+  /** The action that undoes this one, where there is one (used by enable and restore). */
+  inverse?(action: PlannedAction<P>): PlannedAction | null;
+}
+
+/** Looks handlers up by kind; one registry per command, holding the context its handlers share. */
+export class ActionRegistry<C = unknown> {
+  private readonly handlers = new Map<string, ActionHandler<never, C>>();
+
+  constructor(readonly context: C) {}
+
+  register<P>(handler: ActionHandler<P, C>): this {
+    this.handlers.set(handler.kind, handler as ActionHandler<never, C>);
+    return this;
+  }
+
+  get(kind: string): ActionHandler<unknown, C> | undefined {
+    return this.handlers.get(kind) as ActionHandler<unknown, C> | undefined;
+  }
+
+  has(kind: string): boolean {
+    return this.handlers.has(kind);
+  }
+}
