@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CommandRunner } from './command-context.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerGeneratePoliciesCommand } from './commands/generate-policies.js';
+import { registerUnlockCommand } from './commands/unlock.js';
 import { addGlobalOptions } from './global-options.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -25,6 +26,7 @@ export function createProgram(run: CommandRunner, streams: ProgramStreams): Comm
   addGlobalOptions(program);
   registerAuditCommand(program, run);
   registerGeneratePoliciesCommand(program, run);
+  registerUnlockCommand(program, run);
   // Subcommands inherit the error and output handling of the program.
   for (const command of program.commands) {
     command

@@ -7,6 +7,8 @@ import { resolveAwsConfig } from './aws/resolve-aws-config.js';
 import type { GlobalOptions } from './global-options.js';
 import { say, type IoHost } from './io/io-host.js';
 import { createIoHost, type ProcessStreams } from './io/hosts/create-io-host.js';
+import type { ProcessInfo } from './plan/execute-plan.js';
+import type { InterruptController } from './plan/interrupt-controller.js';
 import type { CallerIdentity } from './services/audit/types.js';
 import { Workspace } from './workspace/workspace.js';
 import type { WorkspaceState } from './workspace/workspace-state.js';
@@ -15,6 +17,8 @@ import type { WorkspaceState } from './workspace/workspace-state.js';
 export interface Runtime extends ProcessStreams {
   cwd: string;
   now: () => Date;
+  interrupts: InterruptController;
+  process: ProcessInfo;
 }
 
 /** Everything a command works with, built once per run from the global options. */
@@ -24,6 +28,8 @@ export interface CommandContext {
   aws: AwsContext;
   workspace: Workspace;
   now: () => Date;
+  interrupts: InterruptController;
+  process: ProcessInfo;
 }
 
 /** Builds the IoHost for the run; it exists before anything else so that every error can be shown. */
@@ -49,7 +55,7 @@ export async function createCommandContext(options: GlobalOptions, io: IoHost, r
   const debug = options.debug ? (line: string) => io.notify({ level: 'debug', code: 'AWS_REQUEST', message: line }) : undefined;
   const aws = new AwsContext({ config, debug });
   const workspace = Workspace.at(path.resolve(runtime.cwd, options.workspace));
-  return { options, io, aws, workspace, now: runtime.now };
+  return { options, io, aws, workspace, now: runtime.now, interrupts: runtime.interrupts, process: runtime.process };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { CommanderError, type Command } from 'commander';
 import { createProgram } from './cli.js';
 import { createCommandContext, createRunIo, type CommandHandler, type Runtime } from './command-context.js';
@@ -8,17 +9,23 @@ import { ExitCode } from './exit-codes.js';
 import { readGlobalOptions } from './global-options.js';
 import type { IoHost } from './io/io-host.js';
 import { JsonIoHost } from './io/hosts/json-io-host.js';
+import { InterruptController } from './plan/interrupt-controller.js';
 
 /** The runtime of a real process. */
 export function processRuntime(): Runtime {
   // The SDK warns about Node 20 on every client; the engines field already states what is supported.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  // Workspace writes are atomic, so stopping between two of them leaves every file whole.
-  process.once('SIGINT', () => {
+  const interrupts = new InterruptController();
+  process.on('SIGINT', () => {
+    // While a plan is applied, the executor handles Ctrl-C in two steps; elsewhere nothing is half
+    // done (workspace writes are atomic), so the run ends at once.
+    if (interrupts.interrupt() !== 'unarmed') return;
     process.stderr.write('\nInterrupted.\n');
     process.exit(ExitCode.Interrupted);
   });
   return {
+    interrupts,
+    process: { pid: process.pid, hostname: hostname(), isProcessAlive },
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
@@ -70,5 +77,16 @@ function reportError(error: Iam2idcError, io: IoHost | undefined, runtime: Runti
   else runtime.stderr.write(`✖ ${detail}\n`);
   if (error.cause instanceof Error && io) {
     io.notify({ level: 'debug', code: 'ERROR_CAUSE', message: error.cause.stack ?? String(error.cause) });
+  }
+}
+
+/** Whether a process of this host is still running (signal 0 checks without touching it). */
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -80,6 +80,11 @@ export interface IoHost {
   select<T>(request: SelectRequest<T>): Promise<T>;
   input(request: InputRequest): Promise<string>;
   result<T>(result: CommandResult<T>): void;
+  /**
+   * Shows a block that the operator reads before answering (a plan preview). Text hosts write it to
+   * stderr; the JSON host leaves it out, since its one document carries the same data.
+   */
+  show<T>(block: CommandResult<T>): void;
 }
 
 /** Shorthands for services, so that call sites stay one line. */

@@ -36,6 +36,14 @@ export const WorkspaceStateSchema = z.strictObject({
         ),
       })
       .optional(),
+    permissionSets: z
+      .strictObject({
+        lastRunAt: z.iso.datetime(),
+        instanceArn: z.string().min(1),
+        /** Permission set name → ARN, as created or found in Identity Center. */
+        arns: z.record(z.string(), z.string()),
+      })
+      .optional(),
   }),
 });
 

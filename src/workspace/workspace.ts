@@ -104,6 +104,11 @@ export class Workspace {
     return this.writeText(relative, `${JSON.stringify(value, null, 2)}\n`);
   }
 
+  /** Creates the workspace directory (0700, whatever the umask) if this is its first file. */
+  async ensureExists(): Promise<void> {
+    await this.ensureDir(this.dir);
+  }
+
   /** Creates the directory and any missing parents inside the workspace with mode 0700. */
   private async ensureDir(dir: string): Promise<void> {
     const created = await mkdir(dir, { recursive: true, mode: DIR_MODE });

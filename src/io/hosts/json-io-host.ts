@@ -12,6 +12,10 @@ export class JsonIoHost extends NonInteractiveIoHost {
     this.writeDocument(result.data);
   }
 
+  override show(): void {
+    // The result document carries the plan; stdout must stay one JSON document.
+  }
+
   /** Writes the one document; a second call is a programming error and is ignored loudly on stderr. */
   writeDocument(data: unknown): void {
     if (this.written) {

@@ -41,6 +41,7 @@ class ScriptedPrompter implements Prompter {
 export class TestIoHost extends BaseIoHost {
   readonly messages: IoMessage[] = [];
   readonly results: unknown[] = [];
+  readonly shown: unknown[] = [];
   readonly progress: { code: string; text: string; outcome?: 'succeed' | 'fail' | 'stop' }[] = [];
 
   constructor(options: { answers?: ScriptedAnswer[]; settings?: Partial<HostSettings> } = {}) {
@@ -77,6 +78,11 @@ export class TestIoHost extends BaseIoHost {
     // Render too, so a renderer that throws fails the test.
     result.renderText(createTextFormat(false));
     this.results.push(result.data);
+  }
+
+  show<T>(block: { data: T; renderText: (f: ReturnType<typeof createTextFormat>) => string }): void {
+    block.renderText(createTextFormat(false));
+    this.shown.push(block.data);
   }
 
   protected writeMessage(message: IoMessage): void {

@@ -39,6 +39,10 @@ export class NonInteractiveIoHost extends BaseIoHost {
     this.streams.stdout.write(`${result.renderText(this.formats.stdout)}\n`);
   }
 
+  show<T>(block: CommandResult<T>): void {
+    this.streams.stderr.write(`${block.renderText(this.formats.stderr)}\n`);
+  }
+
   protected writeMessage(message: IoMessage): void {
     this.streams.stderr.write(`${this.prefix(message)}${message.message}\n`);
   }

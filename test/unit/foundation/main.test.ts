@@ -7,6 +7,7 @@ import { ExitCode } from '../../../src/exit-codes.js';
 import { main } from '../../../src/main.js';
 import { TOOL_VERSION } from '../../../src/version.js';
 import { ANSI_ESCAPE, captureStream, openInput, type CapturedStream } from './streams.js';
+import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 
 /** A closed loopback port: even a signed request could not leave the machine. */
 const DEAD_ENDPOINT = 'http://127.0.0.1:9';
@@ -63,6 +64,8 @@ function fakeRuntime(): FakeRun {
     env,
     cwd,
     now: () => new Date('2024-06-01T12:00:00Z'),
+    interrupts: new InterruptController(),
+    process: { pid: process.pid, hostname: 'test-host', isProcessAlive: () => false },
   };
   return { runtime, stdout, stderr };
 }

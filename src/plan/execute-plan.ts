@@ -1,0 +1,121 @@
+import { Fault, SafetyRefusal } from '../errors.js';
+import { say, type IoHost } from '../io/io-host.js';
+import { acquireLock } from '../workspace/lock.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { applyActions, resultOf, type ActionResult, type ActionStatus } from './apply-actions.js';
+import type { InterruptController } from './interrupt-controller.js';
+import { Journal, newRunId } from './journal.js';
+import { describePlan, renderPlanPreview, type PlanPreviewData } from './plan-preview.js';
+import { DESTRUCTIVE_RISKS, type ActionRegistry, type Plan, type PlannedAction } from './plan-types.js';
+import { findStaleActions } from './find-stale-actions.js';
+import { settleOpenIntents } from './settle-open-intents.js';
+
+export interface ProcessInfo {
+  pid: number;
+  hostname: string;
+  isProcessAlive: (pid: number) => boolean;
+}
+
+export interface ExecutePlanOptions<C> {
+  plan: Plan;
+  registry: ActionRegistry<C>;
+  io: IoHost;
+  workspace: Workspace;
+  interrupts: InterruptController;
+  now: () => Date;
+  process: ProcessInfo;
+  /** `--dry-run`: show the plan and stop, with no mutating call and nothing written. */
+  dryRun: boolean;
+  /** A saved plan (`--plan`): every action's target is re-read and refused when it changed since. */
+  checkFingerprints: boolean;
+  concurrency?: Record<string, number>;
+}
+
+export interface ExecutionSummary {
+  runId: string | null;
+  dryRun: boolean;
+  interrupted: boolean;
+  plan: PlanPreviewData;
+  counts: Record<ActionStatus, number>;
+  actions: ActionResult[];
+}
+
+/**
+ * The one path every mutating command takes: preview, confirm, apply, journal. Dry-run and apply
+ * share it up to the confirmation, so what dry-run shows is exactly what apply would do.
+ */
+export async function executePlan<C>(options: ExecutePlanOptions<C>): Promise<ExecutionSummary> {
+  const { plan, io } = options;
+  const unknownKinds = [...new Set(plan.actions.map((a) => a.kind).filter((kind) => !options.registry.has(kind)))];
+  if (unknownKinds.length > 0) {
+    throw new Fault('PLAN_UNKNOWN_ACTION', `The plan has actions this command cannot apply: ${unknownKinds.join(', ')}.`, 'Make the plan again with the same version of iam2idc.');
+  }
+  if (options.dryRun || plan.actions.length === 0) {
+    const preview = describePlan(plan.command, plan.accountId, plan.actions);
+    io.show({ data: preview, renderText: (f) => renderPlanPreview(preview, f) });
+    return summarise(null, options.dryRun, false, preview, plan.actions.map((a) => resultOf(a, 'planned', null)));
+  }
+
+  const lock = await acquireLock(options.workspace, { command: plan.command, now: options.now(), ...options.process });
+  try {
+    const runId = newRunId(options.now());
+    const journal = await Journal.open(options.workspace, runId, options.now);
+    try {
+      await settleOpenIntents({ workspace: options.workspace, journal, registry: options.registry, io, runId, now: options.now });
+      const refused = options.checkFingerprints ? await findStaleActions(plan.actions, options.registry, options.interrupts.abortSignal) : new Map<string, string>();
+      const preview = describePlan(plan.command, plan.accountId, plan.actions, refused);
+      io.show({ data: preview, renderText: (f) => renderPlanPreview(preview, f) });
+      await confirmPlan(plan, refused, io);
+      await journal.append({ type: 'run', at: options.now().toISOString(), runId, command: plan.command, event: 'start' });
+      const disarm = options.interrupts.arm();
+      const stopListener = options.interrupts.onStopRequested(() =>
+        say.warn(io, 'INTERRUPT_REQUESTED', 'Stopping: the calls in flight finish and are recorded. Press Ctrl-C again to abort them now.'),
+      );
+      let results: ActionResult[];
+      try {
+        results = await applyActions({ actions: plan.actions, registry: options.registry, journal, runId, interrupts: options.interrupts, now: options.now, concurrency: options.concurrency, refused });
+      } finally {
+        stopListener();
+        disarm();
+      }
+      const interrupted = options.interrupts.stopRequested;
+      await journal.append({ type: 'run', at: options.now().toISOString(), runId, command: plan.command, event: interrupted ? 'interrupted' : 'end' });
+      return summarise(runId, false, interrupted, preview, results);
+    } finally {
+      await journal.close();
+    }
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Yes/no for plans that add or narrow; the typed account ID for plans that remove anything. */
+async function confirmPlan(plan: Plan, refused: Map<string, string>, io: IoHost): Promise<void> {
+  const applicable = plan.actions.filter((a) => !refused.has(a.id));
+  if (applicable.length === 0) return;
+  const destructive = applicable.some((a: PlannedAction) => DESTRUCTIVE_RISKS.has(a.risk));
+  const confirmed = destructive
+    ? await io.confirmTyped({
+        code: 'CONFIRM_DESTRUCTIVE_PLAN',
+        message: `This removes things in account ${plan.accountId}. Type the account ID to go on:`,
+        expected: plan.accountId,
+      })
+    : await io.confirm({ code: 'CONFIRM_PLAN', message: `Apply ${applicable.length} change(s) to account ${plan.accountId}?`, defaultValue: false });
+  if (!confirmed) {
+    throw new SafetyRefusal('NOT_CONFIRMED', 'Not confirmed: nothing was changed.', destructive ? `Type the account ID exactly (${plan.accountId}) to apply the plan.` : 'Answer yes to apply the plan, or use --dry-run to only see it.');
+  }
+}
+
+function summarise(runId: string | null, dryRun: boolean, interrupted: boolean, plan: PlanPreviewData, actions: ActionResult[]): ExecutionSummary {
+  const counts: Record<ActionStatus, number> = { planned: 0, done: 0, skipped: 0, failed: 0, 'not-run': 0, refused: 0, unknown: 0 };
+  for (const action of actions) counts[action.status] += 1;
+  return { runId, dryRun, interrupted, plan, counts, actions };
+}
+
+/** The exit code a run ends with: interrupted 130, anything refused 3, anything failed 1. */
+export function exitCodeOf(summary: ExecutionSummary): number {
+  if (summary.interrupted) return 130;
+  if (summary.counts.refused > 0) return 3;
+  if (summary.counts.failed > 0 || summary.counts.unknown > 0) return 1;
+  return 0;
+}

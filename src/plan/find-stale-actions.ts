@@ -1,0 +1,21 @@
+import type { ActionRegistry, PlannedAction } from './plan-types.js';
+
+/**
+ * Re-reads the target of every action of a saved plan and returns those whose state changed since the
+ * plan was made (a new key, a user re-created under the same name, a set edited in the console), with
+ * why. Dependents of a stale action are refused by the executor too.
+ */
+export async function findStaleActions<C>(actions: PlannedAction[], registry: ActionRegistry<C>, signal: AbortSignal): Promise<Map<string, string>> {
+  const stale = new Map<string, string>();
+  const seen = new Map<string, string | null>();
+  for (const action of actions) {
+    const handler = registry.get(action.kind);
+    if (action.fingerprint === null || !handler?.fingerprint) continue;
+    // Actions on one target share its fingerprint: read each target once.
+    const key = `${action.kind}:${action.target}:${JSON.stringify(action.params)}`;
+    const current = seen.has(key) ? (seen.get(key) ?? null) : await handler.fingerprint(action.params, registry.context, signal);
+    seen.set(key, current);
+    if (current !== action.fingerprint) stale.set(action.id, `${action.target} changed since the plan was made`);
+  }
+  return stale;
+}
