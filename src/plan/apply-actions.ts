@@ -58,14 +58,17 @@ export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<
     return promise;
   };
   const byId = new Map(options.actions.map((a) => [a.id, a]));
+  // Skipped because a dependency did not succeed, unlike skipped as already done: it blocks its own dependents.
+  const blocked = new Set<string>();
 
   async function runOne(action: PlannedAction): Promise<ActionResult> {
     const refusal = options.refused.get(action.id);
     if (refusal) return resultOf(action, 'refused', refusal);
     const dependencies = await Promise.all(action.dependsOn.map((id) => byId.get(id)).filter((a): a is PlannedAction => a !== undefined).map(run));
-    const blocker = dependencies.find((d) => d.status !== 'done' && d.status !== 'skipped');
+    const blocker = dependencies.find((d) => (d.status !== 'done' && d.status !== 'skipped') || blocked.has(d.id));
     if (blocker) {
       const status = blocker.status === 'refused' ? 'refused' : blocker.status === 'not-run' || blocker.status === 'unknown' ? 'not-run' : 'skipped';
+      if (status === 'skipped') blocked.add(action.id);
       return resultOf(action, status, `depends on ${blocker.id}, which ${describeStatus(blocker.status)}`);
     }
     return limitFor(action.service)(() => execute(action));
@@ -85,6 +88,8 @@ export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<
     } catch (error) {
       return failed(action, base, error, 'while checking whether it was already done');
     }
+    // A stop requested while `isDone` was reading: the mutating call would be a new one, so it is not sent.
+    if (options.interrupts.stopRequested) return resultOf(action, 'not-run', 'interrupted before it started');
     // The intent is on disk before the call: a crash between the two is settled by the next run.
     await options.journal.append({ type: 'intent', at: options.now().toISOString(), ...base, params: action.params });
     try {
@@ -130,6 +135,8 @@ function describeStatus(status: ActionStatus): string {
       return 'did not run';
     case 'unknown':
       return 'was interrupted';
+    case 'skipped':
+      return 'was skipped';
     default:
       return status;
   }

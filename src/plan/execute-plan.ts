@@ -6,7 +6,7 @@ import { applyActions, resultOf, type ActionResult, type ActionStatus } from './
 import type { InterruptController } from './interrupt-controller.js';
 import { Journal, newRunId } from './journal.js';
 import { describePlan, renderPlanPreview, type PlanPreviewData } from './plan-preview.js';
-import { DESTRUCTIVE_RISKS, type ActionRegistry, type Plan, type PlannedAction } from './plan-types.js';
+import { DESTRUCTIVE_RISKS, findDependencyCycle, type ActionRegistry, type Plan, type PlannedAction } from './plan-types.js';
 import { findStaleActions } from './find-stale-actions.js';
 import { settleOpenIntents } from './settle-open-intents.js';
 
@@ -49,6 +49,10 @@ export async function executePlan<C>(options: ExecutePlanOptions<C>): Promise<Ex
   const unknownKinds = [...new Set(plan.actions.map((a) => a.kind).filter((kind) => !options.registry.has(kind)))];
   if (unknownKinds.length > 0) {
     throw new Fault('PLAN_UNKNOWN_ACTION', `The plan has actions this command cannot apply: ${unknownKinds.join(', ')}.`, 'Make the plan again with the same version of iam2idc.');
+  }
+  const cycle = findDependencyCycle(plan.actions);
+  if (cycle) {
+    throw new Fault('PLAN_DEPENDENCY_CYCLE', `The plan's actions depend on each other in a circle: ${cycle.join(' → ')}.`, 'This is a bug in iam2idc: please report it.');
   }
   if (options.dryRun || plan.actions.length === 0) {
     const preview = describePlan(plan.command, plan.accountId, plan.actions);

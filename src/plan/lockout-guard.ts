@@ -20,7 +20,7 @@ export interface PrincipalFacts {
 export interface GuardRefusal {
   actionId: string;
   userName: string;
-  code: 'EMPTY_USER_NAME' | 'CALLER_CREDENTIALS' | 'PROTECTED_USER' | 'MACHINE_USER' | 'LAST_ADMIN' | 'UNKNOWN_USER';
+  code: 'EMPTY_USER_NAME' | 'CALLER_CREDENTIALS' | 'PROTECTED_USER' | 'MACHINE_USER' | 'NOT_A_HUMAN_USER' | 'LAST_ADMIN' | 'UNKNOWN_USER';
   reason: string;
 }
 
@@ -35,6 +35,8 @@ const VALID_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 export function findLockoutRefusals(actions: readonly PlannedAction[], facts: PrincipalFacts): GuardRefusal[] {
   const refusals: GuardRefusal[] = [];
   const touchedAdmins = new Set<string>();
+  // IAM user names are unique regardless of case: `Break-Glass` in mapping.yaml protects `break-glass`.
+  const protectedNames = new Set([...facts.protectedNames].map((name) => name.toLowerCase()));
   for (const action of actions) {
     if (!action.principal || !GUARDED.has(action.risk)) continue;
     const { userName } = action.principal;
@@ -51,10 +53,13 @@ export function findLockoutRefusals(actions: readonly PlannedAction[], facts: Pr
     }
     if (user.userId === facts.callerUserId || action.principal.userId === facts.callerUserId) {
       refuse('CALLER_CREDENTIALS', 'these are the credentials this run uses');
-    } else if (facts.protectedNames.has(userName) || user.tags.some((t) => facts.protectedTags.some((p) => sameTag(p, t)))) {
+    } else if (protectedNames.has(userName.toLowerCase()) || user.tags.some((t) => facts.protectedTags.some((p) => sameTag(p, t)))) {
       refuse('PROTECTED_USER', 'the user is protected (mapping.yaml protect, or a protect tag)');
     } else if (user.kind === 'machine' && !facts.explicitlyNamed.has(userName)) {
       refuse('MACHINE_USER', 'machine users are only touched when named explicitly');
+    } else if (user.kind !== 'human' && user.kind !== 'machine' && !facts.explicitlyNamed.has(userName)) {
+      // skip or not yet classified: the operator has not said this user moves to Identity Center.
+      refuse('NOT_A_HUMAN_USER', 'the user is not marked human in mapping.yaml, and was not named explicitly');
     } else if (user.isAdmin) {
       touchedAdmins.add(userName);
     }

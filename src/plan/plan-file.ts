@@ -4,7 +4,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import { SafetyRefusal, UserError } from '../errors.js';
 import { formatZodIssues } from '../workspace/format-zod-issues.js';
-import { PLAN_VERSION, type Plan } from './plan-types.js';
+import { findDependencyCycle, PLAN_VERSION, type Plan } from './plan-types.js';
 
 const risk = z.enum(['read', 'broadening', 'narrowing', 'destructive', 'irreversible']);
 
@@ -38,9 +38,10 @@ export async function savePlan(file: string, plan: Plan): Promise<string> {
 
 /**
  * Reads a saved plan and checks that it belongs to this command and this account. A file that is not
- * a plan is a usage error; a plan for another account is a safety refusal.
+ * a plan is a usage error; a plan for another account is a safety refusal. Without `accountId` only the
+ * file itself is checked, so that a bad plan file is refused before the first AWS call.
  */
-export async function loadPlan(file: string, expected: { command: string; accountId: string }): Promise<Plan> {
+export async function loadPlan(file: string, expected: { command: string; accountId?: string }): Promise<Plan> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
@@ -64,7 +65,9 @@ export async function loadPlan(file: string, expected: { command: string; accoun
     const missing = action.dependsOn.find((id) => !ids.has(id));
     if (missing) throw new UserError('PLAN_FILE_INVALID', `${file}: ${action.id} depends on ${missing}, which the plan does not have.`, 'Make the plan again.');
   }
-  if (plan.accountId !== expected.accountId) {
+  const cycle = findDependencyCycle(plan.actions);
+  if (cycle) throw new UserError('PLAN_FILE_INVALID', `${file}: the actions depend on each other in a circle (${cycle.join(' → ')}).`, 'Make the plan again.');
+  if (expected.accountId !== undefined && plan.accountId !== expected.accountId) {
     throw new SafetyRefusal('PLAN_WRONG_ACCOUNT', `${file} was made for account ${plan.accountId}, but the credentials are for ${expected.accountId}.`, `Use credentials for account ${plan.accountId}, or make a new plan.`);
   }
   return plan;

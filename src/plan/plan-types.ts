@@ -94,3 +94,41 @@ export class ActionRegistry<C = unknown> {
     return this.handlers.has(kind);
   }
 }
+
+/**
+ * The ids of a dependency cycle, first id repeated at the end (`a → b → a`), or null when there is
+ * none. A plan with a cycle can never be applied: each action of it waits for another. Dependencies
+ * on ids outside the plan are ignored here.
+ */
+export function findDependencyCycle(actions: readonly PlannedAction[]): string[] | null {
+  const byId = new Map(actions.map((a) => [a.id, a]));
+  const state = new Map<string, 'visiting' | 'visited'>();
+  for (const root of actions) {
+    if (state.has(root.id)) continue;
+    // Depth-first without recursion, so that a long chain cannot overflow the stack.
+    const stack: { id: string; next: number }[] = [{ id: root.id, next: 0 }];
+    state.set(root.id, 'visiting');
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { id: string; next: number };
+      const dependsOn = byId.get(top.id)?.dependsOn ?? [];
+      if (top.next >= dependsOn.length) {
+        state.set(top.id, 'visited');
+        stack.pop();
+        continue;
+      }
+      const dependency = dependsOn[top.next] as string;
+      top.next += 1;
+      if (!byId.has(dependency)) continue;
+      const seen = state.get(dependency);
+      if (seen === 'visiting') {
+        const ids = stack.map((s) => s.id);
+        return [...ids.slice(ids.indexOf(dependency)), dependency];
+      }
+      if (seen === undefined) {
+        state.set(dependency, 'visiting');
+        stack.push({ id: dependency, next: 0 });
+      }
+    }
+  }
+  return null;
+}
