@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CommandRunner } from './command-context.js';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerCreatePermissionSetsCommand } from './commands/create-permission-sets.js';
 import { registerGeneratePoliciesCommand } from './commands/generate-policies.js';
 import { registerUnlockCommand } from './commands/unlock.js';
 import { addGlobalOptions } from './global-options.js';
@@ -26,6 +27,7 @@ export function createProgram(run: CommandRunner, streams: ProgramStreams): Comm
   addGlobalOptions(program);
   registerAuditCommand(program, run);
   registerGeneratePoliciesCommand(program, run);
+  registerCreatePermissionSetsCommand(program, run);
   registerUnlockCommand(program, run);
   // Subcommands inherit the error and output handling of the program.
   for (const command of program.commands) {

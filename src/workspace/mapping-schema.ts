@@ -172,6 +172,14 @@ export const permissionSetEntrySchema = z.strictObject({
     )
     .optional(),
   source: sourceSchema.optional(),
+  /** Absent: the set's boundary is left as it is. null: none. Otherwise an AWS-managed or customer-managed policy. */
+  permissionsBoundary: z
+    .union([
+      z.strictObject({ managedPolicyArn: z.string().regex(AWS_MANAGED_POLICY_ARN_PATTERN, 'must be an AWS-managed policy ARN') }),
+      z.strictObject({ customerManagedPolicy: customerManagedPolicySchema }),
+    ])
+    .nullable()
+    .optional(),
 });
 
 export const groupEntrySchema = z.strictObject({

@@ -101,7 +101,7 @@ function permissionSetProperties(set: DesiredPermissionSet): Record<string, unkn
   if (set.inlinePolicy !== null) properties.InlinePolicy = JSON.parse(JSON.stringify(set.inlinePolicy)) as unknown;
 
   const boundary = set.permissionsBoundary;
-  if (boundary !== null) {
+  if (boundary) {
     properties.PermissionsBoundary = 'managedPolicyArn' in boundary
       ? { ManagedPolicyArn: boundary.managedPolicyArn }
       : { CustomerManagedPolicyReference: { Name: boundary.customerManagedPolicy.name, Path: boundary.customerManagedPolicy.path } };

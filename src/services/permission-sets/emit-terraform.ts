@@ -140,7 +140,7 @@ function permissionSetBlocks(set: DesiredPermissionSet, id: string): HclItem[] {
     ]));
   }
 
-  if (set.permissionsBoundary !== null) {
+  if (set.permissionsBoundary) {
     const boundary = set.permissionsBoundary;
     const inner: HclItem[] = 'managedPolicyArn' in boundary
       ? [{ attribute: 'managed_policy_arn', expression: quoteHclString(boundary.managedPolicyArn) }]

@@ -11,8 +11,11 @@ export interface DesiredPermissionSet {
   customerManagedPolicies: { name: string; path: string }[];
   /** The inline policy (from `inlinePolicyFile`), or null for none. */
   inlinePolicy: PolicyDocument | null;
-  /** A permissions boundary: an AWS-managed policy ARN, or a customer-managed policy by name and path. */
-  permissionsBoundary: { managedPolicyArn: string } | { customerManagedPolicy: { name: string; path: string } } | null;
+  /**
+   * A permissions boundary: an AWS-managed policy ARN, or a customer-managed policy by name and path;
+   * null for none. Undefined when the mapping does not say: whatever boundary the set has is kept.
+   */
+  permissionsBoundary?: { managedPolicyArn: string } | { customerManagedPolicy: { name: string; path: string } } | null;
   /** Free-form tags for the permission set (e.g. provenance). */
   tags: Record<string, string>;
 }
@@ -22,4 +25,27 @@ export interface CurrentPermissionSet extends DesiredPermissionSet {
   arn: string;
   /** Accounts the set is provisioned to: a change must be provisioned there again. */
   provisionedAccounts: string[];
+  /**
+   * Provisioned accounts that do not have the latest version of the set (a provisioning that failed
+   * or never ran after a change). Left out when it was not checked.
+   */
+  outdatedAccounts?: string[];
+  /**
+   * Parts that Identity Center did not answer for (an endpoint that lacks the API, such as an
+   * emulator). They are left out of the comparison rather than guessed.
+   */
+  unreadable?: UnreadablePart[];
+}
+
+/** Parts of a permission set that can be missing from an answer without stopping the read. */
+export type UnreadablePart = 'tags' | 'permissionsBoundary';
+
+/** A permissions boundary as the desired and current states hold it. */
+export type PermissionsBoundary = NonNullable<DesiredPermissionSet['permissionsBoundary']>;
+
+/** How long the provisioning and conflict waiters poll, in seconds. */
+export interface PollingOptions {
+  minDelaySeconds: number;
+  maxDelaySeconds: number;
+  maxWaitSeconds: number;
 }

@@ -1,0 +1,94 @@
+import { Option, type Command } from 'commander';
+import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
+import { say } from '../io/io-host.js';
+import { exitCodeOf } from '../plan/execute-plan.js';
+import { loadPlan } from '../plan/plan-file.js';
+import { renderCreatePermissionSets } from '../render/create-permission-sets.js';
+import { emitInfrastructureAsCode } from '../services/permission-sets/emit-iac.js';
+import { readDesiredPermissionSets } from '../services/permission-sets/read-desired.js';
+import { resolveIdentityCenterInstance } from '../services/permission-sets/resolve-instance.js';
+import { CREATE_PERMISSION_SETS, runCreatePermissionSets } from '../services/permission-sets/run-create-permission-sets.js';
+import { formatMappingPath, loadMapping } from '../workspace/mapping-file.js';
+import { readPolicyFile, readPolicyManifest } from '../workspace/policy-files.js';
+import { addPlanOptions, type PlanFlags } from './plan-options.js';
+
+interface CreatePermissionSetsFlags extends PlanFlags {
+  permissionSets?: string[];
+  instanceArn?: string;
+  emit?: 'terraform' | 'cloudformation';
+  out?: string;
+}
+
+const commaList = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
+
+/** `iam2idc create-permission-sets`: make Identity Center's permission sets match the mapping. */
+export function registerCreatePermissionSetsCommand(program: Command, run: CommandRunner): void {
+  const command = program
+    .command(CREATE_PERMISSION_SETS)
+    .description('create or update the permission sets of mapping.yaml in IAM Identity Center (only the differences)')
+    .option('--permission-sets <names>', 'only these permission sets (comma-separated)', commaList)
+    .option('--instance-arn <arn>', 'the Identity Center instance, when the workspace has none recorded or several exist')
+    .addOption(new Option('--emit <format>', 'write the permission sets as infrastructure as code instead, with no AWS call').choices(['terraform', 'cloudformation']))
+    .option('--out <dir>', 'with --emit: where to write the files (default: <workspace>/iac)');
+  addPlanOptions(command).action(async (_options: unknown, cmd: Command) =>
+    run(cmd, (ctx) => createPermissionSetsHandler(ctx, cmd.opts<CreatePermissionSetsFlags>())),
+  );
+}
+
+async function createPermissionSetsHandler(ctx: CommandContext, flags: CreatePermissionSetsFlags): Promise<number> {
+  // The mapping, the policy files and every limit are checked before the first AWS call.
+  const { mapping, warnings } = await loadMapping(ctx.workspace.resolve('mapping.yaml'));
+  for (const warning of warnings) say.warn(ctx.io, 'MAPPING_WARNING', `mapping.yaml ${formatMappingPath(warning.path)}: ${warning.message}`);
+  const state = await ctx.workspace.readState();
+  const manifest = await readPolicyManifest(ctx.workspace);
+  const desired = await readDesiredPermissionSets(mapping, async (file) => (await readPolicyFile(ctx.workspace, file, manifest)).document, {
+    only: flags.permissionSets,
+    policyStatus: state?.phases.policies?.sets,
+  });
+
+  if (flags.emit) {
+    const emitted = await emitInfrastructureAsCode(ctx.workspace, desired, {
+      format: flags.emit,
+      outDir: flags.out,
+      instanceArn: flags.instanceArn ?? state?.identityCenter?.instanceArn ?? null,
+      generatedAt: ctx.now().toISOString(),
+    });
+    ctx.io.result({ data: emitted, renderText: () => `Wrote ${emitted.files.join(', ')} (${desired.length} permission set(s)). No AWS call was made.` });
+    return 0;
+  }
+
+  // A plan file is input too: one that is not a plan of this command is refused before the first AWS call.
+  if (flags.plan) await loadPlan(flags.plan, { command: CREATE_PERMISSION_SETS });
+  const { caller, state: bound } = await bindCaller(ctx);
+  const region = bound.identityCenter?.region ?? ctx.aws.region;
+  const instance = await resolveIdentityCenterInstance(ctx.aws.ssoAdmin(region), {
+    instanceArn: flags.instanceArn,
+    recorded: flags.instanceArn ? null : bound.identityCenter,
+    region,
+    select: (choices) =>
+      ctx.io.select({
+        code: 'CHOOSE_INSTANCE',
+        message: 'Several IAM Identity Center instances are visible. Which one?',
+        choices: choices.map((c) => ({ name: `${c.instanceArn} (${c.name ?? 'unnamed'}, owner ${c.ownerAccountId ?? '?'})`, value: c })),
+      }),
+  });
+  if (!bound.identityCenter || bound.identityCenter.instanceArn !== instance.instanceArn) {
+    await ctx.workspace.writeState({ ...bound, identityCenter: { instanceArn: instance.instanceArn, identityStoreId: instance.identityStoreId, region: instance.region } });
+  }
+  const result = await runCreatePermissionSets({
+    ssoAdmin: ctx.aws.ssoAdmin(instance.region),
+    instanceArn: instance.instanceArn,
+    accountId: caller.accountId,
+    desired,
+    workspace: ctx.workspace,
+    io: ctx.io,
+    now: ctx.now,
+    interrupts: ctx.interrupts,
+    process: ctx.process,
+    dryRun: ctx.options.dryRun,
+    savePlanTo: flags.savePlan,
+    planFile: flags.plan,
+  });
+  ctx.io.result({ data: result, renderText: (f) => renderCreatePermissionSets(result, f) });
+  return exitCodeOf(result.execution);
+}
