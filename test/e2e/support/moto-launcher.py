@@ -71,6 +71,97 @@ def exit_when_orphaned(original_parent: int, owner_pid: int | None) -> None:
         time.sleep(0.5)
 
 
+def fill_ssoadmin_gaps() -> None:
+    """
+    moto 5.2 has no sso-admin tags, permissions boundaries or provisioning status: it answers them with
+    an HTML 500, which real AWS never does. Give them a small in-memory model, kept on the backend so
+    that /moto-api/reset clears it with everything else.
+    """
+    from moto.core.exceptions import JsonRESTError
+    from moto.ssoadmin.responses import SSOAdminResponse
+
+    def state(self, name: str) -> dict:
+        backend = self.ssoadmin_backend
+        if not hasattr(backend, name):
+            setattr(backend, name, {})
+        return getattr(backend, name)
+
+    def list_tags_for_resource(self) -> str:
+        tags = state(self, "_iam2idc_tags").get(self._get_param("ResourceArn"), {})
+        return json.dumps({"Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]})
+
+    def tag_resource(self) -> str:
+        tags = state(self, "_iam2idc_tags").setdefault(self._get_param("ResourceArn"), {})
+        tags.update({t["Key"]: t["Value"] for t in self._get_param("Tags") or []})
+        return "{}"
+
+    def untag_resource(self) -> str:
+        tags = state(self, "_iam2idc_tags").get(self._get_param("ResourceArn"), {})
+        for key in self._get_param("TagKeys") or []:
+            tags.pop(key, None)
+        return "{}"
+
+    def get_permissions_boundary_for_permission_set(self) -> str:
+        boundary = state(self, "_iam2idc_boundaries").get(self._get_param("PermissionSetArn"))
+        if boundary is None:
+            raise JsonRESTError("ResourceNotFoundException", "The permission set has no permissions boundary.")
+        return json.dumps({"PermissionsBoundary": boundary})
+
+    def put_permissions_boundary_to_permission_set(self) -> str:
+        state(self, "_iam2idc_boundaries")[self._get_param("PermissionSetArn")] = self._get_param("PermissionsBoundary")
+        return "{}"
+
+    def delete_permissions_boundary_from_permission_set(self) -> str:
+        state(self, "_iam2idc_boundaries").pop(self._get_param("PermissionSetArn"), None)
+        return "{}"
+
+    def describe_permission_set_provisioning_status(self) -> str:
+        # Provisioning succeeds at once in moto; report it as such.
+        request_id = self._get_param("ProvisionPermissionSetRequestId")
+        return json.dumps({"PermissionSetProvisioningStatus": {"RequestId": request_id, "Status": "SUCCEEDED"}})
+
+    original_create = SSOAdminResponse.create_permission_set
+
+    def create_permission_set(self) -> str:
+        # CreatePermissionSet takes Tags too, which moto drops.
+        body = original_create(self)
+        arn = json.loads(body)["PermissionSet"]["PermissionSetArn"]
+        tags = {t["Key"]: t["Value"] for t in self._get_param("Tags") or []}
+        if tags:
+            state(self, "_iam2idc_tags").setdefault(arn, {}).update(tags)
+        return body
+
+    SSOAdminResponse.create_permission_set = create_permission_set
+
+    for function in (
+        list_tags_for_resource,
+        tag_resource,
+        untag_resource,
+        get_permissions_boundary_for_permission_set,
+        put_permissions_boundary_to_permission_set,
+        delete_permissions_boundary_from_permission_set,
+        describe_permission_set_provisioning_status,
+    ):
+        if not hasattr(SSOAdminResponse, function.__name__):
+            setattr(SSOAdminResponse, function.__name__, function)
+
+
+def without_access_analyzer(app):
+    """
+    moto has no IAM Access Analyzer and answers its calls with an HTML 500, which the SDK retries for
+    seconds. Answer 404 at once instead: what an endpoint without the service says, and what the CLI
+    treats as "unreachable" without retrying.
+    """
+
+    def wrapped(environ, start_response):
+        if "/access-analyzer/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
+            start_response("404 Not Found", [("Content-Type", "application/json")])
+            return [b'{"message":"IAM Access Analyzer is not emulated"}']
+        return app(environ, start_response)
+
+    return wrapped
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
@@ -86,6 +177,7 @@ def main() -> None:
     threading.Thread(target=exit_when_orphaned, args=(os.getppid(), args.owner_pid), daemon=True).start()
 
     mended = mend_managed_policy_paths()
+    fill_ssoadmin_gaps()
 
     # Imported only now, after the data is mended.
     from werkzeug.serving import make_server
@@ -95,7 +187,7 @@ def main() -> None:
         # One log line per request would flood a pipe nobody reads during a 5,000-user seed.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    app = DomainDispatcherApplication(create_backend_app)
+    app = without_access_analyzer(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True)
     host, port = server.server_address[:2]
     # moto builds some resource URLs from MOTO_PORT.
