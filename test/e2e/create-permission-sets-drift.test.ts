@@ -27,11 +27,7 @@ interface ErrorJson {
 }
 
 const endpoint = inject('motoEndpoint');
-/**
- * moto lacks sso-admin ListTagsForResource and GetPermissionsBoundaryForPermissionSet and answers them
- * with HTTP 500, which the CLI's SDK retries with backoff before it treats them as unreadable: a run that
- * reads existing permission sets can take tens of seconds on the emulator.
- */
+/** Generous limits for a 2-core machine running the emulator and several CLI runs per test. */
 const RUN_TIMEOUT_MS = 120_000;
 const SLOW_TEST_MS = 300_000;
 const POLICY = 'arn:aws:iam::aws:policy';

@@ -16,15 +16,16 @@ export class TerminalSession {
   private constructor(readonly name: string) {}
 
   /**
-   * Starts `command` in a new pane with exactly `env`, from a script file so that nothing of the
-   * test's own shell leaks in. The pane stays open after the command, for the screen to be read.
+   * Starts `command` in a new pane with exactly `env`, from a script file run with an empty
+   * environment, so that nothing of the test's own shell or of the tmux server leaks in. The pane stays open after the command, for the screen to be read.
    */
   static async start(name: string, scratch: string, env: Record<string, string>, cwd: string, command: string): Promise<TerminalSession> {
     const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
     const exports = Object.entries(env).map(([key, value]) => `export ${key}=${quote(value)}`).join('\n');
     const script = join(scratch, `${name}.sh`);
     await writeFile(script, `${exports}\ncd ${quote(cwd)}\n${command}\necho "EXIT=$?"\nsleep 600\n`);
-    await exec('tmux', ['new-session', '-d', '-s', name, '-x', '200', '-y', '80', `bash ${quote(script)}`]);
+    // env -i: the tmux server keeps the environment of whoever started it (CI=true on a CI machine).
+    await exec('tmux', ['new-session', '-d', '-s', name, '-x', '200', '-y', '80', `env -i /bin/bash --noprofile --norc ${quote(script)}`]);
     return new TerminalSession(name);
   }
 
