@@ -1,5 +1,4 @@
-import { readFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CreateLoginProfileCommand,
@@ -10,13 +9,12 @@ import {
   RemoveUserFromGroupCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import YAML from 'yaml';
 import type { AuditSnapshot } from '../../src/services/audit/types.js';
 import type { EmulatorClients } from './support/aws-clients.js';
-import { createEmulatorClients, destroyEmulatorClients } from './support/aws-clients.js';
 import { startCountingServer, workspaceModes } from './support/e2e-helpers.js';
-import { resetMoto } from './support/moto.js';
+import { useEmulatorSandbox } from './support/sandbox.js';
 import { runCli } from './support/run-cli.js';
 import type { SeededSandbox } from './support/seed-account.js';
 import { seedSandboxAccount } from './support/seed-account.js';
@@ -48,22 +46,12 @@ const sorted = (values: Iterable<string>): string[] => [...values].sort();
 describe.skipIf(endpoint === null)('audit against the emulator', () => {
   const motoEndpoint = endpoint ?? '';
   let clients: EmulatorClients;
-  let scratch: string;
   let workspace: string;
   const audit = (extra: string[] = [], options: Partial<Parameters<typeof runCli>[1]> = {}) =>
     runCli(['audit', '-w', workspace, '-o', 'json', ...extra], { endpoint: motoEndpoint, ...options });
 
-  beforeEach(async () => {
-    await resetMoto(motoEndpoint);
-    clients = createEmulatorClients(motoEndpoint);
-    scratch = await mkdtemp(join(tmpdir(), 'iam2idc-e2e-'));
-    // Not created in advance: the CLI must create it, with the right mode.
-    workspace = join(scratch, 'workspace');
-  });
-
-  afterEach(async () => {
-    destroyEmulatorClients(clients);
-    await rm(scratch, { recursive: true, force: true });
+  useEmulatorSandbox(motoEndpoint, (sandbox) => {
+    ({ clients, workspace } = sandbox);
   });
 
   it('inventories every kind of user, and writes a private workspace even under umask 000', async () => {

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   AttachManagedPolicyToPermissionSetCommand,
@@ -8,13 +7,12 @@ import {
   PutInlinePolicyToPermissionSetCommand,
   UpdatePermissionSetCommand,
 } from '@aws-sdk/client-sso-admin';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import YAML from 'yaml';
 import type { WorkspaceState } from '../../src/workspace/workspace-state.js';
 import type { EmulatorClients } from './support/aws-clients.js';
-import { createEmulatorClients, destroyEmulatorClients } from './support/aws-clients.js';
 import { startCountingServer } from './support/e2e-helpers.js';
-import { resetMoto } from './support/moto.js';
+import { useEmulatorSandbox } from './support/sandbox.js';
 import type { CreatePermissionSetsJson, MappingPermissionSets } from './support/permission-sets.js';
 import { emulatorInstanceArn, mutatingRequests, readEmulatorPermissionSets, ssoAdminRequests } from './support/permission-sets.js';
 import type { RunCliOptions } from './support/run-cli.js';
@@ -61,16 +59,8 @@ describe.skipIf(endpoint === null)('create-permission-sets after Identity Center
     return applied.json<CreatePermissionSetsJson>();
   };
 
-  beforeEach(async () => {
-    await resetMoto(motoEndpoint);
-    clients = createEmulatorClients(motoEndpoint);
-    scratch = await mkdtemp(join(tmpdir(), 'iam2idc-e2e-'));
-    workspace = join(scratch, 'workspace');
-  });
-
-  afterEach(async () => {
-    destroyEmulatorClients(clients);
-    await rm(scratch, { recursive: true, force: true });
+  useEmulatorSandbox(motoEndpoint, (sandbox) => {
+    ({ clients, scratch, workspace } = sandbox);
   });
 
   it('plans exactly the drift, restores it, and never touches a set the mapping does not name', async () => {

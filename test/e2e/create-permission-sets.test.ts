@@ -1,17 +1,15 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import YAML from 'yaml';
 import type { IntentRecord, JournalRecord, OutcomeRecord } from '../../src/plan/journal.js';
 import { sessionDurationSeconds } from '../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../src/workspace/workspace-state.js';
 import type { AccessKey, EmulatorClients } from './support/aws-clients.js';
-import { createEmulatorClients, destroyEmulatorClients } from './support/aws-clients.js';
 import { startCountingServer } from './support/e2e-helpers.js';
-import { resetMoto } from './support/moto.js';
+import { useEmulatorSandbox } from './support/sandbox.js';
 import type { CreatePermissionSetsJson, MappingPermissionSets } from './support/permission-sets.js';
 import { byKey, countBy, emulatorInstanceArn, mutatingRequests, OPERATION_OF_KIND, readEmulatorPermissionSets, ssoAdminRequests } from './support/permission-sets.js';
 import type { RunCliOptions } from './support/run-cli.js';
@@ -61,16 +59,8 @@ describe.skipIf(endpoint === null)('create-permission-sets against the emulator'
     }
   };
 
-  beforeEach(async () => {
-    await resetMoto(motoEndpoint);
-    clients = createEmulatorClients(motoEndpoint);
-    scratch = await mkdtemp(join(tmpdir(), 'iam2idc-e2e-'));
-    workspace = join(scratch, 'workspace');
-  });
-
-  afterEach(async () => {
-    destroyEmulatorClients(clients);
-    await rm(scratch, { recursive: true, force: true });
+  useEmulatorSandbox(motoEndpoint, (sandbox) => {
+    ({ clients, scratch, workspace } = sandbox);
   });
 
   it('creates every permission set of the mapping as described, records the ARNs and journals each call', async () => {

@@ -1,8 +1,7 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import YAML from 'yaml';
 import type { AuditSnapshot } from '../../src/services/audit/types.js';
 import type { GeneratePoliciesResult } from '../../src/services/policies/generate-policies.js';
@@ -11,9 +10,8 @@ import type { GenerationQueueState } from '../../src/services/policies/policy-ge
 import { normalisePermissionSetName } from '../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../src/workspace/workspace-state.js';
 import type { EmulatorClients } from './support/aws-clients.js';
-import { createEmulatorClients, destroyEmulatorClients } from './support/aws-clients.js';
 import { startCountingServer, workspaceModes } from './support/e2e-helpers.js';
-import { resetMoto } from './support/moto.js';
+import { useEmulatorSandbox } from './support/sandbox.js';
 import type { RunCliOptions } from './support/run-cli.js';
 import { runCli } from './support/run-cli.js';
 import type { SeededSandbox } from './support/seed-account.js';
@@ -48,7 +46,6 @@ const warnings = (stderr: string) => stderr.split('\n').filter((line) => line.st
 describe.skipIf(endpoint === null)('generate-policies against the emulator', () => {
   const motoEndpoint = endpoint ?? '';
   let clients: EmulatorClients;
-  let scratch: string;
   let workspace: string;
   const cli = (args: string[], options: Partial<RunCliOptions> = {}) => runCli(args, { endpoint: motoEndpoint, ...options });
   const generate = (extra: string[] = [], options: Partial<RunCliOptions> = {}) => cli(['generate-policies', '-w', workspace, '-o', 'json', ...extra], options);
@@ -57,16 +54,8 @@ describe.skipIf(endpoint === null)('generate-policies against the emulator', () 
     expect(run.code, run.stderr).toBe(0);
   };
 
-  beforeEach(async () => {
-    await resetMoto(motoEndpoint);
-    clients = createEmulatorClients(motoEndpoint);
-    scratch = await mkdtemp(join(tmpdir(), 'iam2idc-e2e-'));
-    workspace = join(scratch, 'workspace');
-  });
-
-  afterEach(async () => {
-    destroyEmulatorClients(clients);
-    await rm(scratch, { recursive: true, force: true });
+  useEmulatorSandbox(motoEndpoint, (sandbox) => {
+    ({ clients, workspace } = sandbox);
   });
 
   it('writes each sourced permission set, references the managed policies, and keeps the draft comments', async () => {
