@@ -8,7 +8,7 @@ import { emitInfrastructureAsCode } from '../services/permission-sets/emit-iac.j
 import { readDesiredPermissionSets } from '../services/permission-sets/read-desired.js';
 import { resolveIdentityCenterInstance } from '../services/permission-sets/resolve-instance.js';
 import { CREATE_PERMISSION_SETS, runCreatePermissionSets } from '../services/permission-sets/run-create-permission-sets.js';
-import { formatMappingPath, loadMapping } from '../workspace/mapping-file.js';
+import { MAPPING_FILE, formatMappingPath, loadMapping } from '../workspace/mapping-file.js';
 import { readPolicyFile, readPolicyManifest } from '../workspace/policy-files.js';
 import { addPlanOptions, type PlanFlags } from './plan-options.js';
 
@@ -37,7 +37,7 @@ export function registerCreatePermissionSetsCommand(program: Command, run: Comma
 
 async function createPermissionSetsHandler(ctx: CommandContext, flags: CreatePermissionSetsFlags): Promise<number> {
   // The mapping, the policy files and every limit are checked before the first AWS call.
-  const { mapping, warnings } = await loadMapping(ctx.workspace.resolve('mapping.yaml'));
+  const { mapping, warnings } = await loadMapping(ctx.workspace.resolve(MAPPING_FILE));
   for (const warning of warnings) say.warn(ctx.io, 'MAPPING_WARNING', `mapping.yaml ${formatMappingPath(warning.path)}: ${warning.message}`);
   const state = await ctx.workspace.readState();
   const manifest = await readPolicyManifest(ctx.workspace);

@@ -6,6 +6,9 @@ import { UserError } from '../errors.js';
 import { mappingSchema, validateMapping } from './mapping-schema.js';
 import type { Mapping, MappingIssue } from './mapping-schema.js';
 
+/** The operator's migration plan, relative to the workspace. */
+export const MAPPING_FILE = 'mapping.yaml';
+
 /** A mapping that parsed and validated, with the YAML document it came from (comments included). */
 export interface LoadedMapping {
   mapping: Mapping;

@@ -8,6 +8,7 @@ import {
 import { isAccessDenied } from '../../aws/map-aws-error.js';
 import { Fault, UserError } from '../../errors.js';
 import type { Mapping } from '../../workspace/mapping-schema.js';
+import { MAPPING_FILE } from '../../workspace/mapping-file.js';
 
 /** An account a target named that cannot be given access now. */
 export interface SkippedAccount {
@@ -48,7 +49,7 @@ const NO_ORGANIZATION = new Set(['AWSOrganizationsNotInUseException', 'AccessDen
  * target fails: it cannot be expanded.
  */
 export async function expandTargets(organizations: OrganizationsClient, mapping: Pick<Mapping, 'assignments'>, options: ExpandTargetsOptions): Promise<ExpandedTargets> {
-  const file = options.mappingFile ?? 'mapping.yaml';
+  const file = options.mappingFile ?? MAPPING_FILE;
   const reader = new OrganizationReader(organizations, options.signal);
   const skipped = new Map<string, SkippedAccount>();
   const accountsByAssignment: string[][] = [];

@@ -1,6 +1,6 @@
 import YAML from 'yaml';
 import { say, type IoHost } from '../../io/io-host.js';
-import { renderMappingDocument } from '../../workspace/mapping-file.js';
+import { MAPPING_FILE, renderMappingDocument } from '../../workspace/mapping-file.js';
 import { AUDIT_FILE } from '../../workspace/audit-file.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { draftMapping } from './draft-mapping.js';
@@ -8,7 +8,6 @@ import { mergeMapping } from './merge-mapping.js';
 import { renderAuditMarkdown } from './render-audit-markdown.js';
 import type { AuditSnapshot } from './types.js';
 
-export const MAPPING_FILE = 'mapping.yaml';
 export const AUDIT_REPORT_FILE = 'reports/audit.md';
 
 export interface MappingUpdate {

@@ -1,9 +1,8 @@
 import { UserError } from '../../errors.js';
 import { emailSchema, type Mapping } from '../../workspace/mapping-schema.js';
 import type { Tag, UserRecord } from '../audit/types.js';
+import { MAPPING_FILE } from '../../workspace/mapping-file.js';
 
-/** Problems are reported against the mapping: it is where every field can be set. */
-export const MAPPING_FILE = 'mapping.yaml';
 
 /** Identity Store limits (CreateUser / CreateGroup API reference). */
 export const IDENTITY_LIMITS = {

@@ -1,6 +1,7 @@
 import type { PlannedAction } from '../../plan/plan-types.js';
 import type { IdentitySource } from './detect-identity-source.js';
-import { MAPPING_FILE, missingFieldsError, type DesiredIdentities, type DesiredUser, type UserField } from './desired-identities.js';
+import { MAPPING_FILE } from '../../workspace/mapping-file.js';
+import { missingFieldsError, type DesiredIdentities, type DesiredUser, type UserField } from './desired-identities.js';
 import type { CurrentIdentities } from './read-identities.js';
 
 /**

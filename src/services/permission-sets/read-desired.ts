@@ -5,9 +5,8 @@ import { countPolicyChars } from '../policies/policy-size.js';
 import { customerManagedKey } from './permission-set-actions.js';
 import { renderInlinePolicyText } from './compare-policies.js';
 import type { DesiredPermissionSet } from './types.js';
+import { MAPPING_FILE } from '../../workspace/mapping-file.js';
 
-/** The file that problems outside the policy files are reported against. */
-export const MAPPING_FILE = 'mapping.yaml';
 
 /** Identity Center's limits on a permission set (IAM Identity Center quotas and API reference). */
 export const PERMISSION_SET_LIMITS = {

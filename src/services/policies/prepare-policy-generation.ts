@@ -5,6 +5,7 @@ import type { Workspace } from '../../workspace/workspace.js';
 import { UserError } from '../../errors.js';
 import type { AuditSnapshot } from '../audit/types.js';
 import { planPolicySets, type PolicySetDraft } from './plan-policy-sets.js';
+import { MAPPING_FILE } from '../../workspace/mapping-file.js';
 
 /** A permission set ready to be generated: its draft and the state of its policy file on disk. */
 export interface PreparedPolicySet {
@@ -46,7 +47,7 @@ export async function preparePolicyGeneration(
     throw new UserError(
       'UNKNOWN_PERMISSION_SET',
       `--permission-sets names sets that mapping.yaml does not have: ${unknown.join(', ')}.`,
-      `Use names from permissionSets in ${workspace.resolve('mapping.yaml')}: ${Object.keys(inputs.mapping.permissionSets).join(', ') || '(none)'}.`,
+      `Use names from permissionSets in ${workspace.resolve(MAPPING_FILE)}: ${Object.keys(inputs.mapping.permissionSets).join(', ') || '(none)'}.`,
     );
   }
   const manifest = await readPolicyManifest(workspace);

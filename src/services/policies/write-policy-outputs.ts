@@ -1,5 +1,5 @@
 import type { Document } from 'yaml';
-import { renderMappingDocument } from '../../workspace/mapping-file.js';
+import { MAPPING_FILE, renderMappingDocument } from '../../workspace/mapping-file.js';
 import { writePolicyFile, writePolicyManifest, type PolicyFileManifest } from '../../workspace/policy-files.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import type { PolicyDocument } from '../audit/types.js';
@@ -7,7 +7,6 @@ import type { PolicySetResult } from './policy-set-result.js';
 import { renderPoliciesMarkdown } from './render-policies-markdown.js';
 
 export const POLICIES_REPORT_FILE = 'reports/policies.md';
-const MAPPING_FILE = 'mapping.yaml';
 
 /** A permission set's files as they should be on disk. */
 export interface PolicySetFiles {
