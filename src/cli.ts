@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { CommandRunner } from './command-context.js';
+import { registerAssignCommand } from './commands/assign.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerCreatePermissionSetsCommand } from './commands/create-permission-sets.js';
 import { registerGeneratePoliciesCommand } from './commands/generate-policies.js';
@@ -28,6 +29,7 @@ export function createProgram(run: CommandRunner, streams: ProgramStreams): Comm
   registerAuditCommand(program, run);
   registerGeneratePoliciesCommand(program, run);
   registerCreatePermissionSetsCommand(program, run);
+  registerAssignCommand(program, run);
   registerUnlockCommand(program, run);
   // Subcommands inherit the error and output handling of the program.
   for (const command of program.commands) {

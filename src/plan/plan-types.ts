@@ -93,6 +93,25 @@ export class ActionRegistry<C = unknown> {
   has(kind: string): boolean {
     return this.handlers.has(kind);
   }
+
+  /**
+   * Adds another registry's handlers, each bound to that registry's own context, so that one plan
+   * can mix the actions of several domains (identity store users and account assignments, say).
+   */
+  include<S>(other: ActionRegistry<S>): this {
+    const context = other.context;
+    for (const [kind, handler] of other.handlers) {
+      const bound: ActionHandler<unknown, C> = {
+        kind,
+        isDone: (params, _context, signal) => handler.isDone(params as never, context, signal),
+        apply: (params, _context, signal) => handler.apply(params as never, context, signal),
+        fingerprint: handler.fingerprint ? (params, _context, signal) => handler.fingerprint!(params as never, context, signal) : undefined,
+        inverse: handler.inverse as ActionHandler<unknown, C>['inverse'],
+      };
+      this.handlers.set(kind, bound as ActionHandler<never, C>);
+    }
+    return this;
+  }
 }
 
 /**

@@ -36,6 +36,13 @@ export const WorkspaceStateSchema = z.strictObject({
         ),
       })
       .optional(),
+    assignments: z
+      .strictObject({
+        lastRunAt: z.iso.datetime(),
+        /** Per IAM user: whether access through Identity Center is verified (the evidence `disable` needs). */
+        access: z.record(z.string(), z.strictObject({ verified: z.boolean(), missing: z.array(z.string()) })),
+      })
+      .optional(),
     permissionSets: z
       .strictObject({
         lastRunAt: z.iso.datetime(),

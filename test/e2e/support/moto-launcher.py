@@ -146,6 +146,25 @@ def fill_ssoadmin_gaps() -> None:
             setattr(SSOAdminResponse, function.__name__, function)
 
 
+def fill_identitystore_gaps() -> None:
+    """moto 5.2 has no identitystore GetGroupMembershipId: answer it from the memberships it keeps."""
+    from moto.core.exceptions import JsonRESTError
+    from moto.identitystore.responses import IdentityStoreResponse
+
+    def get_group_membership_id(self) -> str:
+        member = (self._get_param("MemberId") or {}).get("UserId")
+        memberships, _ = self.identitystore_backend.list_group_memberships(
+            identity_store_id=self._get_param("IdentityStoreId"), group_id=self._get_param("GroupId"), max_results=None, next_token=None
+        )
+        for membership in memberships:
+            if (membership.get("MemberId") or {}).get("UserId") == member:
+                return json.dumps({"MembershipId": membership["MembershipId"], "IdentityStoreId": self._get_param("IdentityStoreId")})
+        raise JsonRESTError("ResourceNotFoundException", "Membership not found")
+
+    if not hasattr(IdentityStoreResponse, "get_group_membership_id"):
+        IdentityStoreResponse.get_group_membership_id = get_group_membership_id
+
+
 def without_access_analyzer(app):
     """
     moto has no IAM Access Analyzer and answers its calls with an HTML 500, which the SDK retries for
@@ -178,6 +197,7 @@ def main() -> None:
 
     mended = mend_managed_policy_paths()
     fill_ssoadmin_gaps()
+    fill_identitystore_gaps()
 
     # Imported only now, after the data is mended.
     from werkzeug.serving import make_server

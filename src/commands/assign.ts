@@ -1,0 +1,122 @@
+import { Option, type Command } from 'commander';
+import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
+import { SafetyRefusal, UserError } from '../errors.js';
+import { say, type IoHost } from '../io/io-host.js';
+import { exitCodeOf } from '../plan/execute-plan.js';
+import { loadPlan } from '../plan/plan-file.js';
+import { renderAssignSummary } from '../render/assign-summary.js';
+import { emitAssignmentsAsCode } from '../services/assignments/emit-assignments.js';
+import { expandTargets } from '../services/assignments/expand-targets.js';
+import { ASSIGN, runAssign } from '../services/assignments/run-assign.js';
+import { completeDesiredUsers, readDesiredIdentities, type DesiredIdentities } from '../services/identities/desired-identities.js';
+import { detectIdentitySource, type IdentitySourceOption } from '../services/identities/detect-identity-source.js';
+import { readAuditSnapshot } from '../workspace/audit-file.js';
+import { formatMappingPath, loadMapping, MAPPING_FILE } from '../workspace/mapping-file.js';
+import { addPlanOptions, type PlanFlags } from './plan-options.js';
+
+interface AssignFlags extends PlanFlags {
+  prune?: boolean;
+  emit?: 'terraform' | 'cloudformation';
+  out?: string;
+  emailTemplate?: string;
+  identitySource: IdentitySourceOption;
+}
+
+/** `iam2idc assign`: Identity Center users, groups and the account assignments of the mapping. */
+export function registerAssignCommand(program: Command, run: CommandRunner): void {
+  const command = program
+    .command(ASSIGN)
+    .description('create the Identity Center users, groups and account assignments of mapping.yaml (only what is missing)')
+    .option('--prune', 'also delete assignments of the mapped permission sets that the mapping no longer has')
+    .option('--email-template <template>', "email for users with none in the mapping or tags, e.g. '{user}@corp.example'")
+    .addOption(
+      new Option('--identity-source <source>', 'idc: users may be created; external (IdP, AD, SCIM): only resolved').choices(['auto', 'idc', 'external']).default('auto'),
+    )
+    .addOption(new Option('--emit <format>', 'write the groups and assignments as infrastructure as code instead, with no AWS call').choices(['terraform', 'cloudformation']))
+    .option('--out <dir>', 'with --emit: where to write the files (default: <workspace>/iac)');
+  addPlanOptions(command).action(async (_options: unknown, cmd: Command) => run(cmd, (ctx) => assignHandler(ctx, cmd.opts<AssignFlags>())));
+}
+
+async function assignHandler(ctx: CommandContext, flags: AssignFlags): Promise<number> {
+  // Everything that can be wrong in the files is checked before the first AWS call.
+  const snapshot = await readAuditSnapshot(ctx.workspace);
+  const { mapping, warnings } = await loadMapping(ctx.workspace.resolve(MAPPING_FILE));
+  for (const warning of warnings) say.warn(ctx.io, 'MAPPING_WARNING', `${MAPPING_FILE} ${formatMappingPath(warning.path)}: ${warning.message}`);
+  let desired = readDesiredIdentities(mapping, snapshot.users, { emailTemplate: flags.emailTemplate });
+  const recorded = await ctx.workspace.readState();
+  if (flags.emit) {
+    const emitted = await emitAssignmentsAsCode(ctx.workspace, mapping, desired, {
+      format: flags.emit,
+      outDir: flags.out,
+      instanceArn: recorded?.identityCenter?.instanceArn ?? null,
+      identityStoreId: recorded?.identityCenter?.identityStoreId ?? null,
+      generatedAt: ctx.now().toISOString(),
+    });
+    ctx.io.result({ data: emitted, renderText: () => `Wrote ${emitted.files.join(', ')}. No AWS call was made.` });
+    return 0;
+  }
+  const permissionSetArns = new Map(Object.entries(recorded?.phases.permissionSets?.arns ?? {}));
+  const notCreated = [...new Set(mapping.assignments.map((a) => a.permissionSet))].filter((name) => !permissionSetArns.has(name));
+  if (notCreated.length > 0) {
+    throw new UserError(
+      'PERMISSION_SET_NOT_CREATED',
+      `${MAPPING_FILE} assigns permission sets that are not created yet: ${notCreated.join(', ')}.`,
+      'Run `iam2idc create-permission-sets` first (after generate-policies), then assign.',
+    );
+  }
+  if (flags.plan) await loadPlan(flags.plan, { command: ASSIGN });
+
+  const { caller, state } = await bindCaller(ctx);
+  if (!state.identityCenter) {
+    throw new UserError('NO_IDENTITY_CENTER_RECORDED', 'The workspace has no Identity Center instance recorded.', 'Run `iam2idc create-permission-sets` first: it records the instance.');
+  }
+  const { instanceArn, identityStoreId, region } = state.identityCenter;
+  const identityStore = ctx.aws.identityStore(region);
+  const source = await detectIdentitySource(identityStore, identityStoreId, { option: flags.identitySource });
+  say.verbose(ctx.io, 'IDENTITY_SOURCE', source.reason);
+  if (source.source === 'idc') desired = await askForMissingFields(desired, ctx.io);
+  const targets = await expandTargets(ctx.aws.organizations, mapping, { auditedAccount: caller.accountId });
+  for (const skipped of targets.skipped) say.warn(ctx.io, 'ACCOUNT_SKIPPED', `${skipped.accountId} (${skipped.via}) is ${skipped.state}: skipped.`);
+
+  const result = await runAssign({
+    aws: { ssoAdmin: ctx.aws.ssoAdmin(region), identityStore, organizations: ctx.aws.organizations },
+    instance: { instanceArn, identityStoreId },
+    accountId: caller.accountId,
+    mapping,
+    desired,
+    source,
+    accountsByAssignment: targets.accountsByAssignment,
+    skippedAccounts: targets.skipped,
+    permissionSetArns,
+    prune: Boolean(flags.prune),
+    workspace: ctx.workspace,
+    io: ctx.io,
+    now: ctx.now,
+    interrupts: ctx.interrupts,
+    process: ctx.process,
+    dryRun: ctx.options.dryRun,
+    savePlanTo: flags.savePlan,
+    planFile: flags.plan,
+  });
+  ctx.io.result({ data: result, renderText: (f) => renderAssignSummary(result, f) });
+  return exitCodeOf(result.execution);
+}
+
+/**
+ * Asks for the fields a new Identity Center user needs and the mapping, tags and template did not
+ * give. Without a terminal nothing is asked: a user still missing one is refused when planned (exit 2).
+ */
+async function askForMissingFields(desired: DesiredIdentities, io: IoHost): Promise<DesiredIdentities> {
+  if (desired.missing.length === 0) return desired;
+  const answers: Record<string, Record<string, string>> = {};
+  try {
+    for (const { user, field } of desired.missing) {
+      const value = await io.input({ code: 'IDENTITY_FIELD', message: `${user}: ${field}?`, validate: (v) => (v.trim() ? true : 'required') });
+      (answers[user] ??= {})[field] = value.trim();
+    }
+  } catch (error) {
+    if (error instanceof SafetyRefusal && error.code === 'NO_INTERACTIVE_INPUT') return desired;
+    throw error;
+  }
+  return completeDesiredUsers(desired, answers);
+}

@@ -1,0 +1,150 @@
+import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import type { IoHost } from '../../io/io-host.js';
+import { executePlan, type ExecutionSummary, type ProcessInfo } from '../../plan/execute-plan.js';
+import type { InterruptController } from '../../plan/interrupt-controller.js';
+import { loadPlan, savePlan } from '../../plan/plan-file.js';
+import { ActionRegistry, PLAN_VERSION, type Plan } from '../../plan/plan-types.js';
+import type { Mapping } from '../../workspace/mapping-schema.js';
+import type { Workspace } from '../../workspace/workspace.js';
+import type { DesiredIdentities } from '../identities/desired-identities.js';
+import type { DetectedIdentitySource } from '../identities/detect-identity-source.js';
+import { createIdentityContext, createIdentityRegistry } from '../identities/identity-handlers.js';
+import { ONBOARDING_REPORT_PATH, renderOnboardingReport } from '../identities/onboarding-report.js';
+import { identityActionId, planIdentities, type IdentityPlan } from '../identities/plan-identities.js';
+import { createPermissionSetContext } from '../permission-sets/permission-set-context.js';
+import { createAssignmentContext, createAssignmentRegistry } from './assignment-handlers.js';
+import type { SkippedAccount } from './expand-targets.js';
+import { listDesiredAssignments, planAssignments } from './plan-assignments.js';
+import { groupMembersByName, readAssignmentState } from './read-assignment-state.js';
+import { verifyAccess, type AccessVerification } from './verify-access.js';
+
+export const ASSIGN = 'assign';
+
+export interface AssignOptions {
+  aws: { ssoAdmin: SSOAdminClient; identityStore: IdentitystoreClient; organizations: OrganizationsClient };
+  instance: { instanceArn: string; identityStoreId: string };
+  accountId: string;
+  mapping: Mapping;
+  desired: DesiredIdentities;
+  source: DetectedIdentitySource;
+  accountsByAssignment: string[][];
+  skippedAccounts: SkippedAccount[];
+  /** Permission set name → ARN, as create-permission-sets recorded them. */
+  permissionSetArns: ReadonlyMap<string, string>;
+  prune: boolean;
+  workspace: Workspace;
+  io: IoHost;
+  now: () => Date;
+  interrupts: InterruptController;
+  process: ProcessInfo;
+  dryRun: boolean;
+  savePlanTo?: string;
+  planFile?: string;
+}
+
+export interface AssignResult {
+  instanceArn: string;
+  identityStoreId: string;
+  identitySource: DetectedIdentitySource;
+  planFile: string | null;
+  execution: ExecutionSummary;
+  newUsers: string[];
+  unresolved: IdentityPlan['unresolvedUsers'];
+  groupOnly: boolean;
+  skippedAccounts: SkippedAccount[];
+  access: Record<string, AccessVerification>;
+  onboardingReport: string | null;
+}
+
+/**
+ * Gives every migrated person access through Identity Center: the users, groups and memberships the
+ * mapping names, then the account assignments, as one plan through the executor.
+ */
+export async function runAssign(options: AssignOptions): Promise<AssignResult> {
+  const { instance } = options;
+  const accounts = [...new Set(options.accountsByAssignment.flat())];
+  const state = await readAssignmentState({ ...options.aws, ...instance, desired: options.desired, accounts, permissionSetArns: options.permissionSetArns });
+  const identityPlan = planIdentities(options.desired, state.identities, { identityStoreId: instance.identityStoreId, source: options.source.source });
+  const identityContext = createIdentityContext(options.aws.identityStore, instance.identityStoreId);
+  const permissionSets = createPermissionSetContext(options.aws.ssoAdmin, instance.instanceArn);
+  const assignmentContext = createAssignmentContext({
+    ssoAdmin: options.aws.ssoAdmin,
+    instanceArn: instance.instanceArn,
+    resolvePermissionSetArn: (name) => permissionSets.resolveArn(name),
+    resolvePrincipalId: (type, name) => (type === 'USER' ? identityContext.userIdOf(name, new AbortController().signal) : identityContext.groupIdOf(name, new AbortController().signal)),
+  });
+  const plan: Plan = options.planFile
+    ? await loadPlan(options.planFile, { command: ASSIGN, accountId: options.accountId })
+    : {
+        version: PLAN_VERSION,
+        command: ASSIGN,
+        accountId: options.accountId,
+        createdAt: options.now().toISOString(),
+        actions: [...identityPlan.actions, ...assignmentActions(options, state.assignments, identityPlan)],
+      };
+  const planFile = options.savePlanTo ? await savePlan(options.savePlanTo, plan) : null;
+  const registry = new ActionRegistry<null>(null).include(createIdentityRegistry(identityContext)).include(createAssignmentRegistry(assignmentContext));
+  const execution = await executePlan({
+    plan,
+    registry,
+    io: options.io,
+    workspace: options.workspace,
+    interrupts: options.interrupts,
+    now: options.now,
+    process: options.process,
+    dryRun: options.dryRun,
+    checkFingerprints: Boolean(options.planFile),
+  });
+  const access = execution.dryRun ? {} : await recordAccess(options, accounts);
+  const created = new Set(execution.actions.filter((a) => a.status === 'done').map((a) => a.id));
+  const newUsers = identityPlan.newUsers.filter((u) => created.has(identityActionId.user(u.userName)));
+  const onboardingReport =
+    newUsers.length > 0
+      ? await options.workspace.writeText(
+          ONBOARDING_REPORT_PATH,
+          renderOnboardingReport(
+            newUsers.map((u) => ({ userName: u.userName, displayName: u.displayName, email: u.email })),
+            { identityStoreId: instance.identityStoreId, generatedAt: options.now().toISOString() },
+          ),
+        )
+      : null;
+  return {
+    ...instance,
+    identitySource: options.source,
+    planFile,
+    execution,
+    newUsers: newUsers.map((u) => u.userName),
+    unresolved: identityPlan.unresolvedUsers,
+    groupOnly: identityPlan.groupOnly,
+    skippedAccounts: options.skippedAccounts,
+    access,
+    onboardingReport,
+  };
+}
+
+/** Assignments wait for the user or group they name when this plan creates it. */
+function assignmentActions(options: AssignOptions, current: Parameters<typeof planAssignments>[1], identityPlan: IdentityPlan) {
+  const desired = listDesiredAssignments(options.mapping, options.accountsByAssignment);
+  const planned = new Set(identityPlan.actions.map((a) => a.id));
+  return planAssignments(desired, current, { instanceArn: options.instance.instanceArn, prune: options.prune }).map((action) => {
+    const principal = action.params.principalType === 'USER' ? identityActionId.user(action.params.principalName) : identityActionId.group(action.params.principalName);
+    return planned.has(principal) ? { ...action, dependsOn: [...action.dependsOn, principal] } : action;
+  });
+}
+
+/** Re-reads Identity Center after the run and records, per IAM user, whether their access is in place. */
+async function recordAccess(options: AssignOptions, accounts: string[]): Promise<Record<string, AccessVerification>> {
+  const after = await readAssignmentState({ ...options.aws, ...options.instance, desired: options.desired, accounts, permissionSetArns: options.permissionSetArns });
+  const access = verifyAccess(options.mapping, options.accountsByAssignment, {
+    users: after.identities.users.keys(),
+    assignments: after.assignments,
+    groupMembers: groupMembersByName(after.identities),
+  });
+  const state = await options.workspace.readState();
+  if (state) {
+    await options.workspace.writeState({ ...state, phases: { ...state.phases, assignments: { lastRunAt: options.now().toISOString(), access } } });
+  }
+  return access;
+}
