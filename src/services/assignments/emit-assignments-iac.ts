@@ -8,7 +8,8 @@
  */
 import { Document, Scalar } from 'yaml';
 import { assignLogicalIds } from '../permission-sets/emit-cloudformation.js';
-import { assignTerraformIdentifiers, quoteHclString } from '../permission-sets/emit-terraform.js';
+import { assignTerraformIdentifiers } from '../permission-sets/emit-terraform.js';
+import { hclAttribute, hclBlock, quoteHclString, renderHclBody, type HclItem } from '../iac/hcl.js';
 
 export interface AssignmentsIacGroup {
   displayName: string;
@@ -117,13 +118,6 @@ function lookup(names: string[], ids: string[]): (name: string) => string {
 // Terraform
 // ---------------------------------------------------------------------------------------------
 
-/** A body item: an attribute with its rendered expression, a nested block, or a blank line. */
-type HclItem =
-  | { attribute: string; expression: string }
-  | { block: string; labels: string[]; body: HclItem[] }
-  | null;
-
-const INDENT = '  ';
 // Distinct from the names permission-sets.tf declares, so that both files can share a directory.
 const TF_INSTANCES = 'data.aws_ssoadmin_instances.assignments';
 const TF_INSTANCE_LOCAL = 'assignments_instance_arn';
@@ -154,41 +148,41 @@ export function emitAssignmentsTerraform(input: AssignmentsIacInput, options: Em
 
   const blocks: HclItem[] = [...instanceBlocks(options)];
   for (const name of model.permissionSets) {
-    blocks.push(block('data', ['aws_ssoadmin_permission_set', setId(name)], [
-      attribute('instance_arn', instance),
-      attribute('name', quoteHclString(name)),
+    blocks.push(hclBlock('data', ['aws_ssoadmin_permission_set', setId(name)], [
+      hclAttribute('instance_arn', instance),
+      hclAttribute('name', quoteHclString(name)),
     ]));
   }
   for (const name of model.users) blocks.push(lookupBlock('aws_identitystore_user', userId(name), store, 'UserName', name));
   for (const name of model.existingGroups) blocks.push(lookupBlock('aws_identitystore_group', groupId(name), store, 'DisplayName', name));
   for (const group of model.groups) {
-    const body: HclItem[] = [attribute('identity_store_id', store), attribute('display_name', quoteHclString(group.displayName))];
-    if (group.description !== null) body.push(attribute('description', quoteHclString(group.description)));
-    blocks.push(block('resource', ['aws_identitystore_group', groupId(group.displayName)], body));
+    const body: HclItem[] = [hclAttribute('identity_store_id', store), hclAttribute('display_name', quoteHclString(group.displayName))];
+    if (group.description !== null) body.push(hclAttribute('description', quoteHclString(group.description)));
+    blocks.push(hclBlock('resource', ['aws_identitystore_group', groupId(group.displayName)], body));
   }
   model.memberships.forEach((m, index) => {
-    blocks.push(block('resource', ['aws_identitystore_group_membership', membershipIds[index]!], [
-      attribute('identity_store_id', store),
-      attribute('group_id', groupIdExpression(m.group)),
-      attribute('member_id', `data.aws_identitystore_user.${userId(m.user)}.user_id`),
+    blocks.push(hclBlock('resource', ['aws_identitystore_group_membership', membershipIds[index]!], [
+      hclAttribute('identity_store_id', store),
+      hclAttribute('group_id', groupIdExpression(m.group)),
+      hclAttribute('member_id', `data.aws_identitystore_user.${userId(m.user)}.user_id`),
     ]));
   });
   model.assignments.forEach((a, index) => {
     const principal = a.principalType === 'USER' ? `data.aws_identitystore_user.${userId(a.principalName)}.user_id` : groupIdExpression(a.principalName);
-    blocks.push(block('resource', ['aws_ssoadmin_account_assignment', assignmentIds[index]!], [
-      attribute('instance_arn', instance),
-      attribute('permission_set_arn', `data.aws_ssoadmin_permission_set.${setId(a.permissionSetName)}.arn`),
+    blocks.push(hclBlock('resource', ['aws_ssoadmin_account_assignment', assignmentIds[index]!], [
+      hclAttribute('instance_arn', instance),
+      hclAttribute('permission_set_arn', `data.aws_ssoadmin_permission_set.${setId(a.permissionSetName)}.arn`),
       null,
-      attribute('principal_id', principal),
-      attribute('principal_type', quoteHclString(a.principalType)),
+      hclAttribute('principal_id', principal),
+      hclAttribute('principal_type', quoteHclString(a.principalType)),
       null,
-      attribute('target_id', quoteHclString(a.accountId)),
-      attribute('target_type', quoteHclString('AWS_ACCOUNT')),
+      hclAttribute('target_id', quoteHclString(a.accountId)),
+      hclAttribute('target_type', quoteHclString('AWS_ACCOUNT')),
     ]));
   });
 
   const body = blocks.flatMap((item, index) => (index === 0 ? [item] : [null, item]));
-  const content = [...terraformHeader(options.generatedAt), '', ...renderBody(body, 0), ''].join('\n');
+  const content = [...terraformHeader(options.generatedAt), '', ...renderHclBody(body, 0), ''].join('\n');
   return { files: [{ path: ASSIGNMENTS_TERRAFORM_FILE, content }] };
 }
 
@@ -212,7 +206,7 @@ function instanceBlocks(options: EmitAssignmentsOptions): HclItem[] {
   const blocks: HclItem[] = [];
   // An account has one Identity Center instance, so the first (only) element is the one.
   if (options.instanceArn === null || options.identityStoreId === null) {
-    blocks.push(block('data', ['aws_ssoadmin_instances', 'assignments'], []));
+    blocks.push(hclBlock('data', ['aws_ssoadmin_instances', 'assignments'], []));
   }
   if (options.instanceArn !== null) {
     blocks.push(variable(TF_INSTANCE_VARIABLE, 'ARN of the IAM Identity Center instance that holds the permission sets.', options.instanceArn));
@@ -220,67 +214,32 @@ function instanceBlocks(options: EmitAssignmentsOptions): HclItem[] {
   if (options.identityStoreId !== null) {
     blocks.push(variable(TF_STORE_VARIABLE, 'ID of the identity store of the IAM Identity Center instance.', options.identityStoreId));
   }
-  blocks.push(block('locals', [], [
-    attribute(TF_INSTANCE_LOCAL, options.instanceArn === null ? `tolist(${TF_INSTANCES}.arns)[0]` : `var.${TF_INSTANCE_VARIABLE}`),
-    attribute(TF_STORE_LOCAL, options.identityStoreId === null ? `tolist(${TF_INSTANCES}.identity_store_ids)[0]` : `var.${TF_STORE_VARIABLE}`),
+  blocks.push(hclBlock('locals', [], [
+    hclAttribute(TF_INSTANCE_LOCAL, options.instanceArn === null ? `tolist(${TF_INSTANCES}.arns)[0]` : `var.${TF_INSTANCE_VARIABLE}`),
+    hclAttribute(TF_STORE_LOCAL, options.identityStoreId === null ? `tolist(${TF_INSTANCES}.identity_store_ids)[0]` : `var.${TF_STORE_VARIABLE}`),
   ]));
   return blocks;
 }
 
 function variable(name: string, description: string, value: string): HclItem {
-  return block('variable', [name], [
-    attribute('description', quoteHclString(description)),
-    attribute('type', 'string'),
-    attribute('default', quoteHclString(value)),
+  return hclBlock('variable', [name], [
+    hclAttribute('description', quoteHclString(description)),
+    hclAttribute('type', 'string'),
+    hclAttribute('default', quoteHclString(value)),
   ]);
 }
 
 function lookupBlock(type: string, id: string, store: string, path: string, value: string): HclItem {
-  return block('data', [type, id], [
-    attribute('identity_store_id', store),
+  return hclBlock('data', [type, id], [
+    hclAttribute('identity_store_id', store),
     null,
-    block('alternate_identifier', [], [
-      block('unique_attribute', [], [
-        attribute('attribute_path', quoteHclString(path)),
-        attribute('attribute_value', quoteHclString(value)),
+    hclBlock('alternate_identifier', [], [
+      hclBlock('unique_attribute', [], [
+        hclAttribute('attribute_path', quoteHclString(path)),
+        hclAttribute('attribute_value', quoteHclString(value)),
       ]),
     ]),
   ]);
-}
-
-function block(name: string, labels: string[], body: HclItem[]): HclItem {
-  return { block: name, labels, body };
-}
-
-function attribute(name: string, expression: string): HclItem {
-  return { attribute: name, expression };
-}
-
-/** Renders body items at a depth, with the `=` of adjacent attributes aligned as `terraform fmt` does. */
-function renderBody(items: HclItem[], depth: number): string[] {
-  const pad = INDENT.repeat(depth);
-  const lines: string[] = [];
-  items.forEach((item, index) => {
-    if (item === null) {
-      lines.push('');
-    } else if ('block' in item) {
-      const head = [item.block, ...item.labels.map(quoteHclString)].join(' ');
-      if (item.body.length === 0) lines.push(`${pad}${head} {}`);
-      else lines.push(`${pad}${head} {`, ...renderBody(item.body, depth + 1), `${pad}}`);
-    } else {
-      lines.push(`${pad}${item.attribute.padEnd(alignmentWidth(items, index))} = ${item.expression}`);
-    }
-  });
-  return lines;
-}
-
-function alignmentWidth(items: HclItem[], index: number): number {
-  const isAttribute = (item: HclItem | undefined) => item !== null && item !== undefined && 'attribute' in item;
-  let start = index;
-  while (isAttribute(items[start - 1])) start -= 1;
-  let end = index;
-  while (isAttribute(items[end + 1])) end += 1;
-  return Math.max(...items.slice(start, end + 1).map((item) => (item !== null && 'attribute' in item ? item.attribute.length : 0)));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { DesiredPermissionSet } from './types.js';
+import { HCL_INDENT, quoteHclString, renderHclBody, type HclItem } from '../iac/hcl.js';
+
+export { quoteHclString };
 
 export interface EmitTerraformOptions {
   /** The Identity Center instance; null looks it up with the `aws_ssoadmin_instances` data source. */
@@ -20,13 +23,6 @@ export interface EmitTerraformResult {
 /** The file `emitTerraform` writes, relative to the output directory. */
 export const TERRAFORM_FILE = 'permission-sets.tf';
 
-/** A body item: an attribute with its rendered expression, a nested block, or a blank line. */
-type HclItem =
-  | { attribute: string; expression: string }
-  | { block: string; labels: string[]; body: HclItem[] }
-  | null;
-
-const INDENT = '  ';
 /** What Terraform accepts as a resource name (ASCII only, to stay portable). */
 const TERRAFORM_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -40,28 +36,8 @@ export function emitTerraform(sets: DesiredPermissionSet[], options: EmitTerrafo
   const blocks: HclItem[] = [...instanceBlocks(options.instanceArn)];
   sorted.forEach((set, index) => blocks.push(...permissionSetBlocks(set, identifiers[index]!)));
   const body = blocks.flatMap((block, index) => (index === 0 ? [block] : [null, block]));
-  const content = [...headerComment(options.generatedAt), '', ...renderBody(body, 0), ''].join('\n');
+  const content = [...headerComment(options.generatedAt), '', ...renderHclBody(body, 0), ''].join('\n');
   return { files: [{ path: TERRAFORM_FILE, content }] };
-}
-
-/**
- * Quotes a string as an HCL template literal. `${` and `%{` would start an interpolation or a
- * directive inside the quotes, so they are doubled (`$${`, `%%{`), which HCL reads as literal text.
- */
-export function quoteHclString(value: string): string {
-  let out = '';
-  for (const char of value) {
-    const code = char.codePointAt(0)!;
-    if (char === '\\') out += '\\\\';
-    else if (char === '"') out += '\\"';
-    else if (char === '\n') out += '\\n';
-    else if (char === '\r') out += '\\r';
-    else if (char === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).padStart(4, '0')}`;
-    else out += char;
-  }
-  // Replacement functions, because in a replacement string `$$` itself means one `$`.
-  return `"${out.replaceAll('${', () => '$${').replaceAll('%{', () => '%%{')}"`;
 }
 
 function headerComment(generatedAt: string): string[] {
@@ -121,7 +97,7 @@ function permissionSetBlocks(set: DesiredPermissionSet, id: string): HclItem[] {
       expression: `{ name = ${quoteHclString(ref.name)}, path = ${quoteHclString(ref.path)} }`,
     }));
     blocks.push(resource('aws_ssoadmin_customer_managed_policy_attachment', id, [
-      { attribute: 'for_each', expression: ['{', ...renderBody(entries, 2), `${INDENT}}`].join('\n') },
+      { attribute: 'for_each', expression: ['{', ...renderHclBody(entries, 2), `${HCL_INDENT}}`].join('\n') },
       null,
       ...common,
       { block: 'customer_managed_policy_reference', labels: [], body: [
@@ -175,39 +151,6 @@ function resource(type: string, name: string, body: HclItem[]): HclItem {
 }
 
 /**
- * Renders body items at a depth. Runs of single-line attributes have their `=` aligned, as
- * `terraform fmt` does, so that the file is already formatted.
- */
-function renderBody(items: HclItem[], depth: number): string[] {
-  const pad = INDENT.repeat(depth);
-  const lines: string[] = [];
-  items.forEach((item, index) => {
-    if (item === null) {
-      lines.push('');
-    } else if ('block' in item) {
-      const head = [item.block, ...item.labels.map(quoteHclString)].join(' ');
-      if (item.body.length === 0) lines.push(`${pad}${head} {}`);
-      else lines.push(`${pad}${head} {`, ...renderBody(item.body, depth + 1), `${pad}}`);
-    } else {
-      const width = item.expression.includes('\n') ? item.attribute.length : alignmentWidth(items, index);
-      lines.push(`${pad}${item.attribute.padEnd(width)} = ${item.expression}`);
-    }
-  });
-  return lines;
-}
-
-/** The longest attribute name in the run of single-line attributes around `index`. */
-function alignmentWidth(items: HclItem[], index: number): number {
-  const isSingleLine = (item: HclItem | undefined) => item !== null && item !== undefined && 'attribute' in item && !item.expression.includes('\n');
-  let start = index;
-  while (isSingleLine(items[start - 1])) start -= 1;
-  let end = index;
-  while (isSingleLine(items[end + 1])) end += 1;
-  const names = items.slice(start, end + 1).map((item) => (item !== null && 'attribute' in item ? item.attribute.length : 0));
-  return Math.max(...names);
-}
-
-/**
  * Renders a JSON value as an HCL expression whose closing bracket sits at `depth`. Object keys are
  * always quoted: a bare key such as `for` would be read as the start of a `for` expression.
  */
@@ -216,8 +159,8 @@ function renderValue(value: unknown, depth: number): string {
   if (typeof value === 'string') return quoteHclString(value);
   if (typeof value === 'number') return JSON.stringify(value);
   if (typeof value === 'boolean') return String(value);
-  const inner = INDENT.repeat(depth + 1);
-  const close = INDENT.repeat(depth);
+  const inner = HCL_INDENT.repeat(depth + 1);
+  const close = HCL_INDENT.repeat(depth);
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     const elements = value.map((element) => renderValue(element, depth + 1));
@@ -230,7 +173,7 @@ function renderValue(value: unknown, depth: number): string {
   if (entries.length === 0) return '{}';
   const items: HclItem[] = entries.map(([key, member]) => ({ attribute: quoteHclString(key), expression: renderValue(member, depth + 1) }));
   // Inside braces each item ends at a newline, so no commas.
-  return ['{', ...renderBody(items, depth + 1), `${close}}`].join('\n');
+  return ['{', ...renderHclBody(items, depth + 1), `${close}}`].join('\n');
 }
 
 /**
