@@ -1,13 +1,10 @@
 import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import type { IoHost } from '../../io/io-host.js';
-import { executePlan, type ExecutionSummary, type ProcessInfo } from '../../plan/execute-plan.js';
-import type { InterruptController } from '../../plan/interrupt-controller.js';
-import { loadPlan, savePlan } from '../../plan/plan-file.js';
-import { ActionRegistry, PLAN_VERSION, type Plan } from '../../plan/plan-types.js';
+import type { ExecutionSummary } from '../../plan/execute-plan.js';
+import { ActionRegistry } from '../../plan/plan-types.js';
+import { runCommandPlan, type PlanRunOptions } from '../../plan/run-command-plan.js';
 import type { Mapping } from '../../workspace/mapping-schema.js';
-import type { Workspace } from '../../workspace/workspace.js';
 import type { DesiredIdentities } from '../identities/desired-identities.js';
 import type { DetectedIdentitySource } from '../identities/detect-identity-source.js';
 import { createIdentityContext, createIdentityRegistry } from '../identities/identity-handlers.js';
@@ -22,7 +19,7 @@ import { verifyAccess, type AccessVerification } from './verify-access.js';
 
 export const ASSIGN = 'assign';
 
-export interface AssignOptions {
+export interface AssignOptions extends PlanRunOptions {
   aws: { ssoAdmin: SSOAdminClient; identityStore: IdentitystoreClient; organizations: OrganizationsClient };
   instance: { instanceArn: string; identityStoreId: string };
   accountId: string;
@@ -34,14 +31,6 @@ export interface AssignOptions {
   /** Permission set name → ARN, as create-permission-sets recorded them. */
   permissionSetArns: ReadonlyMap<string, string>;
   prune: boolean;
-  workspace: Workspace;
-  io: IoHost;
-  now: () => Date;
-  interrupts: InterruptController;
-  process: ProcessInfo;
-  dryRun: boolean;
-  savePlanTo?: string;
-  planFile?: string;
 }
 
 export interface AssignResult {
@@ -75,27 +64,12 @@ export async function runAssign(options: AssignOptions): Promise<AssignResult> {
     resolvePermissionSetArn: (name) => permissionSets.resolveArn(name),
     resolvePrincipalId: (type, name) => (type === 'USER' ? identityContext.userIdOf(name, new AbortController().signal) : identityContext.groupIdOf(name, new AbortController().signal)),
   });
-  const plan: Plan = options.planFile
-    ? await loadPlan(options.planFile, { command: ASSIGN, accountId: options.accountId })
-    : {
-        version: PLAN_VERSION,
-        command: ASSIGN,
-        accountId: options.accountId,
-        createdAt: options.now().toISOString(),
-        actions: [...identityPlan.actions, ...assignmentActions(options, state.assignments, identityPlan)],
-      };
-  const planFile = options.savePlanTo ? await savePlan(options.savePlanTo, plan) : null;
   const registry = new ActionRegistry<null>(null).include(createIdentityRegistry(identityContext)).include(createAssignmentRegistry(assignmentContext));
-  const execution = await executePlan({
-    plan,
+  const { planFile, execution } = await runCommandPlan({
+    ...options,
+    command: ASSIGN,
     registry,
-    io: options.io,
-    workspace: options.workspace,
-    interrupts: options.interrupts,
-    now: options.now,
-    process: options.process,
-    dryRun: options.dryRun,
-    checkFingerprints: Boolean(options.planFile),
+    planActions: async () => [...identityPlan.actions, ...assignmentActions(options, state.assignments, identityPlan)],
   });
   const access = execution.dryRun ? {} : await recordAccess(options, accounts);
   const created = new Set(execution.actions.filter((a) => a.status === 'done').map((a) => a.id));

@@ -1,9 +1,6 @@
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import type { IoHost } from '../../io/io-host.js';
-import { executePlan, type ExecutionSummary, type ProcessInfo } from '../../plan/execute-plan.js';
-import type { InterruptController } from '../../plan/interrupt-controller.js';
-import { loadPlan, savePlan } from '../../plan/plan-file.js';
-import { PLAN_VERSION, type Plan } from '../../plan/plan-types.js';
+import type { ExecutionSummary } from '../../plan/execute-plan.js';
+import { runCommandPlan, type PlanRunOptions } from '../../plan/run-command-plan.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { createPermissionSetContext } from './permission-set-context.js';
 import { createPermissionSetRegistry } from './permission-set-handlers.js';
@@ -13,21 +10,11 @@ import type { DesiredPermissionSet } from './types.js';
 
 export const CREATE_PERMISSION_SETS = 'create-permission-sets';
 
-export interface CreatePermissionSetsOptions {
+export interface CreatePermissionSetsOptions extends PlanRunOptions {
   ssoAdmin: SSOAdminClient;
   instanceArn: string;
   accountId: string;
   desired: DesiredPermissionSet[];
-  workspace: Workspace;
-  io: IoHost;
-  now: () => Date;
-  interrupts: InterruptController;
-  process: ProcessInfo;
-  dryRun: boolean;
-  /** `--save-plan`: where to write the plan. */
-  savePlanTo?: string;
-  /** `--plan`: apply exactly this saved plan instead of planning afresh. */
-  planFile?: string;
 }
 
 export interface CreatePermissionSetsResult {
@@ -44,30 +31,16 @@ export interface CreatePermissionSetsResult {
  */
 export async function runCreatePermissionSets(options: CreatePermissionSetsOptions): Promise<CreatePermissionSetsResult> {
   const context = createPermissionSetContext(options.ssoAdmin, options.instanceArn);
-  const plan: Plan = options.planFile
-    ? await loadPlan(options.planFile, { command: CREATE_PERMISSION_SETS, accountId: options.accountId })
-    : {
-        version: PLAN_VERSION,
-        command: CREATE_PERMISSION_SETS,
-        accountId: options.accountId,
-        createdAt: options.now().toISOString(),
-        actions: planPermissionSets(
-          options.desired,
-          await readCurrentPermissionSets(options.ssoAdmin, options.instanceArn, options.desired.map((d) => d.name)),
-          options.instanceArn,
-        ),
-      };
-  const planFile = options.savePlanTo ? await savePlan(options.savePlanTo, plan) : null;
-  const execution = await executePlan({
-    plan,
+  const { planFile, execution } = await runCommandPlan({
+    ...options,
+    command: CREATE_PERMISSION_SETS,
     registry: createPermissionSetRegistry(context),
-    io: options.io,
-    workspace: options.workspace,
-    interrupts: options.interrupts,
-    now: options.now,
-    process: options.process,
-    dryRun: options.dryRun,
-    checkFingerprints: Boolean(options.planFile),
+    planActions: async () =>
+      planPermissionSets(
+        options.desired,
+        await readCurrentPermissionSets(options.ssoAdmin, options.instanceArn, options.desired.map((d) => d.name)),
+        options.instanceArn,
+      ),
   });
   const arns: Record<string, string> = {};
   if (!execution.dryRun) {
