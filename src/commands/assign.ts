@@ -12,7 +12,7 @@ import { completeDesiredUsers, readDesiredIdentities, type DesiredIdentities } f
 import { detectIdentitySource, type IdentitySourceOption } from '../services/identities/detect-identity-source.js';
 import { readAuditSnapshot } from '../workspace/audit-file.js';
 import { formatMappingPath, loadMapping, MAPPING_FILE } from '../workspace/mapping-file.js';
-import { addPlanOptions, type PlanFlags } from './plan-options.js';
+import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
 
 interface AssignFlags extends PlanFlags {
   prune?: boolean;
@@ -89,14 +89,7 @@ async function assignHandler(ctx: CommandContext, flags: AssignFlags): Promise<n
     skippedAccounts: targets.skipped,
     permissionSetArns,
     prune: Boolean(flags.prune),
-    workspace: ctx.workspace,
-    io: ctx.io,
-    now: ctx.now,
-    interrupts: ctx.interrupts,
-    process: ctx.process,
-    dryRun: ctx.options.dryRun,
-    savePlanTo: flags.savePlan,
-    planFile: flags.plan,
+    ...planRunOptions(ctx, flags),
   });
   ctx.io.result({ data: result, renderText: (f) => renderAssignSummary(result, f) });
   return exitCodeOf(result.execution);

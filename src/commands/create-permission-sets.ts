@@ -10,7 +10,7 @@ import { resolveIdentityCenterInstance } from '../services/permission-sets/resol
 import { CREATE_PERMISSION_SETS, runCreatePermissionSets } from '../services/permission-sets/run-create-permission-sets.js';
 import { MAPPING_FILE, formatMappingPath, loadMapping } from '../workspace/mapping-file.js';
 import { readPolicyFile, readPolicyManifest } from '../workspace/policy-files.js';
-import { addPlanOptions, type PlanFlags } from './plan-options.js';
+import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
 
 interface CreatePermissionSetsFlags extends PlanFlags {
   permissionSets?: string[];
@@ -80,14 +80,7 @@ async function createPermissionSetsHandler(ctx: CommandContext, flags: CreatePer
     instanceArn: instance.instanceArn,
     accountId: caller.accountId,
     desired,
-    workspace: ctx.workspace,
-    io: ctx.io,
-    now: ctx.now,
-    interrupts: ctx.interrupts,
-    process: ctx.process,
-    dryRun: ctx.options.dryRun,
-    savePlanTo: flags.savePlan,
-    planFile: flags.plan,
+    ...planRunOptions(ctx, flags),
   });
   ctx.io.result({ data: result, renderText: (f) => renderCreatePermissionSets(result, f) });
   return exitCodeOf(result.execution);
