@@ -5,6 +5,7 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerCreatePermissionSetsCommand } from './commands/create-permission-sets.js';
 import { registerGeneratePoliciesCommand } from './commands/generate-policies.js';
 import { registerUnlockCommand } from './commands/unlock.js';
+import { registerWatchDeniedCommand } from './commands/watch-denied.js';
 import { addGlobalOptions } from './global-options.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -30,6 +31,7 @@ export function createProgram(run: CommandRunner, streams: ProgramStreams): Comm
   registerGeneratePoliciesCommand(program, run);
   registerCreatePermissionSetsCommand(program, run);
   registerAssignCommand(program, run);
+  registerWatchDeniedCommand(program, run);
   registerUnlockCommand(program, run);
   // Subcommands inherit the error and output handling of the program.
   for (const command of program.commands) {

@@ -64,8 +64,9 @@ export class AwsContext {
   get cloudTrail(): CloudTrailClient {
     return this.client('cloudtrail', this.region, (c) => new CloudTrailClient(c));
   }
-  get logs(): CloudWatchLogsClient {
-    return this.client('logs', this.region, (c) => new CloudWatchLogsClient(c));
+  /** CloudWatch Logs in a given region (a trail's log group may live in the trail's home region). */
+  logs(region = this.region): CloudWatchLogsClient {
+    return this.client('logs', region, (c) => new CloudWatchLogsClient(c));
   }
   get organizations(): OrganizationsClient {
     return this.client('organizations', this.region, (c) => new OrganizationsClient(c));

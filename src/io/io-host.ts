@@ -85,6 +85,11 @@ export interface IoHost {
    * stderr; the JSON host leaves it out, since its one document carries the same data.
    */
   show<T>(block: CommandResult<T>): void;
+  /**
+   * One record of a result that arrives over time (a new denial in `watch-denied --follow`). Text hosts
+   * write its line to stdout; the JSON host keeps stdout for its one document and writes it to stderr.
+   */
+  stream<T>(record: CommandResult<T>): void;
 }
 
 /** Shorthands for services, so that call sites stay one line. */

@@ -29,6 +29,11 @@ export interface ExecutePlanOptions<C> {
   /** A saved plan (`--plan`): every action's target is re-read and refused when it changed since. */
   checkFingerprints: boolean;
   concurrency?: Record<string, number>;
+  /**
+   * Runs once the plan is confirmed (or has nothing to confirm), before the first change, and never
+   * on a dry-run: for local files that must change only when AWS does.
+   */
+  beforeApply?: () => Promise<void>;
 }
 
 export interface ExecutionSummary {
@@ -57,6 +62,7 @@ export async function executePlan<C>(options: ExecutePlanOptions<C>): Promise<Ex
   if (options.dryRun || plan.actions.length === 0) {
     const preview = describePlan(plan.command, plan.accountId, plan.actions);
     io.show({ data: preview, renderText: (f) => renderPlanPreview(preview, f) });
+    if (!options.dryRun) await options.beforeApply?.();
     return summarise(null, options.dryRun, false, preview, plan.actions.map((a) => resultOf(a, 'planned', null)));
   }
 
@@ -70,6 +76,7 @@ export async function executePlan<C>(options: ExecutePlanOptions<C>): Promise<Ex
       const preview = describePlan(plan.command, plan.accountId, plan.actions, refused);
       io.show({ data: preview, renderText: (f) => renderPlanPreview(preview, f) });
       await confirmPlan(plan, refused, io);
+      await options.beforeApply?.();
       await journal.append({ type: 'run', at: options.now().toISOString(), runId, command: plan.command, event: 'start' });
       const disarm = options.interrupts.arm();
       const stopListener = options.interrupts.onStopRequested(() =>

@@ -17,6 +17,8 @@ export interface PlanRunOptions {
   savePlanTo?: string;
   /** `--plan`: apply exactly this saved plan instead of planning afresh. */
   planFile?: string;
+  /** Runs after the confirmation, before the first change (see ExecutePlanOptions.beforeApply). */
+  beforeApply?: () => Promise<void>;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function runCommandPlan<C>(
     process: options.process,
     dryRun: options.dryRun,
     checkFingerprints: Boolean(options.planFile),
+    beforeApply: options.beforeApply,
   });
   return { planFile, execution };
 }

@@ -43,6 +43,33 @@ export const WorkspaceStateSchema = z.strictObject({
         access: z.record(z.string(), z.strictObject({ verified: z.boolean(), missing: z.array(z.string()) })),
       })
       .optional(),
+    /**
+     * The parallel run, from watch-denied: the windows of CloudTrail events read so far, and per IAM
+     * user the last time the old credentials were seen (the evidence `disable` weighs).
+     */
+    activity: z
+      .strictObject({
+        firstRunAt: z.iso.datetime(),
+        lastRunAt: z.iso.datetime(),
+        logGroup: z.string().min(1),
+        /** Windows read, merged where they overlap, oldest first. */
+        windows: z.array(z.strictObject({ since: z.iso.datetime(), until: z.iso.datetime() })),
+        users: z.record(
+          z.string(),
+          z.strictObject({
+            userId: z.string().nullable(),
+            lastSeen: z.iso.datetime(),
+            lastAction: z.string(),
+            /** Calls in the latest window that saw the user. */
+            eventCount: z.number().int().nonnegative(),
+            accessKeys: z.record(z.string(), z.iso.datetime()),
+            consoleLastSeen: z.iso.datetime().nullable(),
+          }),
+        ),
+        /** Denied calls per permission set in the latest run. */
+        deniedByPermissionSet: z.record(z.string(), z.number().int().nonnegative()),
+      })
+      .optional(),
     permissionSets: z
       .strictObject({
         lastRunAt: z.iso.datetime(),

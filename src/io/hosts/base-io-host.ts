@@ -69,5 +69,6 @@ export abstract class BaseIoHost implements IoHost {
   abstract startProgress(code: string, text: string): ProgressHandle;
   abstract result<T>(result: CommandResult<T>): void;
   abstract show<T>(block: CommandResult<T>): void;
+  abstract stream<T>(record: CommandResult<T>): void;
   protected abstract writeMessage(message: IoMessage): void;
 }

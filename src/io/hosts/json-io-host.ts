@@ -16,6 +16,11 @@ export class JsonIoHost extends NonInteractiveIoHost {
     // The result document carries the plan; stdout must stay one JSON document.
   }
 
+  override stream<T>(record: CommandResult<T>): void {
+    // The final document carries every record; people watching still see them as they come.
+    this.streams.stderr.write(`${record.renderText(this.formats.stderr)}\n`);
+  }
+
   /** Writes the one document; a second call is a programming error and is ignored loudly on stderr. */
   writeDocument(data: unknown): void {
     if (this.written) {

@@ -42,6 +42,7 @@ export class TestIoHost extends BaseIoHost {
   readonly messages: IoMessage[] = [];
   readonly results: unknown[] = [];
   readonly shown: unknown[] = [];
+  readonly streamed: unknown[] = [];
   readonly progress: { code: string; text: string; outcome?: 'succeed' | 'fail' | 'stop' }[] = [];
 
   constructor(options: { answers?: ScriptedAnswer[]; settings?: Partial<HostSettings> } = {}) {
@@ -83,6 +84,11 @@ export class TestIoHost extends BaseIoHost {
   show<T>(block: { data: T; renderText: (f: ReturnType<typeof createTextFormat>) => string }): void {
     block.renderText(createTextFormat(false));
     this.shown.push(block.data);
+  }
+
+  stream<T>(record: { data: T; renderText: (f: ReturnType<typeof createTextFormat>) => string }): void {
+    record.renderText(createTextFormat(false));
+    this.streamed.push(record.data);
   }
 
   protected writeMessage(message: IoMessage): void {

@@ -43,6 +43,10 @@ export class NonInteractiveIoHost extends BaseIoHost {
     this.streams.stderr.write(`${block.renderText(this.formats.stderr)}\n`);
   }
 
+  stream<T>(record: CommandResult<T>): void {
+    this.streams.stdout.write(`${record.renderText(this.formats.stdout)}\n`);
+  }
+
   protected writeMessage(message: IoMessage): void {
     this.streams.stderr.write(`${this.prefix(message)}${message.message}\n`);
   }

@@ -1,3 +1,5 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -19,6 +21,8 @@ export interface EmulatorClients {
   ssoAdmin: SSOAdminClient;
   identityStore: IdentitystoreClient;
   organizations: OrganizationsClient;
+  cloudTrail: CloudTrailClient;
+  logs: CloudWatchLogsClient;
 }
 
 // The SDK warns about Node 20 on every client it builds; the harness runs on the machine's Node.
@@ -49,11 +53,13 @@ export function createEmulatorClients(endpoint: string, key: AccessKey = DEFAULT
     ssoAdmin: new SSOAdminClient(config),
     identityStore: new IdentitystoreClient(config),
     organizations: new OrganizationsClient(config),
+    cloudTrail: new CloudTrailClient(config),
+    logs: new CloudWatchLogsClient(config),
   };
 }
 
 /** Closes the clients' HTTP agents so the process can exit promptly. */
 export function destroyEmulatorClients(clients: EmulatorClients): void {
-  const { iam, sts, ssoAdmin, identityStore, organizations } = clients;
-  for (const client of [iam, sts, ssoAdmin, identityStore, organizations]) client.destroy();
+  const { iam, sts, ssoAdmin, identityStore, organizations, cloudTrail, logs } = clients;
+  for (const client of [iam, sts, ssoAdmin, identityStore, organizations, cloudTrail, logs]) client.destroy();
 }

@@ -1,9 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { CloudTrailClient, CreateTrailCommand } from '@aws-sdk/client-cloudtrail';
+import { CreateTrailCommand } from '@aws-sdk/client-cloudtrail';
 import type { EmulatorClients } from './aws-clients.js';
-import { EMULATOR_REGION } from './aws-clients.js';
 import { assertLoopback } from './moto.js';
 import { workspaceModes } from './e2e-helpers.js';
 
@@ -47,21 +46,22 @@ export function effectActions(document: { Statement?: PolicyStatement | PolicySt
 }
 
 /**
- * Creates a multi-region trail in the emulator. moto's CreateTrail requires the S3 bucket to exist; the
- * bucket is made with one unsigned path-style PUT, which moto routes to S3 (its service of last resort),
- * so no S3 client is needed.
+ * Creates a multi-region trail in the emulator, optionally delivering to a CloudWatch Logs log group.
+ * moto's CreateTrail requires the S3 bucket to exist; the bucket is made with one unsigned path-style
+ * PUT, which moto routes to S3 (its service of last resort), so no S3 client is needed.
  */
-export async function createEmulatorTrail(clients: EmulatorClients, name: string): Promise<string> {
+export async function createEmulatorTrail(clients: EmulatorClients, name: string, delivery?: { logGroupArn: string; roleArn: string }): Promise<string> {
   assertLoopback(clients.endpoint);
   const bucket = `${name}-logs`;
   const created = await fetch(`${clients.endpoint}/${bucket}`, { method: 'PUT' });
   if (!created.ok) throw new Error(`creating bucket ${bucket} failed: HTTP ${created.status}`);
-  const credentials = await clients.iam.config.credentials();
-  const cloudTrail = new CloudTrailClient({ endpoint: clients.endpoint, region: EMULATOR_REGION, credentials, maxAttempts: 2 });
-  try {
-    const trail = await cloudTrail.send(new CreateTrailCommand({ Name: name, S3BucketName: bucket, IsMultiRegionTrail: true }));
-    return trail.TrailARN!;
-  } finally {
-    cloudTrail.destroy();
-  }
+  const trail = await clients.cloudTrail.send(
+    new CreateTrailCommand({
+      Name: name,
+      S3BucketName: bucket,
+      IsMultiRegionTrail: true,
+      ...(delivery ? { CloudWatchLogsLogGroupArn: delivery.logGroupArn, CloudWatchLogsRoleArn: delivery.roleArn } : {}),
+    }),
+  );
+  return trail.TrailARN!;
 }
