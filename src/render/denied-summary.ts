@@ -20,6 +20,7 @@ export function renderWatchDeniedSummary(result: WatchDeniedResult, f: TextForma
   const lines: string[] = [
     f.bold(`Denied calls and IAM user activity, ${report.window.since} → ${report.window.until}`),
     f.dim(`${report.logGroup.name} (${report.logGroup.region}) via ${report.engine === 'insights' ? 'Logs Insights' : 'FilterLogEvents'}: ${report.stats.received} event(s) read, ${report.stats.matched} watched, ${report.stats.requests} request(s).`),
+    ...(report.cutShort ? [f.yellow(`Stopped while reading: the events read are shown, but the window counts as read up to ${report.window.until} only.`)] : []),
     '',
   ];
   const setRows = report.permissionSets.flatMap((set) => set.actions.map((a) => [set.permissionSet, ...groupCells(a, f)]));

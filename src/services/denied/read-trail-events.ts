@@ -52,7 +52,10 @@ export interface ReadOptions {
   logGroupName: string;
   window: ReadWindow;
   stats: ReadStats;
+  /** Stops the read between requests (the first Ctrl-C of --follow). */
   abortSignal?: AbortSignal;
+  /** Cancels the request in flight (the second Ctrl-C). */
+  requestAbortSignal?: AbortSignal;
   /** Insights polling, in seconds (tests shorten it). */
   insightsDelays?: { minDelay: number; maxDelay: number; maxWaitTime: number };
 }
@@ -75,6 +78,7 @@ async function* readWithFilter(logs: LogsSender, options: ReadOptions): AsyncGen
   const pages = paginateFilterLogEvents(
     { client: logs, pageSize: 10_000, stopOnSameToken: true },
     { logGroupName: options.logGroupName, startTime: window.startMs, endTime: window.endMs, filterPattern: TRAIL_FILTER_PATTERN },
+    { abortSignal: options.requestAbortSignal },
   );
   for await (const page of pages) {
     stats.requests += 1;

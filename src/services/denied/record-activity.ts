@@ -35,7 +35,7 @@ export async function recordActivity(workspace: Workspace, report: WatchReport, 
     firstRunAt: previous?.firstRunAt ?? now.toISOString(),
     lastRunAt: now.toISOString(),
     logGroup: report.logGroup.name,
-    windows: mergeWindows([...(previous?.logGroup === report.logGroup.name ? previous.windows : []), report.window]),
+    windows: mergeWindows([...(previous?.logGroup === report.logGroup.name ? previous.windows : []), ...(report.window.since < report.window.until ? [report.window] : [])]),
     users,
     deniedByPermissionSet: Object.fromEntries(report.permissionSets.map((s) => [s.permissionSet, s.total])),
   };

@@ -73,10 +73,12 @@ export async function watchDenied(options: WatchDeniedOptions): Promise<WatchRep
   const stopListener = options.interrupts.onStopRequested(() => stop.abort());
   // Only the first read shows progress: the polls of --follow would print a line every interval.
   let polls = 0;
-  const read = async (window: ReadWindow) => {
+  let cutShort = false;
+  /** Reads one window; false when Ctrl-C cut it short, so that it does not count as read. */
+  const read = async (window: ReadWindow): Promise<boolean> => {
     const progress = polls++ === 0 ? io.startProgress('READ_EVENTS', `Reading CloudTrail events from ${logGroup.logGroupName}…`) : silentProgress;
     try {
-      for await (const { event, timestampMs } of readTrailEvents(logs, { engine, logGroupName: logGroup.logGroupName, window, stats, abortSignal: stop.signal, insightsDelays: options.insightsDelays })) {
+      for await (const { event, timestampMs } of readTrailEvents(logs, { engine, logGroupName: logGroup.logGroupName, window, stats, abortSignal: stop.signal, requestAbortSignal: options.interrupts.abortSignal, insightsDelays: options.insightsDelays })) {
         if (!seen.firstTime(event.eventId, timestampMs)) {
           duplicates += 1;
           continue;
@@ -86,22 +88,27 @@ export async function watchDenied(options: WatchDeniedOptions): Promise<WatchRep
         if (line) options.onDenial?.(line);
         if (stats.matched % PROGRESS_EVERY === 0) progress.update(`Reading CloudTrail events from ${logGroup.logGroupName}: ${stats.matched} watched of ${stats.received}…`);
       }
+      if (stop.signal.aborted) throw stop.signal.reason;
       progress.succeed(`Read ${stats.received} event(s) from ${logGroup.logGroupName}: ${accumulator.counts.denied} denied, ${accumulator.counts.iamUserEvents} by IAM users.`);
+      return true;
     } catch (error) {
-      // Stopping --follow may cut a query short: what was read so far still makes the summary.
+      // Stopping --follow may cut a read short: what was read still makes the summary, but the
+      // window is not counted as read, since disable weighs the absence of calls in it.
       if (stop.signal.aborted) {
         progress.stop();
-        return;
+        cutShort = true;
+        return false;
       }
       progress.fail();
       throw error;
     }
   };
 
-  let until = firstWindow.endMs;
+  // The window reported (and recorded for disable) ends where the last complete read ended.
+  let until = firstWindow.startMs;
   try {
-    await read(firstWindow);
-    if (options.follow) until = await follow(options, read, stats, firstWindow.endMs, stop.signal);
+    if (await read(firstWindow)) until = firstWindow.endMs;
+    if (options.follow && !cutShort) until = await follow(options, read, stats, firstWindow.endMs, stop.signal);
   } finally {
     stopListener();
     disarm();
@@ -114,6 +121,7 @@ export async function watchDenied(options: WatchDeniedOptions): Promise<WatchRep
     engine,
     window: { since: options.since.toISOString(), until: new Date(until).toISOString() },
     follow: options.follow !== null,
+    cutShort,
     stats: { ...stats, duplicates },
     totals: { ...accumulator.counts, fixable: accumulator.permissionSets().reduce((n, s) => n + s.actions.filter((a) => a.fixable).reduce((m, a) => m + a.count, 0), 0) },
     permissionSets: accumulator.permissionSets(),
@@ -124,10 +132,10 @@ export async function watchDenied(options: WatchDeniedOptions): Promise<WatchRep
 
 /**
  * Polls from the last event time (looking back over the delivery delay) until the stop signal, and
- * returns the end of the last window read. A failed poll is reported and retried at the next one,
+ * returns the end of the last window read to its end. A failed poll is reported and retried at the next one,
  * so that a network blip does not end a long watch; credential errors still end it.
  */
-async function follow(options: WatchDeniedOptions, read: (w: ReadWindow) => Promise<void>, stats: ReadStats, firstEnd: number, stop: AbortSignal): Promise<number> {
+async function follow(options: WatchDeniedOptions, read: (w: ReadWindow) => Promise<boolean>, stats: ReadStats, firstEnd: number, stop: AbortSignal): Promise<number> {
   const sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined));
   const interval = options.follow?.intervalMs ?? 30_000;
   say.info(options.io, 'FOLLOWING', `Watching for new denials every ${Math.round(interval / 1000)} s. Press Ctrl-C to stop and see the summary.`);
@@ -138,8 +146,7 @@ async function follow(options: WatchDeniedOptions, read: (w: ReadWindow) => Prom
     const endMs = options.now().getTime();
     const from = Math.min(stats.lastTimestampMs ?? lastEnd, lastEnd) - FOLLOW_LOOKBACK_MS;
     try {
-      await read({ startMs: Math.max(from, options.since.getTime()), endMs });
-      lastEnd = endMs;
+      if (await read({ startMs: Math.max(from, options.since.getTime()), endMs })) lastEnd = endMs;
     } catch (error) {
       if (isCredentialError(error)) throw error;
       say.warn(options.io, 'FOLLOW_POLL_FAILED', `Reading new events failed (${error instanceof Error ? error.name : String(error)}); trying again in ${Math.round(interval / 1000)} s.`);

@@ -77,6 +77,8 @@ export interface WatchReport {
   engine: QueryEngine;
   window: { since: string; until: string };
   follow: boolean;
+  /** Ctrl-C stopped a read midway: its events are in the report, but `window.until` ends before it. */
+  cutShort: boolean;
   stats: ReadStats & { duplicates: number };
   totals: { denied: number; fixable: number; iamUserEvents: number };
   permissionSets: PermissionSetDenials[];
