@@ -89,10 +89,12 @@ function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
 
 /** Exactly what to create so that CloudTrail delivers to CloudWatch Logs. */
 function noLogGroup(trails: Trail[], context: { accountId: string; region: string }): Fault {
-  const { accountId, region } = context;
+  const { accountId } = context;
   const group = 'CloudTrail/iam2idc';
   const role = 'iam2idc-cloudtrail-to-logs';
   const existing = trails.find((t) => t.IsMultiRegionTrail) ?? trails[0];
+  // UpdateTrail must be called in the trail's home region, and the trail delivers to a log group there.
+  const region = existing?.HomeRegion ?? context.region;
   const trailName = existing?.Name ?? 'iam2idc-activity';
   const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
   const write = JSON.stringify({
