@@ -9,7 +9,7 @@ import type { Mapping } from '../../workspace/mapping-schema.js';
 import { readPolicyFile, renderPolicyFile, type PolicyFileManifest } from '../../workspace/policy-files.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import type { WorkspaceState } from '../../workspace/workspace-state.js';
-import { statementsOf } from '../audit/policy-statements.js';
+import { matchesActionPattern, statementsOf } from '../audit/policy-statements.js';
 import type { PolicyDocument } from '../audit/types.js';
 import { mergeStatements } from '../policies/merge-statements.js';
 import { countPolicyChars } from '../policies/policy-size.js';
@@ -130,10 +130,9 @@ function withReadySets(state: WorkspaceState, merged: MergedPolicy[], now: Date)
   return { ...state, phases: { ...state.phases, policies: { ...policies, sets } } };
 }
 
-/** Whether an unconditional Allow already names the action (or `*`): such actions are not listed as added. */
+/** Whether an unconditional Allow already grants the action (by name or wildcard, on any resource): such actions are not listed as added. */
 function grants(statements: ReturnType<typeof statementsOf>, action: string): boolean {
-  const lower = action.toLowerCase();
   return statements.some(
-    (s) => s.Effect === 'Allow' && s.Condition === undefined && [s.Action ?? []].flat().some((a) => a.toLowerCase() === lower || a === '*'),
+    (s) => s.Effect === 'Allow' && s.Condition === undefined && [s.Action ?? []].flat().some((pattern) => matchesActionPattern(pattern, action)),
   );
 }

@@ -99,7 +99,16 @@ async function resourceScope(group: DeniedActionGroup): Promise<Pick<SuggestedAc
   const patterns = await Promise.all(details.resourceTypes.map((t) => arnPattern(prefix, t.name)));
   const usable = patterns.filter((p): p is RegExp => p !== null);
   if (!group.resources.every((arn) => usable.some((pattern) => pattern.test(arn)))) return everything('a resource seen is not one the action documents');
-  return { resources: group.resources, scope: 'scoped to the resources denied' };
+  return { resources: group.resources.map(literalArn), scope: 'scoped to the resources denied' };
+}
+
+/**
+ * An ARN as a literal Resource: `*`, `?` and `$` are legal in names (S3 keys) but IAM reads the first
+ * two as wildcards, so they are written as the policy variables `${*}`, `${?}` and `${$}`.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-specialchars
+ */
+export function literalArn(arn: string): string {
+  return arn.replace(/[*?$]/g, (char) => `\${${char}}`);
 }
 
 /** A resource type's ARN template (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`) as a pattern. */
