@@ -16,6 +16,7 @@ import {
 import { Workspace } from '../../../src/workspace/workspace.js';
 import { allow, FIXTURE_NOW, policyDocument } from '../../fixtures/inventory.js';
 import { typicalSnapshot } from '../../fixtures/snapshot.js';
+import { caught } from '../support/caught.js';
 
 const FILE = 'policies/developers.json';
 const DOCUMENT = policyDocument(allow('s3:GetObject', 'arn:aws:s3:::app-bucket/*'));
@@ -31,15 +32,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 /** Writes the file the way the tool does and saves the manifest, as a finished run leaves them. */
 async function writtenByTheTool(document = DOCUMENT): Promise<void> {

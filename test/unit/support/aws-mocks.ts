@@ -1,5 +1,6 @@
 import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -18,6 +19,7 @@ export function mockAws() {
     ssoAdmin: mockClient(SSOAdminClient),
     accessAnalyzer: mockClient(AccessAnalyzerClient),
     cloudTrail: mockClient(CloudTrailClient),
+    logs: mockClient(CloudWatchLogsClient),
   };
   afterEach(() => {
     for (const mock of Object.values(mocks)) mock.reset();
@@ -29,6 +31,7 @@ export function mockAws() {
     ssoAdmin: new SSOAdminClient(settings),
     accessAnalyzer: new AccessAnalyzerClient(settings),
     cloudTrail: new CloudTrailClient(settings),
+    logs: new CloudWatchLogsClient(settings),
   };
   return { mocks, clients };
 }
