@@ -8,6 +8,7 @@ import { Journal, newRunId } from './journal.js';
 import { describePlan, renderPlanPreview, type PlanPreviewData } from './plan-preview.js';
 import { DESTRUCTIVE_RISKS, findDependencyCycle, type ActionRegistry, type Plan, type PlannedAction } from './plan-types.js';
 import { findStaleActions } from './find-stale-actions.js';
+import { findLockoutRefusals, type PrincipalFacts } from './lockout-guard.js';
 import { settleOpenIntents } from './settle-open-intents.js';
 
 export interface ProcessInfo {
@@ -29,6 +30,12 @@ export interface ExecutePlanOptions<C> {
   /** A saved plan (`--plan`): every action's target is re-read and refused when it changed since. */
   checkFingerprints: boolean;
   concurrency?: Record<string, number>;
+  /**
+   * What the lockout guard knows about the account's IAM users, read fresh by the command. A plan with
+   * actions that take access away from an IAM principal cannot run without it: the guard is the
+   * engine's, not the command's, so no flag and no saved plan can skip it.
+   */
+  guard?: PrincipalFacts;
   /**
    * Runs once the plan is confirmed (or has nothing to confirm), before the first change, and never
    * on a dry-run: for local files that must change only when AWS does.
@@ -59,8 +66,9 @@ export async function executePlan<C>(options: ExecutePlanOptions<C>): Promise<Ex
   if (cycle) {
     throw new Fault('PLAN_DEPENDENCY_CYCLE', `The plan's actions depend on each other in a circle: ${cycle.join(' → ')}.`, 'This is a bug in iam2idc: please report it.');
   }
+  const guarded = guardRefusals(plan.actions, options.guard);
   if (options.dryRun || plan.actions.length === 0) {
-    const preview = describePlan(plan.command, plan.accountId, plan.actions);
+    const preview = describePlan(plan.command, plan.accountId, plan.actions, guarded);
     io.show({ data: preview, renderText: (f) => renderPlanPreview(preview, f) });
     if (!options.dryRun) await options.beforeApply?.();
     return summarise(null, options.dryRun, false, preview, plan.actions.map((a) => resultOf(a, 'planned', null)));
@@ -72,7 +80,8 @@ export async function executePlan<C>(options: ExecutePlanOptions<C>): Promise<Ex
     const journal = await Journal.open(options.workspace, runId, options.now);
     try {
       await settleOpenIntents({ workspace: options.workspace, journal, registry: options.registry, io, runId, now: options.now });
-      const refused = options.checkFingerprints ? await findStaleActions(plan.actions, options.registry, options.interrupts.abortSignal) : new Map<string, string>();
+      const stale = options.checkFingerprints ? await findStaleActions(plan.actions, options.registry, options.interrupts.abortSignal) : new Map<string, string>();
+      const refused = new Map([...stale, ...guarded]);
       const preview = describePlan(plan.command, plan.accountId, plan.actions, refused);
       io.show({ data: preview, renderText: (f) => renderPlanPreview(preview, f) });
       await confirmPlan(plan, refused, io);
@@ -104,7 +113,7 @@ export async function executePlan<C>(options: ExecutePlanOptions<C>): Promise<Ex
 async function confirmPlan(plan: Plan, refused: Map<string, string>, io: IoHost): Promise<void> {
   const applicable = plan.actions.filter((a) => !refused.has(a.id));
   if (applicable.length === 0) return;
-  const destructive = applicable.some((a: PlannedAction) => DESTRUCTIVE_RISKS.has(a.risk));
+  const destructive = applicable.some(needsTypedConfirmation);
   const confirmed = destructive
     ? await io.confirmTyped({
         code: 'CONFIRM_DESTRUCTIVE_PLAN',
@@ -115,6 +124,32 @@ async function confirmPlan(plan: Plan, refused: Map<string, string>, io: IoHost)
   if (!confirmed) {
     throw new SafetyRefusal('NOT_CONFIRMED', 'Not confirmed: nothing was changed.', destructive ? `Type the account ID exactly (${plan.accountId}) to apply the plan.` : 'Answer yes to apply the plan, or use --dry-run to only see it.');
   }
+}
+
+/**
+ * Removing something, or switching an IAM principal's access off (a deny policy, a deactivated key),
+ * is confirmed by typing the account ID: both can lock people or systems out.
+ */
+function needsTypedConfirmation(action: PlannedAction): boolean {
+  return DESTRUCTIVE_RISKS.has(action.risk) || (action.risk === 'narrowing' && action.principal !== undefined);
+}
+
+/** The guard's refusals, by action ID; refused actions (and what depends on them) are never applied. */
+function guardRefusals(actions: PlannedAction[], facts: PrincipalFacts | undefined): Map<string, string> {
+  const refused = new Map<string, string>();
+  // IAM actions on a user carry `params.userName`: one that names another principal (or none) was not
+  // made by a planner, and the guard could not judge it, so it is refused outright.
+  for (const action of actions) {
+    const named = action.service === 'iam' ? (action.params as { userName?: unknown } | null)?.userName : undefined;
+    if (named !== undefined && action.principal?.userName !== named) refused.set(action.id, `lockout guard: the action changes user ${String(named)} but names ${action.principal ? `principal ${action.principal.userName}` : 'no principal'}`);
+  }
+  const touchesPrincipals = actions.some((a) => a.principal !== undefined && a.risk !== 'broadening' && a.risk !== 'read');
+  if (!touchesPrincipals) return refused;
+  if (facts === undefined) {
+    throw new Fault('PLAN_NEEDS_LOCKOUT_GUARD', 'This plan takes access away from IAM users, but the command gave the engine nothing to check a lockout against.', 'This is a bug in iam2idc: please report it.');
+  }
+  for (const r of findLockoutRefusals(actions, facts)) refused.set(r.actionId, `lockout guard: ${r.userName}: ${r.reason} (${r.code})`);
+  return refused;
 }
 
 function summarise(runId: string | null, dryRun: boolean, interrupted: boolean, plan: PlanPreviewData, actions: ActionResult[]): ExecutionSummary {

@@ -2,6 +2,7 @@ import type { IoHost } from '../io/io-host.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { executePlan, type ExecutionSummary, type ProcessInfo } from './execute-plan.js';
 import type { InterruptController } from './interrupt-controller.js';
+import type { PrincipalFacts } from './lockout-guard.js';
 import { loadPlan, savePlan } from './plan-file.js';
 import { PLAN_VERSION, type ActionRegistry, type Plan, type PlannedAction } from './plan-types.js';
 
@@ -27,7 +28,14 @@ export interface PlanRunOptions {
  * its targets re-read, so that what changed since is refused.
  */
 export async function runCommandPlan<C>(
-  options: PlanRunOptions & { command: string; accountId: string; registry: ActionRegistry<C>; planActions: () => Promise<PlannedAction[]> },
+  options: PlanRunOptions & {
+    command: string;
+    accountId: string;
+    registry: ActionRegistry<C>;
+    planActions: () => Promise<PlannedAction[]>;
+    /** Required by plans that take access away from IAM users (see ExecutePlanOptions.guard). */
+    guard?: PrincipalFacts;
+  },
 ): Promise<{ planFile: string | null; execution: ExecutionSummary }> {
   const plan: Plan = options.planFile
     ? await loadPlan(options.planFile, { command: options.command, accountId: options.accountId })
@@ -44,6 +52,7 @@ export async function runCommandPlan<C>(
     dryRun: options.dryRun,
     checkFingerprints: Boolean(options.planFile),
     beforeApply: options.beforeApply,
+    guard: options.guard,
   });
   return { planFile, execution };
 }
