@@ -3,6 +3,8 @@ import type { CommandRunner } from './command-context.js';
 import { registerAssignCommand } from './commands/assign.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerCreatePermissionSetsCommand } from './commands/create-permission-sets.js';
+import { registerDisableCommand } from './commands/disable.js';
+import { registerEnableCommand } from './commands/enable.js';
 import { registerGeneratePoliciesCommand } from './commands/generate-policies.js';
 import { registerUnlockCommand } from './commands/unlock.js';
 import { registerWatchDeniedCommand } from './commands/watch-denied.js';
@@ -32,6 +34,8 @@ export function createProgram(run: CommandRunner, streams: ProgramStreams): Comm
   registerCreatePermissionSetsCommand(program, run);
   registerAssignCommand(program, run);
   registerWatchDeniedCommand(program, run);
+  registerDisableCommand(program, run);
+  registerEnableCommand(program, run);
   registerUnlockCommand(program, run);
   // Subcommands inherit the error and output handling of the program.
   for (const command of program.commands) {

@@ -70,6 +70,21 @@ export const WorkspaceStateSchema = z.strictObject({
         deniedByPermissionSet: z.record(z.string(), z.number().int().nonnegative()),
       })
       .optional(),
+    /** Who disable switched off and enable switched back on; the details are in backups/disable-<user>.json. */
+    disable: z
+      .strictObject({
+        lastRunAt: z.iso.datetime(),
+        users: z.record(
+          z.string(),
+          z.strictObject({
+            userId: z.string(),
+            /** Every planned change was applied at this time; null while incomplete. */
+            disabledAt: z.iso.datetime().nullable(),
+            enabledAt: z.iso.datetime().nullable(),
+          }),
+        ),
+      })
+      .optional(),
     permissionSets: z
       .strictObject({
         lastRunAt: z.iso.datetime(),

@@ -1,0 +1,109 @@
+import type { Command } from 'commander';
+import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
+import { parseSince } from '../cli-args/parse-since.js';
+import { parseUserList } from '../cli-args/user-list.js';
+import { UserError } from '../errors.js';
+import { exitCodeOf } from '../plan/execute-plan.js';
+import { loadPlan } from '../plan/plan-file.js';
+import { renderDisableDecisions, renderDisableSummary } from '../render/retire-summary.js';
+import type { PolicyDocument } from '../services/audit/types.js';
+import type { DisableMode } from '../services/retire/plan-disable.js';
+import { DISABLE, runDisable } from '../services/retire/run-disable.js';
+import { formatMappingPath, loadMapping, MAPPING_FILE } from '../workspace/mapping-file.js';
+import type { Mapping } from '../workspace/mapping-schema.js';
+import { readPolicyFile, readPolicyManifest } from '../workspace/policy-files.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { say } from '../io/io-host.js';
+import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
+
+interface DisableFlags extends PlanFlags {
+  users?: string;
+  forceUser: string[];
+  cutover?: string;
+  keysOnly?: boolean;
+  denyOnly?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `iam2idc disable`: switch the old IAM access off, reversibly (a deny-all policy, keys set Inactive). */
+export function registerDisableCommand(program: Command, run: CommandRunner): void {
+  const command = program
+    .command(DISABLE)
+    .description('switch off the IAM users that moved to Identity Center: a deny-all policy and inactive keys (reversible with enable)')
+    .option('--users <names>', 'only these IAM users (comma-separated); machine users are only touched when named here')
+    .option('--force-user <name>', 'include a user that fails the evidence gate (asked again); repeatable', collect, [])
+    .option('--cutover <when>', 'the old credentials must not have been used since: a date or a duration back (default: when assign verified access)')
+    .option('--keys-only', 'only deactivate the access keys')
+    .option('--deny-only', 'only add the deny-all policy')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  iam2idc disable --dry-run                                  the per-user table and the plan, nothing changed',
+        '  iam2idc disable --cutover 2026-11-15                       every human user of the mapping that passes the gate',
+        '  iam2idc disable --users ci-legacy --keys-only              a machine user, named explicitly, keys only',
+        '  iam2idc disable --yes --confirm-account 123456789012       in a pipeline',
+      ].join('\n'),
+    );
+  addPlanOptions(command).action(async (_options: unknown, cmd: Command) => run(cmd, (ctx) => disableHandler(ctx, cmd.opts<DisableFlags>())));
+}
+
+async function disableHandler(ctx: CommandContext, flags: DisableFlags): Promise<number> {
+  // Flags and workspace files are checked before the first AWS call.
+  if (flags.keysOnly && flags.denyOnly) throw new UserError('CONFLICTING_FLAGS', '--keys-only and --deny-only exclude each other.', 'Give one of them, or neither to do both.');
+  const mode: DisableMode = flags.keysOnly ? 'keys-only' : flags.denyOnly ? 'deny-only' : 'all';
+  const users = flags.users === undefined ? null : parseUserList(flags.users, '--users');
+  const forced = flags.forceUser.flatMap((value) => parseUserList(value, '--force-user'));
+  const outside = users === null ? [] : forced.filter((f) => !users.some((u) => u.toLowerCase() === f.toLowerCase()));
+  if (outside.length > 0) throw new UserError('FORCED_USER_NOT_TARGETED', `--force-user ${outside.join(', ')} is not among --users.`, 'Add it to --users, or drop --force-user.');
+  const { mapping, warnings } = await loadMapping(ctx.workspace.resolve(MAPPING_FILE));
+  for (const warning of warnings) say.warn(ctx.io, 'MAPPING_WARNING', `${MAPPING_FILE} ${formatMappingPath(warning.path)}: ${warning.message}`);
+  const recorded = await ctx.workspace.readState();
+  const cutover = resolveCutover(flags.cutover, recorded?.phases.assignments?.lastRunAt ?? null, ctx.now());
+  const inlinePolicies = await readInlinePolicies(ctx.workspace, mapping);
+  if (flags.plan) await loadPlan(flags.plan, { command: DISABLE });
+
+  const { caller, state } = await bindCaller(ctx);
+  const result = await runDisable({
+    ...planRunOptions(ctx, flags),
+    iam: ctx.aws.iam,
+    accountId: caller.accountId,
+    partition: caller.partition,
+    callerUserId: caller.userId,
+    mapping,
+    state,
+    users,
+    forced,
+    cutover,
+    mode,
+    inlinePolicyOf: (name) => inlinePolicies.get(name) ?? null,
+    showDecisions: (decisions, at) => ctx.io.show({ data: decisions, renderText: (f) => renderDisableDecisions(decisions, at, f) }),
+  });
+  ctx.io.result({ data: result, renderText: (f) => renderDisableSummary(result, f) });
+  return exitCodeOf(result.execution);
+}
+
+/** `--cutover`, or the time assign last verified access: since then, people were meant to use Identity Center. */
+function resolveCutover(flag: string | undefined, assignedAt: string | null, now: Date): Date {
+  if (flag !== undefined) {
+    const cutover = parseSince(flag, now, '--cutover');
+    if (cutover.getTime() > now.getTime()) throw new UserError('CUTOVER_IN_FUTURE', `--cutover ${flag} is in the future.`, 'Give the date people switched to Identity Center, which has passed.');
+    return cutover;
+  }
+  if (assignedAt !== null) return new Date(assignedAt);
+  throw new UserError('NO_CUTOVER', 'There is no cut-over date: assign has not verified anyone\'s access yet, and --cutover was not given.', 'Run `iam2idc assign` first, or give --cutover <date> (the day people switched to Identity Center).');
+}
+
+/** The inline policy of every permission set of the mapping that has one, to tell which grant administrator access. */
+async function readInlinePolicies(workspace: Workspace, mapping: Mapping): Promise<Map<string, PolicyDocument>> {
+  const manifest = await readPolicyManifest(workspace);
+  const policies = new Map<string, PolicyDocument>();
+  for (const [name, set] of Object.entries(mapping.permissionSets)) {
+    if (set.inlinePolicyFile === undefined) continue;
+    const document = (await readPolicyFile(workspace, set.inlinePolicyFile, manifest)).document;
+    if (document) policies.set(name, document);
+  }
+  return policies;
+}

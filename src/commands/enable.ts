@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
+import { parseUserList } from '../cli-args/user-list.js';
+import { UserError } from '../errors.js';
+import { exitCodeOf } from '../plan/execute-plan.js';
+import { loadPlan } from '../plan/plan-file.js';
+import { renderEnableDecisions, renderEnableSummary } from '../render/retire-summary.js';
+import { ENABLE, runEnable } from '../services/retire/run-enable.js';
+import { listDisableRecords } from '../workspace/disable-records.js';
+import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
+
+interface EnableFlags extends PlanFlags {
+  users?: string;
+}
+
+/** `iam2idc enable`: the rollback of disable, exactly what it changed and nothing else. */
+export function registerEnableCommand(program: Command, run: CommandRunner): void {
+  const command = program
+    .command(ENABLE)
+    .description('switch back on what disable switched off: its deny policy removed, the keys it deactivated reactivated')
+    .option('--users <names>', 'only these IAM users (comma-separated; default: every user iam2idc disabled)')
+    .addHelpText('after', ['', 'Examples:', '  iam2idc enable --users bob.builder     roll one user back', '  iam2idc enable --dry-run               what would be switched back on'].join('\n'));
+  addPlanOptions(command).action(async (_options: unknown, cmd: Command) => run(cmd, (ctx) => enableHandler(ctx, cmd.opts<EnableFlags>())));
+}
+
+async function enableHandler(ctx: CommandContext, flags: EnableFlags): Promise<number> {
+  // The plan comes from the workspace alone: what disable recorded, read before the first AWS call.
+  const users = flags.users === undefined ? null : parseUserList(flags.users, '--users');
+  const all = await listDisableRecords(ctx.workspace);
+  const byLower = new Map(all.map((r) => [r.userName.toLowerCase(), r]));
+  const unknown = (users ?? []).filter((u) => !byLower.has(u.toLowerCase()));
+  if (unknown.length > 0) {
+    throw new UserError('NOT_DISABLED_BY_IAM2IDC', `iam2idc has no disable record for ${unknown.join(', ')} in ${ctx.workspace.dir}.`, 'enable only reverses what disable did; a user switched off another way is not touched.');
+  }
+  const records = users === null ? all : users.map((u) => byLower.get(u.toLowerCase())).filter((r) => r !== undefined);
+  if (flags.plan) await loadPlan(flags.plan, { command: ENABLE });
+
+  const { caller } = await bindCaller(ctx);
+  const result = await runEnable({
+    ...planRunOptions(ctx, flags),
+    iam: ctx.aws.iam,
+    accountId: caller.accountId,
+    records,
+    showDecisions: (decisions) => ctx.io.show({ data: decisions, renderText: (f) => renderEnableDecisions(decisions, f) }),
+  });
+  ctx.io.result({ data: result, renderText: (f) => renderEnableSummary(result, f) });
+  return exitCodeOf(result.execution);
+}

@@ -1,0 +1,61 @@
+/**
+ * The evidence gate of disable: a user is only switched off when the way they are meant to work now
+ * is proven to exist (Identity Center access verified by assign, for people), and the old way has
+ * not been used since the cut-over (access keys, console password, and CloudTrail as watch-denied saw it).
+ */
+import type { WorkspaceState } from '../../workspace/workspace-state.js';
+import type { IamUserState } from './read-iam-users.js';
+
+export interface GateCheck {
+  code: 'IDENTITY_CENTER_ACCESS' | 'KEYS_UNUSED' | 'CONSOLE_UNUSED' | 'CLOUDTRAIL_UNUSED';
+  passed: boolean;
+  message: string;
+}
+
+export interface GateInput {
+  user: Pick<IamUserState, 'userName' | 'userId' | 'credentials'>;
+  /** The user's kind in mapping.yaml; Identity Center access is only required of people. */
+  kind: 'human' | 'machine' | 'skip' | 'unknown';
+  state: Pick<WorkspaceState, 'phases'>;
+  cutover: Date;
+}
+
+export function evaluateGate(input: GateInput): { passed: boolean; checks: GateCheck[] } {
+  const { user, cutover } = input;
+  const after = (iso: string | null | undefined): boolean => iso !== null && iso !== undefined && Date.parse(iso) > cutover.getTime();
+  const since = cutover.toISOString();
+  const checks: GateCheck[] = [];
+  if (input.kind === 'human') {
+    const access = input.state.phases.assignments?.access[user.userName];
+    checks.push(
+      access?.verified === true
+        ? { code: 'IDENTITY_CENTER_ACCESS', passed: true, message: 'Identity Center access verified' }
+        : {
+            code: 'IDENTITY_CENTER_ACCESS',
+            passed: false,
+            message: access ? `Identity Center access not verified (missing ${access.missing.join(', ') || 'an assignment'}): run assign` : 'no Identity Center access recorded: run assign',
+          },
+    );
+  }
+  const usedKeys = (user.credentials?.accessKeys ?? []).filter((k) => after(k.lastUsed));
+  checks.push(
+    usedKeys.length === 0
+      ? { code: 'KEYS_UNUSED', passed: true, message: `no access key used since ${since}` }
+      : { code: 'KEYS_UNUSED', passed: false, message: usedKeys.map((k) => `key ${k.accessKeyId} used ${k.lastUsed}${k.lastUsedService ? ` (${k.lastUsedService})` : ''}`).join(', ') + ` after the cut-over ${since}` },
+  );
+  const password = user.credentials?.passwordLastUsed ?? null;
+  checks.push(
+    after(password)
+      ? { code: 'CONSOLE_UNUSED', passed: false, message: `console password used ${password} after the cut-over ${since}` }
+      : { code: 'CONSOLE_UNUSED', passed: true, message: `console not used since ${since}` },
+  );
+  const activity = input.state.phases.activity?.users[user.userName];
+  // Activity of a user with another UserId is an earlier user of the same name: it says nothing here.
+  const seen = activity && (activity.userId === null || activity.userId === user.userId) ? activity : undefined;
+  checks.push(
+    seen && after(seen.lastSeen)
+      ? { code: 'CLOUDTRAIL_UNUSED', passed: false, message: `seen in CloudTrail ${seen.lastSeen} (${seen.lastAction}) after the cut-over ${since}` }
+      : { code: 'CLOUDTRAIL_UNUSED', passed: true, message: input.state.phases.activity ? `not seen in CloudTrail since ${since}` : 'no CloudTrail evidence recorded (watch-denied adds it)' },
+  );
+  return { passed: checks.every((c) => c.passed), checks };
+}

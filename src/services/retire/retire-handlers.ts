@@ -1,0 +1,224 @@
+/**
+ * The IAM actions of disable and enable. Every handler checks the user name before it builds a
+ * request: IAM applies key and policy operations to the caller when `UserName` is absent, so an empty
+ * name must never reach a call, whatever planned it.
+ */
+import { createHash } from 'node:crypto';
+import {
+  AttachUserPolicyCommand,
+  DeleteUserPolicyCommand,
+  DetachUserPolicyCommand,
+  GetUserCommand,
+  GetUserPolicyCommand,
+  paginateListAttachedUserPolicies,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
+import { Fault } from '../../errors.js';
+import { ActionRegistry, type ActionHandler, type ApplyOutcome } from '../../plan/plan-types.js';
+import type { PolicyDocument } from '../audit/types.js';
+import type { DisableChange, DisableRecorder } from './disable-recorder.js';
+import { listAccessKeys } from './read-iam-users.js';
+
+export const RETIRE_KIND = {
+  putDenyPolicy: 'iam.PutDenyAllUserPolicy',
+  attachDenyPolicy: 'iam.AttachDenyAllUserPolicy',
+  deactivateKey: 'iam.DeactivateAccessKey',
+  deleteDenyPolicy: 'iam.DeleteDenyAllUserPolicy',
+  detachDenyPolicy: 'iam.DetachDenyAllUserPolicy',
+  reactivateKey: 'iam.ReactivateAccessKey',
+} as const;
+
+/** The inline deny-all disable adds; named so that enable (and a person) can tell it from any other. */
+export const DENY_ALL_POLICY_NAME = 'iam2idc-deny-all';
+export const DENY_ALL_DOCUMENT: PolicyDocument = { Version: '2012-10-17', Statement: [{ Sid: 'Iam2idcDenyAll', Effect: 'Deny', Action: '*', Resource: '*' }] };
+
+const VALID_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+
+export interface RetireContext {
+  iam: IAMClient;
+  /** Writes backups/disable-<user>.json around each change of disable. */
+  recorder: DisableRecorder;
+}
+
+interface UserParams {
+  userName: string;
+  userId: string;
+}
+export interface InlinePolicyParams extends UserParams {
+  policyName: string;
+  /** disable: attached instead when IAM says the inline budget is full (LimitExceeded). */
+  fallbackPolicyArn?: string;
+}
+export interface ManagedPolicyParams extends UserParams {
+  policyArn: string;
+}
+export interface AccessKeyParams extends UserParams {
+  accessKeyId: string;
+}
+
+/**
+ * The stale-plan fingerprint of a user: who they are (UserId, which a user re-created under the same
+ * name does not keep) and which keys they have. Key status is left out on purpose: disable changes
+ * it, and a saved plan resumed after an interruption must not look stale for its own work.
+ */
+export function userFingerprint(userId: string, keyIds: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify([userId, [...keyIds].sort()])).digest('hex').slice(0, 16);
+}
+
+/** Registers the handlers of disable and enable. */
+export function createRetireRegistry(context: RetireContext): ActionRegistry<RetireContext> {
+  return new ActionRegistry(context)
+    .register(putDenyPolicy)
+    .register(attachDenyPolicy)
+    .register(deactivateKey)
+    .register(deleteDenyPolicy)
+    .register(detachDenyPolicy)
+    .register(reactivateKey);
+}
+
+const putDenyPolicy: ActionHandler<InlinePolicyParams, RetireContext> = {
+  kind: RETIRE_KIND.putDenyPolicy,
+  async isDone(p, c, signal) {
+    return (await hasInlinePolicy(c.iam, p, signal)) || (p.fallbackPolicyArn !== undefined && (await hasManagedPolicy(c.iam, { ...p, policyArn: p.fallbackPolicyArn }, signal)));
+  },
+  async apply(p, c, signal) {
+    const inline: DisableChange = { type: 'deny-policy', policy: { kind: 'inline', policyName: p.policyName } };
+    try {
+      return await recorded(c, p, inline, () =>
+        c.iam.send(new PutUserPolicyCommand({ UserName: userName(p), PolicyName: p.policyName, PolicyDocument: JSON.stringify(DENY_ALL_DOCUMENT) }), { abortSignal: signal }),
+      );
+    } catch (error) {
+      // The user's inline policies may have grown since the plan: the managed deny-all needs no inline room.
+      if (!(error instanceof Error) || error.name !== 'LimitExceededException' || p.fallbackPolicyArn === undefined) throw error;
+      const managed: DisableChange = { type: 'deny-policy', policy: { kind: 'managed', policyArn: p.fallbackPolicyArn } };
+      const outcome = await recorded(c, p, managed, () =>
+        c.iam.send(new AttachUserPolicyCommand({ UserName: userName(p), PolicyArn: p.fallbackPolicyArn }), { abortSignal: signal }),
+      );
+      return { ...outcome, detail: `the inline policy budget was full: attached ${p.fallbackPolicyArn} instead` };
+    }
+  },
+  fingerprint: (p, c, signal) => currentFingerprint(c.iam, p.userName, signal),
+  inverse: (action) => ({ ...action, id: `${action.id}/undo`, kind: RETIRE_KIND.deleteDenyPolicy, risk: 'broadening', preview: `remove the inline policy ${action.params.policyName}`, dependsOn: [] }),
+};
+
+const attachDenyPolicy: ActionHandler<ManagedPolicyParams, RetireContext> = {
+  kind: RETIRE_KIND.attachDenyPolicy,
+  isDone: (p, c, signal) => hasManagedPolicy(c.iam, p, signal),
+  apply: (p, c, signal) =>
+    recorded(c, p, { type: 'deny-policy', policy: { kind: 'managed', policyArn: p.policyArn } }, () =>
+      c.iam.send(new AttachUserPolicyCommand({ UserName: userName(p), PolicyArn: p.policyArn }), { abortSignal: signal }),
+    ),
+  fingerprint: (p, c, signal) => currentFingerprint(c.iam, p.userName, signal),
+  inverse: (action) => ({ ...action, id: `${action.id}/undo`, kind: RETIRE_KIND.detachDenyPolicy, risk: 'broadening', preview: `detach ${action.params.policyArn}`, dependsOn: [] }),
+};
+
+const deactivateKey: ActionHandler<AccessKeyParams, RetireContext> = {
+  kind: RETIRE_KIND.deactivateKey,
+  async isDone(p, c, signal) {
+    const key = (await listAccessKeys(c.iam, userName(p), signal)).find((k) => k.accessKeyId === p.accessKeyId);
+    // A key deleted since the plan can no longer be used: nothing is left to switch off.
+    return key === undefined || key.status === 'Inactive';
+  },
+  apply: (p, c, signal) =>
+    recorded(c, p, { type: 'access-key', accessKeyId: p.accessKeyId }, () =>
+      c.iam.send(new UpdateAccessKeyCommand({ UserName: userName(p), AccessKeyId: p.accessKeyId, Status: 'Inactive' }), { abortSignal: signal }),
+    ),
+  fingerprint: (p, c, signal) => currentFingerprint(c.iam, p.userName, signal),
+  inverse: (action) => ({ ...action, id: `${action.id}/undo`, kind: RETIRE_KIND.reactivateKey, risk: 'broadening', preview: `reactivate access key ${action.params.accessKeyId}`, dependsOn: [] }),
+};
+
+const deleteDenyPolicy: ActionHandler<InlinePolicyParams, RetireContext> = {
+  kind: RETIRE_KIND.deleteDenyPolicy,
+  isDone: async (p, c, signal) => !(await hasInlinePolicy(c.iam, p, signal)),
+  async apply(p, c, signal) {
+    await requireSameUser(c.iam, p, signal);
+    const output = await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName(p), PolicyName: p.policyName }), { abortSignal: signal });
+    return { requestId: output.$metadata.requestId ?? null };
+  },
+};
+
+const detachDenyPolicy: ActionHandler<ManagedPolicyParams, RetireContext> = {
+  kind: RETIRE_KIND.detachDenyPolicy,
+  isDone: async (p, c, signal) => !(await hasManagedPolicy(c.iam, p, signal)),
+  async apply(p, c, signal) {
+    await requireSameUser(c.iam, p, signal);
+    const output = await c.iam.send(new DetachUserPolicyCommand({ UserName: userName(p), PolicyArn: p.policyArn }), { abortSignal: signal });
+    return { requestId: output.$metadata.requestId ?? null };
+  },
+};
+
+const reactivateKey: ActionHandler<AccessKeyParams, RetireContext> = {
+  kind: RETIRE_KIND.reactivateKey,
+  async isDone(p, c, signal) {
+    const key = (await listAccessKeys(c.iam, userName(p), signal)).find((k) => k.accessKeyId === p.accessKeyId);
+    return key?.status === 'Active';
+  },
+  async apply(p, c, signal) {
+    await requireSameUser(c.iam, p, signal);
+    const output = await c.iam.send(new UpdateAccessKeyCommand({ UserName: userName(p), AccessKeyId: p.accessKeyId, Status: 'Active' }), { abortSignal: signal });
+    return { requestId: output.$metadata.requestId ?? null };
+  },
+};
+
+/**
+ * Runs one change of disable between its two records: the intent before the call, then `done`, or
+ * withdrawn when AWS answered with an error (the change did not happen). A call that never got an
+ * answer (network, Ctrl-C twice) keeps its intent: enable will look at AWS to see what happened.
+ */
+async function recorded(c: RetireContext, user: UserParams, change: DisableChange, call: () => Promise<{ $metadata: { requestId?: string } }>): Promise<ApplyOutcome> {
+  await c.recorder.intend(user, change);
+  try {
+    const output = await call();
+    await c.recorder.confirm(user, change);
+    return { requestId: output.$metadata.requestId ?? null };
+  } catch (error) {
+    if (error instanceof Error && '$metadata' in error) await c.recorder.withdraw(user, change);
+    throw error;
+  }
+}
+
+/** The user name, checked before it goes into any request. */
+function userName(p: UserParams): string {
+  if (!VALID_USER_NAME.test(p.userName)) {
+    throw new Fault('EMPTY_USER_NAME', `Refusing an IAM call with the user name "${p.userName}".`, 'This is a bug in iam2idc: a plan must name a valid IAM user. Please report it.');
+  }
+  return p.userName;
+}
+
+/** enable acts on the user disable changed, never on a user re-created under the same name. */
+async function requireSameUser(iam: IAMClient, p: UserParams, signal: AbortSignal): Promise<void> {
+  const { User } = await iam.send(new GetUserCommand({ UserName: userName(p) }), { abortSignal: signal });
+  if (User?.UserId !== p.userId) {
+    throw new Fault('USER_RECREATED', `${p.userName} is another user now (UserId ${User?.UserId ?? '?'}, disabled as ${p.userId}).`, 'Nothing of the old user is left to enable; the new user was never disabled by iam2idc.');
+  }
+}
+
+async function hasInlinePolicy(iam: IAMClient, p: InlinePolicyParams, signal: AbortSignal): Promise<boolean> {
+  try {
+    await iam.send(new GetUserPolicyCommand({ UserName: userName(p), PolicyName: p.policyName }), { abortSignal: signal });
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'NoSuchEntityException') return false;
+    throw error;
+  }
+}
+
+async function hasManagedPolicy(iam: IAMClient, p: ManagedPolicyParams, signal: AbortSignal): Promise<boolean> {
+  for await (const page of paginateListAttachedUserPolicies({ client: iam }, { UserName: userName(p) }, { abortSignal: signal })) {
+    if ((page.AttachedPolicies ?? []).some((a) => a.PolicyArn === p.policyArn)) return true;
+  }
+  return false;
+}
+
+async function currentFingerprint(iam: IAMClient, name: string, signal: AbortSignal): Promise<string | null> {
+  try {
+    const { User } = await iam.send(new GetUserCommand({ UserName: userName({ userName: name, userId: '' }) }), { abortSignal: signal });
+    const keys = await listAccessKeys(iam, name, signal);
+    return userFingerprint(User?.UserId ?? '', keys.map((k) => k.accessKeyId));
+  } catch (error) {
+    if (error instanceof Error && error.name === 'NoSuchEntityException') return null;
+    throw error;
+  }
+}
