@@ -26,7 +26,7 @@ export function evaluateGate(input: GateInput): { passed: boolean; checks: GateC
   const since = cutover.toISOString();
   const checks: GateCheck[] = [];
   if (input.kind === 'human') {
-    const access = input.state.phases.assignments?.access[user.userName];
+    const access = byName(input.state.phases.assignments?.access, user.userName);
     checks.push(
       access?.verified === true
         ? { code: 'IDENTITY_CENTER_ACCESS', passed: true, message: 'Identity Center access verified' }
@@ -49,7 +49,7 @@ export function evaluateGate(input: GateInput): { passed: boolean; checks: GateC
       ? { code: 'CONSOLE_UNUSED', passed: false, message: `console password used ${password} after the cut-over ${since}` }
       : { code: 'CONSOLE_UNUSED', passed: true, message: `console not used since ${since}` },
   );
-  const activity = input.state.phases.activity?.users[user.userName];
+  const activity = byName(input.state.phases.activity?.users, user.userName);
   // Activity of a user with another UserId is an earlier user of the same name: it says nothing here.
   const seen = activity && (activity.userId === null || activity.userId === user.userId) ? activity : undefined;
   checks.push(
@@ -58,4 +58,12 @@ export function evaluateGate(input: GateInput): { passed: boolean; checks: GateC
       : { code: 'CLOUDTRAIL_UNUSED', passed: true, message: input.state.phases.activity ? `not seen in CloudTrail since ${since}` : 'no CloudTrail evidence recorded (watch-denied adds it)' },
   );
   return { passed: checks.every((c) => c.passed), checks };
+}
+
+/** A record's entry for an IAM user, whatever the case it was written in (IAM user names ignore case). */
+function byName<T>(record: Record<string, T> | undefined, userName: string): T | undefined {
+  if (record === undefined) return undefined;
+  if (record[userName] !== undefined) return record[userName];
+  const lower = userName.toLowerCase();
+  return Object.entries(record).find(([name]) => name.toLowerCase() === lower)?.[1];
 }

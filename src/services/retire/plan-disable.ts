@@ -77,9 +77,11 @@ export function planDisable(input: DisablePlanInput): DisablePlan {
   return { actions, decisions };
 }
 
+/** The target users, each once: `alice` and `ALICE` are one IAM user. */
 function targetUsers(input: DisablePlanInput): IamUserState[] {
   const byLower = new Map([...input.snapshot.users.values()].map((u) => [u.userName.toLowerCase(), u]));
-  return input.targets.names.map((n) => byLower.get(n.toLowerCase())).filter((u): u is IamUserState => u !== undefined);
+  const found = input.targets.names.map((n) => byLower.get(n.toLowerCase())).filter((u): u is IamUserState => u !== undefined);
+  return [...new Map(found.map((u) => [u.userId, u])).values()];
 }
 
 function decide(user: IamUserState, input: DisablePlanInput, protect: { users: readonly string[]; tags: readonly string[] }): UserDecision {
@@ -99,7 +101,8 @@ function decide(user: IamUserState, input: DisablePlanInput, protect: { users: r
   if (denyPolicy !== null && denyPolicy.kind === 'managed' && user.attachedPolicies.length >= USER_MANAGED_POLICY_QUOTA) {
     return exclude('NO_ROOM_FOR_DENY', `its inline policies leave no room for the deny-all and it has ${user.attachedPolicies.length} managed policies already: detach one, or use --keys-only`);
   }
-  if (!gate.passed && !input.forced.has(user.userName)) {
+  const forced = [...input.forced].some((name) => name.toLowerCase() === user.userName.toLowerCase());
+  if (!gate.passed && !forced) {
     return exclude('GATE', gate.checks.filter((c) => !c.passed).map((c) => c.message).join('; '));
   }
   const nothingLeft = (denyPolicy === null || denyPolicy.kind === 'present') && !keys.some((k) => k.deactivate);

@@ -22,6 +22,7 @@ export interface PrincipalFactsInput {
 
 export function buildPrincipalFacts(input: PrincipalFactsInput): PrincipalFacts {
   const kinds = new Map(Object.entries(input.mapping.users).map(([name, u]) => [name.toLowerCase(), u.kind]));
+  const spellings = new Map([...input.snapshot.users.keys()].map((name) => [name.toLowerCase(), name]));
   const tags = [...new Set([...input.mapping.protect.tags, PROTECT_TAG])].map(parseProtectTag).filter((t): t is { key: string; value: string } => t !== null);
   return {
     callerUserId: input.callerUserId,
@@ -30,7 +31,8 @@ export function buildPrincipalFacts(input: PrincipalFactsInput): PrincipalFacts 
     users: new Map(
       [...input.snapshot.users.values()].map((u) => [u.userName, { userId: u.userId, tags: u.tags, kind: kinds.get(u.userName.toLowerCase()) ?? 'unknown', isAdmin: u.isAdmin }]),
     ),
-    explicitlyNamed: new Set(input.explicitlyNamed),
+    // The guard compares IAM spellings: `--users CI` names user `ci`.
+    explicitlyNamed: new Set(input.explicitlyNamed.map((name) => spellings.get(name.toLowerCase()) ?? name)),
     identityCenterAdminVerified: input.identityCenterAdminVerified,
   };
 }
@@ -38,7 +40,8 @@ export function buildPrincipalFacts(input: PrincipalFactsInput): PrincipalFacts 
 /**
  * Whether a person can administer the account through Identity Center already: a human user whose
  * access assign verified is assigned (directly or through a group) a permission set with
- * AdministratorAccess or an unconditional Allow of everything.
+ * AdministratorAccess or an unconditional Allow of everything, in this very account. Assignments to
+ * an OU are not counted: which accounts it holds is not known here, and guessing would lift the guard.
  */
 export function isIdentityCenterAdminVerified(
   mapping: Mapping,
@@ -56,7 +59,10 @@ export function isIdentityCenterAdminVerified(
   const verified = Object.entries(mapping.users).filter(([name, u]) => u.kind === 'human' && access[name]?.verified === true).map(([name]) => name);
   return verified.some((user) =>
     mapping.assignments.some(
-      (a) => adminSets.has(a.permissionSet) && (a.user === user || (a.group !== undefined && (mapping.groups[a.group]?.members ?? []).includes(user))),
+      (a) =>
+        adminSets.has(a.permissionSet) &&
+        a.targets.includes(mapping.account) &&
+        (a.user === user || (a.group !== undefined && (mapping.groups[a.group]?.members ?? []).includes(user))),
     ),
   );
 }
