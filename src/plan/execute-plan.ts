@@ -66,7 +66,7 @@ export async function executePlan<C>(options: ExecutePlanOptions<C>): Promise<Ex
   if (cycle) {
     throw new Fault('PLAN_DEPENDENCY_CYCLE', `The plan's actions depend on each other in a circle: ${cycle.join(' → ')}.`, 'This is a bug in iam2idc: please report it.');
   }
-  const guarded = guardRefusals(plan.actions, options.guard);
+  const guarded = withDependents(plan.actions, new Map([...riskRefusals(plan.actions, options.registry), ...guardRefusals(plan.actions, options.guard)]));
   if (options.dryRun || plan.actions.length === 0) {
     const preview = describePlan(plan.command, plan.accountId, plan.actions, guarded);
     io.show({ data: preview, renderText: (f) => renderPlanPreview(preview, f) });
@@ -81,7 +81,7 @@ export async function executePlan<C>(options: ExecutePlanOptions<C>): Promise<Ex
     try {
       await settleOpenIntents({ workspace: options.workspace, journal, registry: options.registry, io, runId, now: options.now });
       const stale = options.checkFingerprints ? await findStaleActions(plan.actions, options.registry, options.interrupts.abortSignal) : new Map<string, string>();
-      const refused = new Map([...stale, ...guarded]);
+      const refused = withDependents(plan.actions, new Map([...stale, ...guarded]));
       const preview = describePlan(plan.command, plan.accountId, plan.actions, refused);
       io.show({ data: preview, renderText: (f) => renderPlanPreview(preview, f) });
       await confirmPlan(plan, refused, io);
@@ -132,6 +132,34 @@ async function confirmPlan(plan: Plan, refused: Map<string, string>, io: IoHost)
  */
 function needsTypedConfirmation(action: PlannedAction): boolean {
   return DESTRUCTIVE_RISKS.has(action.risk) || (action.risk === 'narrowing' && action.principal !== undefined);
+}
+
+/** Actions whose risk is not the one their handler declares (see ActionHandler.risk). */
+function riskRefusals<C>(actions: PlannedAction[], registry: ActionRegistry<C>): Map<string, string> {
+  const refused = new Map<string, string>();
+  for (const action of actions) {
+    const declared = registry.get(action.kind)?.risk;
+    if (declared !== undefined && declared !== action.risk) refused.set(action.id, `the plan says ${action.risk}, but ${action.kind} is ${declared}: the plan was edited`);
+  }
+  return refused;
+}
+
+/** The refusals, plus every action that depends on a refused one (directly or not), so the preview shows all of them. */
+function withDependents(actions: PlannedAction[], refused: Map<string, string>): Map<string, string> {
+  const result = new Map(refused);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const action of actions) {
+      if (result.has(action.id)) continue;
+      const blocker = action.dependsOn.find((id) => result.has(id));
+      if (blocker !== undefined) {
+        result.set(action.id, `depends on ${blocker}, which is refused`);
+        grew = true;
+      }
+    }
+  }
+  return result;
 }
 
 /** The guard's refusals, by action ID; refused actions (and what depends on them) are never applied. */

@@ -67,6 +67,12 @@ export interface ApplyOutcome {
  */
 export interface ActionHandler<P = unknown, C = unknown> {
   kind: string;
+  /**
+   * The risk every action of this kind carries. When declared, a planned action of the kind must say
+   * the same: the engine refuses one that does not, so that a hand-edited saved plan cannot relabel a
+   * narrowing action as broadening to avoid the lockout guard and the typed confirmation.
+   */
+  risk?: Risk;
   isDone(params: P, context: C, signal: AbortSignal): Promise<boolean>;
   apply(params: P, context: C, signal: AbortSignal): Promise<ApplyOutcome>;
   /** The target's current fingerprint, compared with the plan's to detect a stale plan. */
@@ -103,6 +109,7 @@ export class ActionRegistry<C = unknown> {
     for (const [kind, handler] of other.handlers) {
       const bound: ActionHandler<unknown, C> = {
         kind,
+        risk: handler.risk,
         isDone: (params, _context, signal) => handler.isDone(params as never, context, signal),
         apply: (params, _context, signal) => handler.apply(params as never, context, signal),
         fingerprint: handler.fingerprint ? (params, _context, signal) => handler.fingerprint!(params as never, context, signal) : undefined,

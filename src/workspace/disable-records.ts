@@ -5,7 +5,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { Fault, UserError } from '../errors.js';
 import { formatZodIssues } from './format-zod-issues.js';
 import type { Workspace } from './workspace.js';
 
@@ -55,7 +55,11 @@ export type DisableEpisode = Omit<DisableRecord, 'schemaVersion' | 'history'>;
 export type RecordedDenyPolicy = NonNullable<DisableRecord['denyPolicy']>;
 export type RecordedKey = DisableRecord['keys'][number];
 
+const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** The record's path; the name must be an IAM user name, which can never leave the backups folder. */
 export function disableRecordPath(userName: string): string {
+  if (!IAM_USER_NAME.test(userName)) throw new Fault('INVALID_USER_NAME', `"${userName}" is not an IAM user name: no record is written for it.`, 'This is a bug in iam2idc: please report it.');
   return `${BACKUP_DIR}/${PREFIX}${userName}.json`;
 }
 

@@ -80,6 +80,7 @@ export function createRetireRegistry(context: RetireContext): ActionRegistry<Ret
 
 const putDenyPolicy: ActionHandler<InlinePolicyParams, RetireContext> = {
   kind: RETIRE_KIND.putDenyPolicy,
+  risk: 'narrowing',
   async isDone(p, c, signal) {
     return (await hasInlinePolicy(c.iam, p, signal)) || (p.fallbackPolicyArn !== undefined && (await hasManagedPolicy(c.iam, { ...p, policyArn: p.fallbackPolicyArn }, signal)));
   },
@@ -105,6 +106,7 @@ const putDenyPolicy: ActionHandler<InlinePolicyParams, RetireContext> = {
 
 const attachDenyPolicy: ActionHandler<ManagedPolicyParams, RetireContext> = {
   kind: RETIRE_KIND.attachDenyPolicy,
+  risk: 'narrowing',
   isDone: (p, c, signal) => hasManagedPolicy(c.iam, p, signal),
   apply: (p, c, signal) =>
     recorded(c, p, { type: 'deny-policy', policy: { kind: 'managed', policyArn: p.policyArn } }, () =>
@@ -116,6 +118,7 @@ const attachDenyPolicy: ActionHandler<ManagedPolicyParams, RetireContext> = {
 
 const deactivateKey: ActionHandler<AccessKeyParams, RetireContext> = {
   kind: RETIRE_KIND.deactivateKey,
+  risk: 'narrowing',
   async isDone(p, c, signal) {
     const key = (await listAccessKeys(c.iam, userName(p), signal)).find((k) => k.accessKeyId === p.accessKeyId);
     // A key deleted since the plan can no longer be used: nothing is left to switch off.
@@ -131,6 +134,7 @@ const deactivateKey: ActionHandler<AccessKeyParams, RetireContext> = {
 
 const deleteDenyPolicy: ActionHandler<InlinePolicyParams, RetireContext> = {
   kind: RETIRE_KIND.deleteDenyPolicy,
+  risk: 'broadening',
   isDone: async (p, c, signal) => !(await hasInlinePolicy(c.iam, p, signal)),
   async apply(p, c, signal) {
     await requireSameUser(c.iam, p, signal);
@@ -141,6 +145,7 @@ const deleteDenyPolicy: ActionHandler<InlinePolicyParams, RetireContext> = {
 
 const detachDenyPolicy: ActionHandler<ManagedPolicyParams, RetireContext> = {
   kind: RETIRE_KIND.detachDenyPolicy,
+  risk: 'broadening',
   isDone: async (p, c, signal) => !(await hasManagedPolicy(c.iam, p, signal)),
   async apply(p, c, signal) {
     await requireSameUser(c.iam, p, signal);
@@ -151,14 +156,21 @@ const detachDenyPolicy: ActionHandler<ManagedPolicyParams, RetireContext> = {
 
 const reactivateKey: ActionHandler<AccessKeyParams, RetireContext> = {
   kind: RETIRE_KIND.reactivateKey,
+  risk: 'broadening',
   async isDone(p, c, signal) {
     const key = (await listAccessKeys(c.iam, userName(p), signal)).find((k) => k.accessKeyId === p.accessKeyId);
     return key?.status === 'Active';
   },
   async apply(p, c, signal) {
     await requireSameUser(c.iam, p, signal);
-    const output = await c.iam.send(new UpdateAccessKeyCommand({ UserName: userName(p), AccessKeyId: p.accessKeyId, Status: 'Active' }), { abortSignal: signal });
-    return { requestId: output.$metadata.requestId ?? null };
+    try {
+      const output = await c.iam.send(new UpdateAccessKeyCommand({ UserName: userName(p), AccessKeyId: p.accessKeyId, Status: 'Active' }), { abortSignal: signal });
+      return { requestId: output.$metadata.requestId ?? null };
+    } catch (error) {
+      // Deleted since disable: there is nothing to switch back on, and enable should not fail on it forever.
+      if (error instanceof Error && error.name === 'NoSuchEntityException') return { requestId: null, detail: `access key ${p.accessKeyId} no longer exists: nothing to reactivate` };
+      throw error;
+    }
   },
 };
 
@@ -168,6 +180,8 @@ const reactivateKey: ActionHandler<AccessKeyParams, RetireContext> = {
  * answer (network, Ctrl-C twice) keeps its intent: enable will look at AWS to see what happened.
  */
 async function recorded(c: RetireContext, user: UserParams, change: DisableChange, call: () => Promise<{ $metadata: { requestId?: string } }>): Promise<ApplyOutcome> {
+  // Checked before the record too: the name becomes a file name under backups/.
+  userName(user);
   await c.recorder.intend(user, change);
   try {
     const output = await call();
