@@ -33,7 +33,7 @@ describe('Applying a saved plan whose account changed since', () => {
     expect(context.account.callKeys().sort()).toEqual(['a', 'e']);
     expect(context.account.state.get('b')).toBe('changed in the console');
     expect(exitCodeOf(summary)).toBe(3);
-    expect((io.shown[0] as PlanPreviewData).actions.filter((a) => a.refused !== null).map((a) => a.id)).toEqual(['b']);
+    expect((io.shown[0] as PlanPreviewData).actions.filter((a) => a.refused !== null).map((a) => a.id)).toEqual(['b', 'c', 'd']);
     expectMatchedPairs(await recordsOf(context, summary.runId));
   });
 

@@ -6,6 +6,7 @@ import { TestIoHost, type ScriptedAnswer } from '../../../../src/io/hosts/test-i
 import type { HostSettings } from '../../../../src/io/hosts/base-io-host.js';
 import { executePlan, type ExecutionSummary } from '../../../../src/plan/execute-plan.js';
 import { InterruptController } from '../../../../src/plan/interrupt-controller.js';
+import type { PrincipalFacts } from '../../../../src/plan/lockout-guard.js';
 import { readJournal, type IntentRecord, type JournalRecord, type OutcomeRecord } from '../../../../src/plan/journal.js';
 import type { Plan } from '../../../../src/plan/plan-types.js';
 import { Workspace } from '../../../../src/workspace/workspace.js';
@@ -46,6 +47,7 @@ export interface RunOptions {
   dryRun?: boolean;
   checkFingerprints?: boolean;
   concurrency?: Record<string, number>;
+  guard?: PrincipalFacts;
 }
 
 /** Runs a plan through the one executor against the context's fake account (`--yes --confirm-account` unless told otherwise). */
@@ -62,6 +64,7 @@ export function runPlan(context: PlanTestContext, plan: Plan, options: RunOption
     dryRun: options.dryRun ?? false,
     checkFingerprints: options.checkFingerprints ?? false,
     concurrency: options.concurrency,
+    guard: options.guard,
   });
 }
 
