@@ -1,11 +1,13 @@
 import { Command } from 'commander';
 import type { CommandRunner } from './command-context.js';
 import { registerAssignCommand } from './commands/assign.js';
+import { registerCleanupCommand } from './commands/cleanup.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerCreatePermissionSetsCommand } from './commands/create-permission-sets.js';
 import { registerDisableCommand } from './commands/disable.js';
 import { registerEnableCommand } from './commands/enable.js';
 import { registerGeneratePoliciesCommand } from './commands/generate-policies.js';
+import { registerRestoreCommand } from './commands/restore.js';
 import { registerUnlockCommand } from './commands/unlock.js';
 import { registerWatchDeniedCommand } from './commands/watch-denied.js';
 import { addGlobalOptions } from './global-options.js';
@@ -36,6 +38,8 @@ export function createProgram(run: CommandRunner, streams: ProgramStreams): Comm
   registerWatchDeniedCommand(program, run);
   registerDisableCommand(program, run);
   registerEnableCommand(program, run);
+  registerCleanupCommand(program, run);
+  registerRestoreCommand(program, run);
   registerUnlockCommand(program, run);
   // Subcommands inherit the error and output handling of the program.
   for (const command of program.commands) {

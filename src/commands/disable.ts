@@ -6,13 +6,10 @@ import { UserError } from '../errors.js';
 import { exitCodeOf } from '../plan/execute-plan.js';
 import { loadPlan } from '../plan/plan-file.js';
 import { renderDisableDecisions, renderDisableSummary } from '../render/retire-summary.js';
-import type { PolicyDocument } from '../services/audit/types.js';
 import type { DisableMode } from '../services/retire/plan-disable.js';
 import { DISABLE, runDisable } from '../services/retire/run-disable.js';
 import { formatMappingPath, loadMapping, MAPPING_FILE } from '../workspace/mapping-file.js';
-import type { Mapping } from '../workspace/mapping-schema.js';
-import { readPolicyFile, readPolicyManifest } from '../workspace/policy-files.js';
-import type { Workspace } from '../workspace/workspace.js';
+import { readPermissionSetPolicies } from '../workspace/policy-files.js';
 import { say } from '../io/io-host.js';
 import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
 
@@ -62,7 +59,7 @@ async function disableHandler(ctx: CommandContext, flags: DisableFlags): Promise
   for (const warning of warnings) say.warn(ctx.io, 'MAPPING_WARNING', `${MAPPING_FILE} ${formatMappingPath(warning.path)}: ${warning.message}`);
   const recorded = await ctx.workspace.readState();
   const cutover = resolveCutover(flags.cutover, recorded?.phases.assignments?.lastRunAt ?? null, ctx.now());
-  const inlinePolicies = await readInlinePolicies(ctx.workspace, mapping);
+  const inlinePolicies = await readPermissionSetPolicies(ctx.workspace, mapping.permissionSets);
   if (flags.plan) await loadPlan(flags.plan, { command: DISABLE });
 
   const { caller, state } = await bindCaller(ctx);
@@ -94,16 +91,4 @@ function resolveCutover(flag: string | undefined, assignedAt: string | null, now
   }
   if (assignedAt !== null) return new Date(assignedAt);
   throw new UserError('NO_CUTOVER', 'There is no cut-over date: assign has not verified anyone\'s access yet, and --cutover was not given.', 'Run `iam2idc assign` first, or give --cutover <date> (the day people switched to Identity Center).');
-}
-
-/** The inline policy of every permission set of the mapping that has one, to tell which grant administrator access. */
-async function readInlinePolicies(workspace: Workspace, mapping: Mapping): Promise<Map<string, PolicyDocument>> {
-  const manifest = await readPolicyManifest(workspace);
-  const policies = new Map<string, PolicyDocument>();
-  for (const [name, set] of Object.entries(mapping.permissionSets)) {
-    if (set.inlinePolicyFile === undefined) continue;
-    const document = (await readPolicyFile(workspace, set.inlinePolicyFile, manifest)).document;
-    if (document) policies.set(name, document);
-  }
-  return policies;
 }

@@ -1,4 +1,4 @@
-import type { ActionRegistry, PlannedAction } from './plan-types.js';
+import { TARGET_GONE, type ActionRegistry, type PlannedAction } from './plan-types.js';
 
 /**
  * Re-reads the target of every action of a saved plan and returns those whose state changed since the
@@ -15,7 +15,8 @@ export async function findStaleActions<C>(actions: PlannedAction[], registry: Ac
     const key = `${action.kind}:${action.target}:${JSON.stringify(action.params)}`;
     const current = seen.has(key) ? (seen.get(key) ?? null) : await handler.fingerprint(action.params, registry.context, signal);
     seen.set(key, current);
-    if (current !== action.fingerprint) stale.set(action.id, `${action.target} changed since the plan was made`);
+    // A target that is gone is not stale: the action's isDone skips it.
+    if (current !== action.fingerprint && current !== TARGET_GONE) stale.set(action.id, `${action.target} changed since the plan was made`);
   }
   return stale;
 }

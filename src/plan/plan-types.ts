@@ -81,6 +81,12 @@ export interface ActionHandler<P = unknown, C = unknown> {
   inverse?(action: PlannedAction<P>): PlannedAction | null;
 }
 
+/**
+ * What a handler's `fingerprint` answers when its target no longer exists and the action is therefore
+ * a no-op (a user already deleted): not stale, since there is nothing left to protect.
+ */
+export const TARGET_GONE = 'target-gone';
+
 /** Looks handlers up by kind; one registry per command, holding the context its handlers share. */
 export class ActionRegistry<C = unknown> {
   private readonly handlers = new Map<string, ActionHandler<never, C>>();

@@ -35,6 +35,8 @@ export async function runCommandPlan<C>(
     planActions: () => Promise<PlannedAction[]>;
     /** Required by plans that take access away from IAM users (see ExecutePlanOptions.guard). */
     guard?: PrincipalFacts;
+    /** Re-read every pinned target even for a fresh plan (destructive commands); saved plans always are. */
+    checkFingerprints?: boolean;
   },
 ): Promise<{ planFile: string | null; execution: ExecutionSummary }> {
   const plan: Plan = options.planFile
@@ -50,7 +52,7 @@ export async function runCommandPlan<C>(
     now: options.now,
     process: options.process,
     dryRun: options.dryRun,
-    checkFingerprints: Boolean(options.planFile),
+    checkFingerprints: Boolean(options.planFile) || options.checkFingerprints === true,
     beforeApply: options.beforeApply,
     guard: options.guard,
   });

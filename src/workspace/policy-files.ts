@@ -79,3 +79,16 @@ function describeShapeProblem(value: unknown): string | null {
   }
   return null;
 }
+
+/** The inline policy of every permission set of the mapping that has one, by set name. */
+export async function readPermissionSetPolicies(workspace: Workspace, permissionSets: Record<string, { inlinePolicyFile?: string }>): Promise<Map<string, PolicyDocument>> {
+  const manifest = await readPolicyManifest(workspace);
+  const policies = new Map<string, PolicyDocument>();
+  for (const [name, set] of Object.entries(permissionSets)) {
+    if (set.inlinePolicyFile === undefined) continue;
+    const document = (await readPolicyFile(workspace, set.inlinePolicyFile, manifest)).document;
+    if (document) policies.set(name, document);
+  }
+  return policies;
+}
+

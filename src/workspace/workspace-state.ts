@@ -85,6 +85,22 @@ export const WorkspaceStateSchema = z.strictObject({
         ),
       })
       .optional(),
+    /** Who cleanup deleted, with the backup restore recreates them from. */
+    cleanup: z
+      .strictObject({
+        lastRunAt: z.iso.datetime(),
+        users: z.record(
+          z.string(),
+          z.strictObject({
+            userId: z.string(),
+            deletedAt: z.iso.datetime(),
+            backup: z.string().nullable(),
+            /** When restore recreated the user (under a new UserId); null while deleted. */
+            restoredAt: z.iso.datetime().nullable(),
+          }),
+        ),
+      })
+      .optional(),
     permissionSets: z
       .strictObject({
         lastRunAt: z.iso.datetime(),

@@ -165,6 +165,22 @@ def fill_identitystore_gaps() -> None:
         IdentityStoreResponse.get_group_membership_id = get_group_membership_id
 
 
+def fill_iam_gaps() -> None:
+    """
+    moto 5.2 has no service-specific credentials (CodeCommit, Keyspaces, Bedrock passwords): it answers
+    ListServiceSpecificCredentials with an HTML 500. A user there never has any, so answer an empty list.
+    """
+    from moto.core.responses import ActionResult
+    from moto.iam.responses import IamResponse
+
+    def list_service_specific_credentials(self) -> ActionResult:
+        self.backend.get_user(self._get_param("UserName"))  # NoSuchEntity for an unknown user, as AWS says
+        return ActionResult({"ServiceSpecificCredentials": [], "IsTruncated": False})
+
+    if not hasattr(IamResponse, "list_service_specific_credentials"):
+        IamResponse.list_service_specific_credentials = list_service_specific_credentials
+
+
 def without_access_analyzer(app):
     """
     moto has no IAM Access Analyzer and answers its calls with an HTML 500, which the SDK retries for
@@ -198,6 +214,7 @@ def main() -> None:
     mended = mend_managed_policy_paths()
     fill_ssoadmin_gaps()
     fill_identitystore_gaps()
+    fill_iam_gaps()
 
     # Imported only now, after the data is mended.
     from werkzeug.serving import make_server

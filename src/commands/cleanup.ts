@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
+import { parseUserList } from '../cli-args/user-list.js';
+import { UserError } from '../errors.js';
+import { say } from '../io/io-host.js';
+import { exitCodeOf } from '../plan/execute-plan.js';
+import { loadPlan } from '../plan/plan-file.js';
+import { renderCleanupDecisions, renderCleanupSummary } from '../render/cleanup-summary.js';
+import { DEFAULT_MIN_DISABLED_DAYS } from '../services/retire/plan-cleanup.js';
+import { CLEANUP, runCleanup } from '../services/retire/run-cleanup.js';
+import { listDisableRecords } from '../workspace/disable-records.js';
+import { formatMappingPath, loadMapping, MAPPING_FILE } from '../workspace/mapping-file.js';
+import { readPermissionSetPolicies } from '../workspace/policy-files.js';
+import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
+
+interface CleanupFlags extends PlanFlags {
+  users?: string;
+  minDisabledDays: string;
+}
+
+/** `iam2idc cleanup`: delete the users disable switched off, completely, each backed up first. */
+export function registerCleanupCommand(program: Command, run: CommandRunner): void {
+  const command = program
+    .command(CLEANUP)
+    .description('delete the IAM users that disable switched off, completely (backed up first; irreversible for keys, passwords and MFA)')
+    .option('--users <names>', 'these IAM users (comma-separated) instead of the ones iam2idc disabled; they pass the lockout guard')
+    .option('--min-disabled-days <days>', 'only users disabled at least this long ago (fewer than 7 is asked again)', String(DEFAULT_MIN_DISABLED_DAYS))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  iam2idc cleanup --dry-run                                 who would be deleted, and what cannot come back',
+        '  iam2idc cleanup --yes --confirm-account 123456789012      in a pipeline',
+        '  iam2idc restore --user bob.builder                        re-create one from its backup',
+      ].join('\n'),
+    );
+  addPlanOptions(command).action(async (_options: unknown, cmd: Command) => run(cmd, (ctx) => cleanupHandler(ctx, cmd.opts<CleanupFlags>())));
+}
+
+async function cleanupHandler(ctx: CommandContext, flags: CleanupFlags): Promise<number> {
+  // Flags and workspace files first: no AWS call for bad input.
+  const users = flags.users === undefined ? null : parseUserList(flags.users, '--users');
+  const minDisabledDays = Number(flags.minDisabledDays);
+  if (!Number.isInteger(minDisabledDays) || minDisabledDays < 0) {
+    throw new UserError('INVALID_MIN_DISABLED_DAYS', `--min-disabled-days ${flags.minDisabledDays} is not a whole number of days.`, `Give a number such as ${DEFAULT_MIN_DISABLED_DAYS}.`);
+  }
+  const { mapping, warnings } = await loadMapping(ctx.workspace.resolve(MAPPING_FILE));
+  for (const warning of warnings) say.warn(ctx.io, 'MAPPING_WARNING', `${MAPPING_FILE} ${formatMappingPath(warning.path)}: ${warning.message}`);
+  const records = await listDisableRecords(ctx.workspace);
+  const inlinePolicies = await readPermissionSetPolicies(ctx.workspace, mapping.permissionSets);
+  if (flags.plan) await loadPlan(flags.plan, { command: CLEANUP });
+
+  const { caller, state } = await bindCaller(ctx);
+  const result = await runCleanup({
+    ...planRunOptions(ctx, flags),
+    iam: ctx.aws.iam,
+    accountId: caller.accountId,
+    partition: caller.partition,
+    callerUserId: caller.userId,
+    mapping,
+    state,
+    records,
+    users,
+    minDisabledDays,
+    inlinePolicyOf: (name) => inlinePolicies.get(name) ?? null,
+    showDecisions: (decisions) => ctx.io.show({ data: decisions, renderText: (f) => renderCleanupDecisions(decisions, f) }),
+  });
+  ctx.io.result({ data: result, renderText: (f) => renderCleanupSummary(result, f) });
+  return exitCodeOf(result.execution);
+}

@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
+import { parseUserList } from '../cli-args/user-list.js';
+import { UserError } from '../errors.js';
+import { exitCodeOf } from '../plan/execute-plan.js';
+import { loadPlan } from '../plan/plan-file.js';
+import { renderRestoreDecisions, renderRestoreSummary } from '../render/cleanup-summary.js';
+import { RESTORE, runRestore } from '../services/retire/run-restore.js';
+import { listDisableRecords } from '../workspace/disable-records.js';
+import { listUserBackups, type UserBackup } from '../workspace/user-backups.js';
+import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
+
+interface RestoreFlags extends PlanFlags {
+  user?: string;
+  all?: boolean;
+}
+
+/** `iam2idc restore`: re-create deleted users from their backups (not their keys, passwords or MFA). */
+export function registerRestoreCommand(program: Command, run: CommandRunner): void {
+  const command = program
+    .command(RESTORE)
+    .description('re-create users that cleanup deleted, from their backups (keys, passwords and MFA cannot come back)')
+    .option('--user <names>', 'these users (comma-separated)')
+    .option('--all', 'every user with a backup that does not exist now')
+    .addHelpText('after', ['', 'Examples:', '  iam2idc restore --user bob.builder --dry-run', '  iam2idc restore --all --yes'].join('\n'));
+  addPlanOptions(command).action(async (_options: unknown, cmd: Command) => run(cmd, (ctx) => restoreHandler(ctx, cmd.opts<RestoreFlags>())));
+}
+
+async function restoreHandler(ctx: CommandContext, flags: RestoreFlags): Promise<number> {
+  if ((flags.user === undefined) === (flags.all !== true) && !flags.plan) {
+    throw new UserError('RESTORE_WHO', 'Say whom to restore: --user <name> or --all (not both).', 'For example: iam2idc restore --user bob.builder');
+  }
+  const names = flags.user === undefined ? null : parseUserList(flags.user, '--user');
+  const backups = latestByUser(await listUserBackups(ctx.workspace));
+  const missing = (names ?? []).filter((n) => !backups.has(n.toLowerCase()));
+  if (missing.length > 0) throw new UserError('NO_BACKUP', `No backup of ${missing.join(', ')} in ${ctx.workspace.resolve('backups')}.`, 'restore re-creates users that cleanup deleted; their backups are backups/<user>-<userId>.json.');
+  const chosen = names === null ? [...backups.values()] : names.map((n) => backups.get(n.toLowerCase()) as UserBackup);
+  if (flags.plan) await loadPlan(flags.plan, { command: RESTORE });
+
+  const { caller } = await bindCaller(ctx);
+  const result = await runRestore({
+    ...planRunOptions(ctx, flags),
+    iam: ctx.aws.iam,
+    accountId: caller.accountId,
+    backups: chosen,
+    records: await listDisableRecords(ctx.workspace),
+    showDecisions: (decisions) => ctx.io.show({ data: decisions, renderText: (f) => renderRestoreDecisions(decisions, f) }),
+  });
+  ctx.io.result({ data: result, renderText: (f) => renderRestoreSummary(result, f) });
+  return exitCodeOf(result.execution);
+}
+
+/** A user deleted, restored and deleted again has several backups: the newest is what it was last. */
+function latestByUser(backups: UserBackup[]): Map<string, UserBackup> {
+  const latest = new Map<string, UserBackup>();
+  for (const backup of backups) {
+    const key = backup.user.userName.toLowerCase();
+    const seen = latest.get(key);
+    if (!seen || backup.updatedAt > seen.updatedAt) latest.set(key, backup);
+  }
+  return latest;
+}

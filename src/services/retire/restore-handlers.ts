@@ -1,0 +1,191 @@
+/**
+ * The actions of restore: re-create a deleted IAM user from its backup. The new user carries the tag
+ * `iam2idc:restored-from=<old UserId>`, so that a restore interrupted after CreateUser recognises
+ * its own user on the next run, and never mistakes someone else's user of the same name for it.
+ */
+import {
+  AddUserToGroupCommand,
+  AttachUserPolicyCommand,
+  CreateUserCommand,
+  GetSSHPublicKeyCommand,
+  GetUserCommand,
+  GetUserPolicyCommand,
+  paginateListAttachedUserPolicies,
+  paginateListGroupsForUser,
+  paginateListSigningCertificates,
+  paginateListSSHPublicKeys,
+  PutUserPolicyCommand,
+  UpdateSigningCertificateCommand,
+  UpdateSSHPublicKeyCommand,
+  UploadSigningCertificateCommand,
+  UploadSSHPublicKeyCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
+import { Fault } from '../../errors.js';
+import { ActionRegistry, type ActionHandler } from '../../plan/plan-types.js';
+import { isNoSuchEntity } from './read-user-attachments.js';
+
+export const RESTORED_FROM_TAG = 'iam2idc:restored-from';
+
+export const RESTORE_KIND = {
+  createUser: 'iam.CreateUser',
+  putPolicy: 'iam.PutUserPolicy',
+  attachPolicy: 'iam.AttachUserPolicy',
+  addToGroup: 'iam.AddUserToGroup',
+  uploadSshKey: 'iam.UploadSSHPublicKey',
+  uploadCertificate: 'iam.UploadSigningCertificate',
+} as const;
+
+const VALID_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+
+export interface RestoreContext {
+  iam: IAMClient;
+}
+
+interface UserRef {
+  userName: string;
+}
+export interface CreateUserParams extends UserRef {
+  /** The UserId of the deleted user, written into the restored-from tag. */
+  restoredFrom: string;
+  path: string;
+  tags: { key: string; value: string }[];
+  permissionsBoundary: string | null;
+}
+export interface PutPolicyParams extends UserRef {
+  policyName: string;
+  document: unknown;
+}
+export interface AttachPolicyParams extends UserRef {
+  policyArn: string;
+}
+export interface GroupParams extends UserRef {
+  groupName: string;
+}
+export interface UploadParams extends UserRef {
+  body: string;
+  status: string;
+}
+
+export function createRestoreRegistry(context: RestoreContext): ActionRegistry<RestoreContext> {
+  return new ActionRegistry(context).register(createUser).register(putPolicy).register(attachPolicy).register(addToGroup).register(uploadSshKey).register(uploadCertificate);
+}
+
+/** The UserId of the user of this name and its restored-from tag, or null when there is none. */
+export async function currentUser(iam: IAMClient, userName: string, signal?: AbortSignal): Promise<{ userId: string; restoredFrom: string | null } | null> {
+  try {
+    const { User } = await iam.send(new GetUserCommand({ UserName: checked(userName) }), { abortSignal: signal });
+    return { userId: User?.UserId ?? '', restoredFrom: User?.Tags?.find((t) => t.Key === RESTORED_FROM_TAG)?.Value ?? null };
+  } catch (error) {
+    if (isNoSuchEntity(error)) return null;
+    throw error;
+  }
+}
+
+const createUser: ActionHandler<CreateUserParams, RestoreContext> = {
+  kind: RESTORE_KIND.createUser,
+  risk: 'broadening',
+  async isDone(p, c, signal) {
+    const user = await currentUser(c.iam, p.userName, signal);
+    if (user === null) return false;
+    if (user.restoredFrom === p.restoredFrom) return true;
+    throw new Fault('USER_EXISTS', `A user named ${p.userName} exists and was not restored by iam2idc.`, 'Restore would mix the backup into another user: rename or delete that user first.');
+  },
+  async apply(p, c, signal) {
+    const tags = [...p.tags.filter((t) => t.key !== RESTORED_FROM_TAG), { key: RESTORED_FROM_TAG, value: p.restoredFrom }];
+    const output = await c.iam.send(
+      new CreateUserCommand({
+        UserName: checked(p.userName),
+        Path: p.path,
+        Tags: tags.map((t) => ({ Key: t.key, Value: t.value })),
+        ...(p.permissionsBoundary ? { PermissionsBoundary: p.permissionsBoundary } : {}),
+      }),
+      { abortSignal: signal },
+    );
+    return { requestId: output.$metadata.requestId ?? null, detail: `new UserId ${output.User?.UserId ?? '?'}` };
+  },
+};
+
+const putPolicy: ActionHandler<PutPolicyParams, RestoreContext> = {
+  kind: RESTORE_KIND.putPolicy,
+  risk: 'broadening',
+  async isDone(p, c, signal) {
+    try {
+      await c.iam.send(new GetUserPolicyCommand({ UserName: checked(p.userName), PolicyName: p.policyName }), { abortSignal: signal });
+      return true;
+    } catch (error) {
+      if (isNoSuchEntity(error)) return false;
+      throw error;
+    }
+  },
+  async apply(p, c, signal) {
+    const output = await c.iam.send(new PutUserPolicyCommand({ UserName: checked(p.userName), PolicyName: p.policyName, PolicyDocument: JSON.stringify(p.document) }), { abortSignal: signal });
+    return { requestId: output.$metadata.requestId ?? null };
+  },
+};
+
+const attachPolicy: ActionHandler<AttachPolicyParams, RestoreContext> = {
+  kind: RESTORE_KIND.attachPolicy,
+  risk: 'broadening',
+  isDone: async (p, c, signal) => some(paginateListAttachedUserPolicies({ client: c.iam }, { UserName: checked(p.userName) }, { abortSignal: signal }), (pg) => (pg.AttachedPolicies ?? []).some((a) => a.PolicyArn === p.policyArn)),
+  async apply(p, c, signal) {
+    const output = await c.iam.send(new AttachUserPolicyCommand({ UserName: checked(p.userName), PolicyArn: p.policyArn }), { abortSignal: signal });
+    return { requestId: output.$metadata.requestId ?? null };
+  },
+};
+
+const addToGroup: ActionHandler<GroupParams, RestoreContext> = {
+  kind: RESTORE_KIND.addToGroup,
+  risk: 'broadening',
+  isDone: async (p, c, signal) => some(paginateListGroupsForUser({ client: c.iam }, { UserName: checked(p.userName) }, { abortSignal: signal }), (pg) => (pg.Groups ?? []).some((g) => g.GroupName === p.groupName)),
+  async apply(p, c, signal) {
+    const output = await c.iam.send(new AddUserToGroupCommand({ UserName: checked(p.userName), GroupName: p.groupName }), { abortSignal: signal });
+    return { requestId: output.$metadata.requestId ?? null };
+  },
+};
+
+const uploadSshKey: ActionHandler<UploadParams, RestoreContext> = {
+  kind: RESTORE_KIND.uploadSshKey,
+  risk: 'broadening',
+  async isDone(p, c, signal) {
+    for await (const page of paginateListSSHPublicKeys({ client: c.iam }, { UserName: checked(p.userName) }, { abortSignal: signal })) {
+      for (const key of page.SSHPublicKeys ?? []) {
+        const { SSHPublicKey } = await c.iam.send(new GetSSHPublicKeyCommand({ UserName: p.userName, SSHPublicKeyId: key.SSHPublicKeyId, Encoding: 'SSH' }), { abortSignal: signal });
+        if (sameBody(SSHPublicKey?.SSHPublicKeyBody, p.body)) return true;
+      }
+    }
+    return false;
+  },
+  async apply(p, c, signal) {
+    const output = await c.iam.send(new UploadSSHPublicKeyCommand({ UserName: checked(p.userName), SSHPublicKeyBody: p.body }), { abortSignal: signal });
+    const id = output.SSHPublicKey?.SSHPublicKeyId;
+    if (p.status === 'Inactive' && id) await c.iam.send(new UpdateSSHPublicKeyCommand({ UserName: p.userName, SSHPublicKeyId: id, Status: 'Inactive' }), { abortSignal: signal });
+    return { requestId: output.$metadata.requestId ?? null, detail: id ? `new SSH key ID ${id}` : undefined };
+  },
+};
+
+const uploadCertificate: ActionHandler<UploadParams, RestoreContext> = {
+  kind: RESTORE_KIND.uploadCertificate,
+  risk: 'broadening',
+  isDone: async (p, c, signal) => some(paginateListSigningCertificates({ client: c.iam }, { UserName: checked(p.userName) }, { abortSignal: signal }), (pg) => (pg.Certificates ?? []).some((cert) => sameBody(cert.CertificateBody, p.body))),
+  async apply(p, c, signal) {
+    const output = await c.iam.send(new UploadSigningCertificateCommand({ UserName: checked(p.userName), CertificateBody: p.body }), { abortSignal: signal });
+    const id = output.Certificate?.CertificateId;
+    if (p.status === 'Inactive' && id) await c.iam.send(new UpdateSigningCertificateCommand({ UserName: p.userName, CertificateId: id, Status: 'Inactive' }), { abortSignal: signal });
+    return { requestId: output.$metadata.requestId ?? null, detail: id ? `new certificate ID ${id}` : undefined };
+  },
+};
+
+function sameBody(a: string | undefined, b: string): boolean {
+  return a !== undefined && a.replace(/\s+/g, '') === b.replace(/\s+/g, '');
+}
+
+function checked(userName: string): string {
+  if (!VALID_USER_NAME.test(userName)) throw new Fault('EMPTY_USER_NAME', `Refusing an IAM call with the user name "${userName}".`, 'This is a bug in iam2idc: please report it.');
+  return userName;
+}
+
+async function some<P>(pages: AsyncIterable<P>, test: (page: P) => boolean): Promise<boolean> {
+  for await (const page of pages) if (test(page)) return true;
+  return false;
+}
