@@ -8,6 +8,8 @@ import { registerDisableCommand } from './commands/disable.js';
 import { registerEnableCommand } from './commands/enable.js';
 import { registerGeneratePoliciesCommand } from './commands/generate-policies.js';
 import { registerRestoreCommand } from './commands/restore.js';
+import { registerRequiredPermissionsCommand } from './commands/required-permissions.js';
+import { registerStatusCommand } from './commands/status.js';
 import { registerUnlockCommand } from './commands/unlock.js';
 import { registerWatchDeniedCommand } from './commands/watch-denied.js';
 import { addGlobalOptions } from './global-options.js';
@@ -40,6 +42,8 @@ export function createProgram(run: CommandRunner, streams: ProgramStreams): Comm
   registerEnableCommand(program, run);
   registerCleanupCommand(program, run);
   registerRestoreCommand(program, run);
+  registerStatusCommand(program, run);
+  registerRequiredPermissionsCommand(program, run);
   registerUnlockCommand(program, run);
   // Subcommands inherit the error and output handling of the program.
   for (const command of program.commands) {

@@ -1,0 +1,58 @@
+/** `status`: the phase checklist and the per-user progress, from the workspace and the credential report. */
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { isAccessDenied, isCredentialError } from '../../aws/map-aws-error.js';
+import type { IoHost } from '../../io/io-host.js';
+import { listDisableRecords } from '../../workspace/disable-records.js';
+import type { Mapping } from '../../workspace/mapping-schema.js';
+import type { Workspace } from '../../workspace/workspace.js';
+import type { WorkspaceState } from '../../workspace/workspace-state.js';
+import { fetchCredentialReport } from '../audit/fetch-credential-report.js';
+import type { AuditSnapshot, CredentialReportRow } from '../audit/types.js';
+import { buildPhaseChecklist, type PhaseChecklist } from './phase-checklist.js';
+import { buildUserProgress, type UserProgress } from './user-progress.js';
+
+export interface StatusResult {
+  accountId: string;
+  workspace: string;
+  checklist: PhaseChecklist;
+  users: UserProgress[];
+  /** What could not be read, with the permission that would read it. */
+  gaps: string[];
+  /** Every person migrated (protected ones aside): access verified, and the IAM user disabled or deleted. */
+  allMigrated: boolean;
+}
+
+export interface ReadStatusOptions {
+  iam: IAMClient;
+  workspace: Workspace;
+  state: WorkspaceState;
+  mapping: Mapping | null;
+  snapshot: AuditSnapshot | null;
+  io: IoHost;
+  now: () => Date;
+}
+
+export async function readStatus(options: ReadStatusOptions): Promise<StatusResult> {
+  const gaps: string[] = [];
+  const progress = options.io.startProgress('READ_CREDENTIAL_REPORT', 'Reading the credential report');
+  let report: CredentialReportRow[] | null = null;
+  try {
+    report = (await fetchCredentialReport(options.iam, { now: options.now })).rows;
+    progress.succeed('Read the credential report');
+  } catch (error) {
+    progress.fail();
+    if (isCredentialError(error) || !(error instanceof Error) || !('$metadata' in error || isAccessDenied(error))) throw error;
+    gaps.push(`the credential report could not be read (${error.name}): the last use of the old credentials and who still exists come from the workspace only (needs iam:GenerateCredentialReport, iam:GetCredentialReport)`);
+  }
+  const records = await listDisableRecords(options.workspace);
+  const users = buildUserProgress({ mapping: options.mapping, snapshot: options.snapshot, state: options.state, records, report });
+  const humans = users.filter((u) => u.kind === 'human' && !u.protected);
+  return {
+    accountId: options.state.accountId,
+    workspace: options.workspace.dir,
+    checklist: buildPhaseChecklist({ state: options.state, mapping: options.mapping, users, now: options.now() }),
+    users,
+    gaps,
+    allMigrated: humans.length > 0 && humans.every((u) => u.migrated),
+  };
+}
