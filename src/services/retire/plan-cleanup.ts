@@ -18,7 +18,7 @@ export interface CleanupDecision {
   userId: string | null;
   /** planned: deleted by the plan; excluded: left alone, with why; gone: already deleted, nothing to do. */
   status: 'planned' | 'excluded' | 'gone';
-  exclusion: { code: 'NOT_DISABLED' | 'DISABLE_INCOMPLETE' | 'DISABLED_TOO_RECENTLY' | 'ENABLED_AGAIN' | 'RECREATED' | 'NOT_FOUND'; message: string } | null;
+  exclusion: { code: 'NOT_DISABLED' | 'DISABLE_INCOMPLETE' | 'DISABLED_TOO_RECENTLY' | 'RECREATED' | 'NOT_FOUND'; message: string } | null;
   /** When disable finished for this user, or null when iam2idc did not disable them. */
   disabledSince: string | null;
   /** What the plan deletes, one line per kind. */
@@ -81,10 +81,12 @@ function decide(name: string, user: UserAttachments | null, record: DisableRecor
   };
   const exclude = (code: NonNullable<CleanupDecision['exclusion']>['code'], message: string): CleanupDecision => ({ ...base, status: 'excluded', exclusion: { code, message }, deletes: [], unrecoverable: [] });
   if (user === null) return record ? { ...base, status: 'gone', deletes: [], unrecoverable: [] } : exclude('NOT_FOUND', 'no IAM user has this name');
-  if (record !== null && record.userId !== user.user.userId) return exclude('RECREATED', `the user iam2idc disabled (${record.userId}) is gone; this is a new user of the same name: name it with --users to delete it`);
-  // A user named explicitly and never disabled by iam2idc passes the lockout guard, like any other.
-  if (record === null || (explicit && record.enabledAt !== null)) return explicit ? base : exclude('NOT_DISABLED', 'not disabled by iam2idc');
-  if (record.enabledAt !== null) return exclude('ENABLED_AGAIN', `enabled again on ${record.enabledAt}`);
+  // Named explicitly, a user is deleted whatever iam2idc did to it (a re-created one, one enabled
+  // again, one never disabled), as long as the engine's lockout guard lets it go.
+  const sameUser = record !== null && record.userId === user.user.userId;
+  if (explicit && (!sameUser || record.enabledAt !== null)) return base;
+  if (record === null) return exclude('NOT_DISABLED', 'not disabled by iam2idc');
+  if (!sameUser) return exclude('RECREATED', `the user iam2idc disabled (${record.userId}) is gone; this is a new user of the same name: name it with --users to delete it`);
   if (record.completedAt === null) return exclude('DISABLE_INCOMPLETE', 'disable did not finish for this user: run disable again first');
   const days = (input.now.getTime() - Date.parse(record.completedAt)) / DAY_MS;
   if (days < input.minDisabledDays) {
