@@ -7,6 +7,7 @@ import { registerCreatePermissionSetsCommand } from './commands/create-permissio
 import { registerDisableCommand } from './commands/disable.js';
 import { registerEnableCommand } from './commands/enable.js';
 import { registerGeneratePoliciesCommand } from './commands/generate-policies.js';
+import { registerMigrateCommand } from './commands/migrate.js';
 import { registerRestoreCommand } from './commands/restore.js';
 import { registerRequiredPermissionsCommand } from './commands/required-permissions.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -33,6 +34,7 @@ export function createProgram(run: CommandRunner, streams: ProgramStreams): Comm
       writeErr: (text) => streams.stderr.write(text),
     });
   addGlobalOptions(program);
+  registerMigrateCommand(program, run);
   registerAuditCommand(program, run);
   registerGeneratePoliciesCommand(program, run);
   registerCreatePermissionSetsCommand(program, run);

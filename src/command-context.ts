@@ -6,7 +6,7 @@ import { mapAwsError } from './aws/map-aws-error.js';
 import { resolveAwsConfig } from './aws/resolve-aws-config.js';
 import type { GlobalOptions } from './global-options.js';
 import { say, type IoHost } from './io/io-host.js';
-import { createIoHost, type ProcessStreams } from './io/hosts/create-io-host.js';
+import { createIoHost, whyNoPrompt, type ProcessStreams } from './io/hosts/create-io-host.js';
 import type { ProcessInfo } from './plan/execute-plan.js';
 import type { InterruptController } from './plan/interrupt-controller.js';
 import type { CallerIdentity } from './services/audit/types.js';
@@ -30,6 +30,9 @@ export interface CommandContext {
   now: () => Date;
   interrupts: InterruptController;
   process: ProcessInfo;
+  /** Why no question can be asked in this run (no terminal, --no-input, CI), or null when one can. */
+  noPromptReason: string | null;
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Builds the IoHost for the run; it exists before anything else so that every error can be shown. */
@@ -55,7 +58,8 @@ export async function createCommandContext(options: GlobalOptions, io: IoHost, r
   const debug = options.debug ? (line: string) => io.notify({ level: 'debug', code: 'AWS_REQUEST', message: line }) : undefined;
   const aws = new AwsContext({ config, debug });
   const workspace = Workspace.at(path.resolve(runtime.cwd, options.workspace));
-  return { options, io, aws, workspace, now: runtime.now, interrupts: runtime.interrupts, process: runtime.process };
+  const noPromptReason = whyNoPrompt({ input: options.input }, runtime);
+  return { options, io, aws, workspace, now: runtime.now, interrupts: runtime.interrupts, process: runtime.process, noPromptReason, env: runtime.env };
 }
 
 /**

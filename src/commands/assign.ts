@@ -14,7 +14,7 @@ import { readAuditSnapshot } from '../workspace/audit-file.js';
 import { formatMappingPath, loadMapping, MAPPING_FILE } from '../workspace/mapping-file.js';
 import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
 
-interface AssignFlags extends PlanFlags {
+export interface AssignFlags extends PlanFlags {
   prune?: boolean;
   emit?: 'terraform' | 'cloudformation';
   out?: string;
@@ -37,7 +37,7 @@ export function registerAssignCommand(program: Command, run: CommandRunner): voi
   addPlanOptions(command).action(async (_options: unknown, cmd: Command) => run(cmd, (ctx) => assignHandler(ctx, cmd.opts<AssignFlags>())));
 }
 
-async function assignHandler(ctx: CommandContext, flags: AssignFlags): Promise<number> {
+export async function assignHandler(ctx: CommandContext, flags: AssignFlags): Promise<number> {
   // Everything that can be wrong in the files is checked before the first AWS call.
   const snapshot = await readAuditSnapshot(ctx.workspace);
   const { mapping, warnings } = await loadMapping(ctx.workspace.resolve(MAPPING_FILE));

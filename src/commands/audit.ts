@@ -13,7 +13,7 @@ export function registerAuditCommand(program: Command, run: CommandRunner): void
     .action(async (_options: unknown, command: Command) => run(command, auditHandler));
 }
 
-async function auditHandler(ctx: CommandContext): Promise<void> {
+export async function auditHandler(ctx: CommandContext): Promise<void> {
   const started = Date.now();
   const { caller, state } = await bindCaller(ctx);
   // Identity Center lives in one region; once found, keep looking there whatever --region says.

@@ -13,7 +13,7 @@ import { formatMappingPath, loadMapping, MAPPING_FILE } from '../workspace/mappi
 import { readPermissionSetPolicies } from '../workspace/policy-files.js';
 import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
 
-interface CleanupFlags extends PlanFlags {
+export interface CleanupFlags extends PlanFlags {
   users?: string;
   minDisabledDays: string;
 }
@@ -38,7 +38,7 @@ export function registerCleanupCommand(program: Command, run: CommandRunner): vo
   addPlanOptions(command).action(async (_options: unknown, cmd: Command) => run(cmd, (ctx) => cleanupHandler(ctx, cmd.opts<CleanupFlags>())));
 }
 
-async function cleanupHandler(ctx: CommandContext, flags: CleanupFlags): Promise<number> {
+export async function cleanupHandler(ctx: CommandContext, flags: CleanupFlags): Promise<number> {
   // Flags and workspace files first: no AWS call for bad input.
   const users = flags.users === undefined ? null : parseUserList(flags.users, '--users');
   const minDisabledDays = Number(flags.minDisabledDays);

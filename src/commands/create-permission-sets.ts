@@ -12,7 +12,7 @@ import { MAPPING_FILE, formatMappingPath, loadMapping } from '../workspace/mappi
 import { readPolicyFile, readPolicyManifest } from '../workspace/policy-files.js';
 import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
 
-interface CreatePermissionSetsFlags extends PlanFlags {
+export interface CreatePermissionSetsFlags extends PlanFlags {
   permissionSets?: string[];
   instanceArn?: string;
   emit?: 'terraform' | 'cloudformation';
@@ -35,7 +35,7 @@ export function registerCreatePermissionSetsCommand(program: Command, run: Comma
   );
 }
 
-async function createPermissionSetsHandler(ctx: CommandContext, flags: CreatePermissionSetsFlags): Promise<number> {
+export async function createPermissionSetsHandler(ctx: CommandContext, flags: CreatePermissionSetsFlags): Promise<number> {
   // The mapping, the policy files and every limit are checked before the first AWS call.
   const { mapping, warnings } = await loadMapping(ctx.workspace.resolve(MAPPING_FILE));
   for (const warning of warnings) say.warn(ctx.io, 'MAPPING_WARNING', `mapping.yaml ${formatMappingPath(warning.path)}: ${warning.message}`);

@@ -13,7 +13,7 @@ import { readPermissionSetPolicies } from '../workspace/policy-files.js';
 import { say } from '../io/io-host.js';
 import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
 
-interface DisableFlags extends PlanFlags {
+export interface DisableFlags extends PlanFlags {
   users?: string;
   forceUser: string[];
   cutover?: string;
@@ -47,7 +47,7 @@ export function registerDisableCommand(program: Command, run: CommandRunner): vo
   addPlanOptions(command).action(async (_options: unknown, cmd: Command) => run(cmd, (ctx) => disableHandler(ctx, cmd.opts<DisableFlags>())));
 }
 
-async function disableHandler(ctx: CommandContext, flags: DisableFlags): Promise<number> {
+export async function disableHandler(ctx: CommandContext, flags: DisableFlags): Promise<number> {
   // Flags and workspace files are checked before the first AWS call.
   if (flags.keysOnly && flags.denyOnly) throw new UserError('CONFLICTING_FLAGS', '--keys-only and --deny-only exclude each other.', 'Give one of them, or neither to do both.');
   const mode: DisableMode = flags.keysOnly ? 'keys-only' : flags.denyOnly ? 'deny-only' : 'all';

@@ -9,7 +9,7 @@ import { ENABLE, runEnable } from '../services/retire/run-enable.js';
 import { listDisableRecords } from '../workspace/disable-records.js';
 import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
 
-interface EnableFlags extends PlanFlags {
+export interface EnableFlags extends PlanFlags {
   users?: string;
 }
 
@@ -23,7 +23,7 @@ export function registerEnableCommand(program: Command, run: CommandRunner): voi
   addPlanOptions(command).action(async (_options: unknown, cmd: Command) => run(cmd, (ctx) => enableHandler(ctx, cmd.opts<EnableFlags>())));
 }
 
-async function enableHandler(ctx: CommandContext, flags: EnableFlags): Promise<number> {
+export async function enableHandler(ctx: CommandContext, flags: EnableFlags): Promise<number> {
   // The plan comes from the workspace alone: what disable recorded, read before the first AWS call.
   const users = flags.users === undefined ? null : parseUserList(flags.users, '--users');
   const all = await listDisableRecords(ctx.workspace);

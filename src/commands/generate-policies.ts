@@ -10,7 +10,7 @@ import { say } from '../io/io-host.js';
 import { readAuditSnapshot } from '../workspace/audit-file.js';
 import { MAPPING_FILE, formatMappingPath, loadMapping } from '../workspace/mapping-file.js';
 
-interface GeneratePoliciesFlags {
+export interface GeneratePoliciesFlags {
   permissionSets?: string[];
   fromActivity?: boolean;
   users?: string[];
@@ -39,7 +39,7 @@ export function registerGeneratePoliciesCommand(program: Command, run: CommandRu
     .action(async (_options: unknown, command: Command) => run(command, (ctx) => generatePoliciesHandler(ctx, command.opts<GeneratePoliciesFlags>())));
 }
 
-async function generatePoliciesHandler(ctx: CommandContext, flags: GeneratePoliciesFlags): Promise<void> {
+export async function generatePoliciesHandler(ctx: CommandContext, flags: GeneratePoliciesFlags): Promise<void> {
   // Everything that can be wrong locally is checked before the first AWS call.
   const snapshot = await readAuditSnapshot(ctx.workspace);
   const { mapping, document, warnings } = await loadMapping(ctx.workspace.resolve(MAPPING_FILE));

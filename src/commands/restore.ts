@@ -10,7 +10,7 @@ import { listDisableRecords } from '../workspace/disable-records.js';
 import { listUserBackups, type UserBackup } from '../workspace/user-backups.js';
 import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
 
-interface RestoreFlags extends PlanFlags {
+export interface RestoreFlags extends PlanFlags {
   user?: string;
   all?: boolean;
 }
@@ -26,7 +26,7 @@ export function registerRestoreCommand(program: Command, run: CommandRunner): vo
   addPlanOptions(command).action(async (_options: unknown, cmd: Command) => run(cmd, (ctx) => restoreHandler(ctx, cmd.opts<RestoreFlags>())));
 }
 
-async function restoreHandler(ctx: CommandContext, flags: RestoreFlags): Promise<number> {
+export async function restoreHandler(ctx: CommandContext, flags: RestoreFlags): Promise<number> {
   if ((flags.user === undefined) === (flags.all !== true) && !flags.plan) {
     throw new UserError('RESTORE_WHO', 'Say whom to restore: --user <name> or --all (not both).', 'For example: iam2idc restore --user bob.builder');
   }

@@ -7,7 +7,7 @@ import { readStatus } from '../services/status/read-status.js';
 import { AUDIT_FILE, readAuditSnapshot } from '../workspace/audit-file.js';
 import { loadMapping, MAPPING_FILE } from '../workspace/mapping-file.js';
 
-interface StatusFlags {
+export interface StatusFlags {
   check?: 'migrated';
 }
 
@@ -21,7 +21,7 @@ export function registerStatusCommand(program: Command, run: CommandRunner): voi
     .action(async (_options: unknown, command: Command) => run(command, (ctx) => statusHandler(ctx, command.opts<StatusFlags>())));
 }
 
-async function statusHandler(ctx: CommandContext, flags: StatusFlags): Promise<number> {
+export async function statusHandler(ctx: CommandContext, flags: StatusFlags): Promise<number> {
   const mappingFile = ctx.workspace.resolve(MAPPING_FILE);
   const mapping = existsSync(mappingFile) ? (await loadMapping(mappingFile)).mapping : null;
   const snapshot = existsSync(ctx.workspace.resolve(AUDIT_FILE)) ? await readAuditSnapshot(ctx.workspace) : null;

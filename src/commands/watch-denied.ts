@@ -13,7 +13,7 @@ import { checkWatchPreconditions, runWatchDenied, WATCH_DENIED } from '../servic
 import { formatMappingPath, loadMapping, MAPPING_FILE } from '../workspace/mapping-file.js';
 import { planRunOptions } from './plan-options.js';
 
-interface WatchDeniedFlags {
+export interface WatchDeniedFlags {
   logGroup?: string;
   since: string;
   until?: string;
@@ -53,7 +53,7 @@ export function registerWatchDeniedCommand(program: Command, run: CommandRunner)
     .action(async (_options: unknown, command: Command) => run(command, (ctx) => watchDeniedHandler(ctx, command.opts<WatchDeniedFlags>())));
 }
 
-async function watchDeniedHandler(ctx: CommandContext, flags: WatchDeniedFlags): Promise<number> {
+export async function watchDeniedHandler(ctx: CommandContext, flags: WatchDeniedFlags): Promise<number> {
   // Flags and workspace files are checked before the first AWS call.
   const now = ctx.now();
   const since = parseSince(flags.since, now);

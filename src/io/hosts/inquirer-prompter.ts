@@ -17,7 +17,8 @@ export class InquirerPrompter implements Prompter {
 
   select<T>(request: SelectRequest<T>): Promise<T> {
     return this.ask((signal) =>
-      select<T>({ message: request.message, choices: request.choices, default: request.defaultValue }, this.context(signal)),
+      // Every choice on one page when it fits: a menu whose last entry ("stop") scrolls out of view hides it.
+      select<T>({ message: request.message, choices: request.choices, default: request.defaultValue, pageSize: Math.min(Math.max(request.choices.length, 7), 15) }, this.context(signal)),
     );
   }
 
