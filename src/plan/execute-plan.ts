@@ -114,10 +114,11 @@ async function confirmPlan(plan: Plan, refused: Map<string, string>, io: IoHost)
   const applicable = plan.actions.filter((a) => !refused.has(a.id));
   if (applicable.length === 0) return;
   const destructive = applicable.some(needsTypedConfirmation);
+  const removes = applicable.some((a) => DESTRUCTIVE_RISKS.has(a.risk));
   const confirmed = destructive
     ? await io.confirmTyped({
         code: 'CONFIRM_DESTRUCTIVE_PLAN',
-        message: `This removes things in account ${plan.accountId}. Type the account ID to go on:`,
+        message: `This ${removes ? 'removes things' : 'switches access off'} in account ${plan.accountId}. Type the account ID to go on:`,
         expected: plan.accountId,
       })
     : await io.confirm({ code: 'CONFIRM_PLAN', message: `Apply ${applicable.length} change(s) to account ${plan.accountId}?`, defaultValue: false });
