@@ -66,7 +66,7 @@ export async function executePlan<C>(options: ExecutePlanOptions<C>): Promise<Ex
   if (cycle) {
     throw new Fault('PLAN_DEPENDENCY_CYCLE', `The plan's actions depend on each other in a circle: ${cycle.join(' → ')}.`, 'This is a bug in iam2idc: please report it.');
   }
-  const guarded = withDependents(plan.actions, new Map([...riskRefusals(plan.actions, options.registry), ...guardRefusals(plan.actions, options.guard)]));
+  const guarded = withDependents(plan.actions, new Map([...riskRefusals(plan.actions, options.registry), ...guardRefusals(plan.actions, options.guard, new Set())]));
   if (options.dryRun || plan.actions.length === 0) {
     const preview = describePlan(plan.command, plan.accountId, plan.actions, guarded);
     io.show({ data: preview, renderText: (f) => renderPlanPreview(preview, f) });
@@ -80,8 +80,11 @@ export async function executePlan<C>(options: ExecutePlanOptions<C>): Promise<Ex
     const journal = await Journal.open(options.workspace, runId, options.now);
     try {
       await settleOpenIntents({ workspace: options.workspace, journal, registry: options.registry, io, runId, now: options.now });
-      const stale = options.checkFingerprints ? await findStaleActions(plan.actions, options.registry, options.interrupts.abortSignal) : new Map<string, string>();
-      const refused = withDependents(plan.actions, new Map([...stale, ...guarded]));
+      const checked = options.checkFingerprints ? await findStaleActions(plan.actions, options.registry, options.interrupts.abortSignal) : { stale: new Map<string, string>(), gone: new Set<string>() };
+      // The guard is judged again knowing which targets are gone: their actions are no-ops, not unknown users.
+      const gone = withDependents(plan.actions, new Map([...checked.gone].map((id) => [id, 'gone'])));
+      const guardedNow = guardRefusals(plan.actions, options.guard, new Set(gone.keys()));
+      const refused = withDependents(plan.actions, new Map([...checked.stale, ...riskRefusals(plan.actions, options.registry), ...guardedNow]));
       const preview = describePlan(plan.command, plan.accountId, plan.actions, refused);
       io.show({ data: preview, renderText: (f) => renderPlanPreview(preview, f) });
       await confirmPlan(plan, refused, io);
@@ -164,7 +167,7 @@ function withDependents(actions: PlannedAction[], refused: Map<string, string>):
 }
 
 /** The guard's refusals, by action ID; refused actions (and what depends on them) are never applied. */
-function guardRefusals(actions: PlannedAction[], facts: PrincipalFacts | undefined): Map<string, string> {
+function guardRefusals(actions: PlannedAction[], facts: PrincipalFacts | undefined, gone: ReadonlySet<string>): Map<string, string> {
   const refused = new Map<string, string>();
   // IAM actions on a user carry `params.userName`: one that names another principal (or none) was not
   // made by a planner, and the guard could not judge it, so it is refused outright.
@@ -177,7 +180,7 @@ function guardRefusals(actions: PlannedAction[], facts: PrincipalFacts | undefin
   if (facts === undefined) {
     throw new Fault('PLAN_NEEDS_LOCKOUT_GUARD', 'This plan takes access away from IAM users, but the command gave the engine nothing to check a lockout against.', 'This is a bug in iam2idc: please report it.');
   }
-  for (const r of findLockoutRefusals(actions, facts)) refused.set(r.actionId, `lockout guard: ${r.userName}: ${r.reason} (${r.code})`);
+  for (const r of findLockoutRefusals(actions.filter((a) => !gone.has(a.id)), facts)) refused.set(r.actionId, `lockout guard: ${r.userName}: ${r.reason} (${r.code})`);
   return refused;
 }
 

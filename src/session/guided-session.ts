@@ -91,11 +91,11 @@ async function runStep(io: IoHost, effects: SessionEffects, phase: PhaseId): Pro
   try {
     const code = await effects.runPhase(phase);
     if (code === 0) say.info(io, 'STEP_DONE', `iam2idc ${phase} finished.`);
-    else say.warn(io, 'STEP_UNFINISHED', `iam2idc ${phase} finished with exit code ${code}: see above what failed or was refused. Choose the step again to go on.`);
+    else say.warn(io, 'STEP_UNFINISHED', `iam2idc ${phase} finished with exit code ${code}: see above what failed or was refused. Choose the step again to go on.`, { phase, exitCode: code });
   } catch (error) {
     // Ctrl-C ends the session; every other typed error is shown and the operator decides what next.
     if (error instanceof Interrupted || !(error instanceof Iam2idcError)) throw error;
-    say.warn(io, error.code, `${error.message}\n  → ${error.resolution}`);
+    say.warn(io, error.code, `${error.message}\n  → ${error.resolution}`, { phase, code: error.code });
   }
 }
 
@@ -127,5 +127,6 @@ function warnUnfinished(io: IoHost, run: UnfinishedRun): void {
     'UNFINISHED_RUN',
     `The last run of iam2idc ${run.command} (started ${run.startedAt}) ${what}: ${run.done} change(s) applied, ${run.inFlight} in flight. ` +
       `Run ${run.command} again to finish it: calls in flight are checked in AWS first, and nothing done is repeated.`,
+    run,
   );
 }

@@ -101,7 +101,7 @@ function stepHandler(kind: Exclude<CleanupStepKind, typeof CLEANUP_STEP.user>): 
   return {
     kind,
     risk: STEP_RISK[kind],
-    isDone: (p, c, signal) => isStepDone(c.iam, kind, checked(p), signal),
+    isDone: async (p, c, signal) => isStepDone(c.iam, kind, checked(p), signal),
     apply: async (p, c, signal) => outcomeOf(await runStep(c.iam, kind, checked(p), signal, c.retry)),
   };
 }
@@ -115,7 +115,7 @@ function stepHandler(kind: Exclude<CleanupStepKind, typeof CLEANUP_STEP.user>): 
 const deleteUserHandler: ActionHandler<StepParams, CleanupContext> = {
   kind: CLEANUP_STEP.user,
   risk: STEP_RISK[CLEANUP_STEP.user],
-  isDone: (p, c, signal) => isStepDone(c.iam, CLEANUP_STEP.user, checked(p), signal),
+  isDone: async (p, c, signal) => isStepDone(c.iam, CLEANUP_STEP.user, checked(p), signal),
   async apply(p, c, signal) {
     try {
       return outcomeOf(await runStep(c.iam, CLEANUP_STEP.user, checked(p), signal, c.retry));

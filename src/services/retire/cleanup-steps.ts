@@ -93,7 +93,9 @@ const STEPS: Record<CleanupStepKind, Step> = {
   },
   [CLEANUP_STEP.deleteVirtualMfa]: {
     // Once deactivated the device belongs to no user: it is found among the unassigned ones, or it is gone.
+    // A user who is gone is a no-op, this step included: the GetUser below answers NoSuchEntity, which is done.
     isDone: async (iam, p, s) =>
+      (await iam.send(new GetUserCommand({ UserName: p.userName }), opts(s))) !== undefined &&
       !(await some(paginateListVirtualMFADevices({ client: iam }, { AssignmentStatus: 'Any' }, opts(s)), (pg) => (pg.VirtualMFADevices ?? []).some((d) => d.SerialNumber === item(p)))),
     call: (iam, p, s) => iam.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: item(p) }), opts(s)),
   },

@@ -147,34 +147,63 @@ const addToGroup: ActionHandler<GroupParams, RestoreContext> = {
 const uploadSshKey: ActionHandler<UploadParams, RestoreContext> = {
   kind: RESTORE_KIND.uploadSshKey,
   risk: 'broadening',
-  async isDone(p, c, signal) {
-    for await (const page of paginateListSSHPublicKeys({ client: c.iam }, { UserName: checked(p.userName) }, { abortSignal: signal })) {
-      for (const key of page.SSHPublicKeys ?? []) {
-        const { SSHPublicKey } = await c.iam.send(new GetSSHPublicKeyCommand({ UserName: p.userName, SSHPublicKeyId: key.SSHPublicKeyId, Encoding: 'SSH' }), { abortSignal: signal });
-        if (sameBody(SSHPublicKey?.SSHPublicKeyBody, p.body)) return true;
-      }
-    }
-    return false;
-  },
+  // Done only with the body and the status of the backup: a key uploaded while its status update failed is not.
+  isDone: async (p, c, signal) => (await findSshKey(c.iam, p, signal))?.status === p.status,
   async apply(p, c, signal) {
-    const output = await c.iam.send(new UploadSSHPublicKeyCommand({ UserName: checked(p.userName), SSHPublicKeyBody: p.body }), { abortSignal: signal });
-    const id = output.SSHPublicKey?.SSHPublicKeyId;
-    if (p.status === 'Inactive' && id) await c.iam.send(new UpdateSSHPublicKeyCommand({ UserName: p.userName, SSHPublicKeyId: id, Status: 'Inactive' }), { abortSignal: signal });
-    return { requestId: output.$metadata.requestId ?? null, detail: id ? `new SSH key ID ${id}` : undefined };
+    const existing = await findSshKey(c.iam, p, signal);
+    let id = existing?.id;
+    let requestId: string | null = null;
+    if (id === undefined) {
+      const output = await c.iam.send(new UploadSSHPublicKeyCommand({ UserName: checked(p.userName), SSHPublicKeyBody: p.body }), { abortSignal: signal });
+      id = output.SSHPublicKey?.SSHPublicKeyId;
+      requestId = output.$metadata.requestId ?? null;
+    }
+    if (id && p.status === 'Inactive' && existing?.status !== 'Inactive') {
+      await c.iam.send(new UpdateSSHPublicKeyCommand({ UserName: checked(p.userName), SSHPublicKeyId: id, Status: 'Inactive' }), { abortSignal: signal });
+    }
+    return { requestId, detail: id ? `SSH key ID ${id}` : undefined };
   },
 };
 
 const uploadCertificate: ActionHandler<UploadParams, RestoreContext> = {
   kind: RESTORE_KIND.uploadCertificate,
   risk: 'broadening',
-  isDone: async (p, c, signal) => some(paginateListSigningCertificates({ client: c.iam }, { UserName: checked(p.userName) }, { abortSignal: signal }), (pg) => (pg.Certificates ?? []).some((cert) => sameBody(cert.CertificateBody, p.body))),
+  isDone: async (p, c, signal) => (await findCertificate(c.iam, p, signal))?.status === p.status,
   async apply(p, c, signal) {
-    const output = await c.iam.send(new UploadSigningCertificateCommand({ UserName: checked(p.userName), CertificateBody: p.body }), { abortSignal: signal });
-    const id = output.Certificate?.CertificateId;
-    if (p.status === 'Inactive' && id) await c.iam.send(new UpdateSigningCertificateCommand({ UserName: p.userName, CertificateId: id, Status: 'Inactive' }), { abortSignal: signal });
-    return { requestId: output.$metadata.requestId ?? null, detail: id ? `new certificate ID ${id}` : undefined };
+    const existing = await findCertificate(c.iam, p, signal);
+    let id = existing?.id;
+    let requestId: string | null = null;
+    if (id === undefined) {
+      const output = await c.iam.send(new UploadSigningCertificateCommand({ UserName: checked(p.userName), CertificateBody: p.body }), { abortSignal: signal });
+      id = output.Certificate?.CertificateId;
+      requestId = output.$metadata.requestId ?? null;
+    }
+    if (id && p.status === 'Inactive' && existing?.status !== 'Inactive') {
+      await c.iam.send(new UpdateSigningCertificateCommand({ UserName: checked(p.userName), CertificateId: id, Status: 'Inactive' }), { abortSignal: signal });
+    }
+    return { requestId, detail: id ? `certificate ID ${id}` : undefined };
   },
 };
+
+/** The user's SSH key with this body, if one was uploaded already. */
+async function findSshKey(iam: IAMClient, p: UploadParams, signal: AbortSignal): Promise<{ id: string; status: string } | null> {
+  for await (const page of paginateListSSHPublicKeys({ client: iam }, { UserName: checked(p.userName) }, { abortSignal: signal })) {
+    for (const key of page.SSHPublicKeys ?? []) {
+      const { SSHPublicKey } = await iam.send(new GetSSHPublicKeyCommand({ UserName: p.userName, SSHPublicKeyId: key.SSHPublicKeyId, Encoding: 'SSH' }), { abortSignal: signal });
+      if (sameBody(SSHPublicKey?.SSHPublicKeyBody, p.body)) return { id: key.SSHPublicKeyId ?? '', status: key.Status ?? 'Active' };
+    }
+  }
+  return null;
+}
+
+/** The user's signing certificate with this body, if one was uploaded already. */
+async function findCertificate(iam: IAMClient, p: UploadParams, signal: AbortSignal): Promise<{ id: string; status: string } | null> {
+  for await (const page of paginateListSigningCertificates({ client: iam }, { UserName: checked(p.userName) }, { abortSignal: signal })) {
+    const certificate = (page.Certificates ?? []).find((c) => sameBody(c.CertificateBody, p.body));
+    if (certificate) return { id: certificate.CertificateId ?? '', status: certificate.Status ?? 'Active' };
+  }
+  return null;
+}
 
 function sameBody(a: string | undefined, b: string): boolean {
   return a !== undefined && a.replace(/\s+/g, '') === b.replace(/\s+/g, '');

@@ -90,7 +90,9 @@ export async function runCleanup(options: RunCleanupOptions): Promise<CleanupRes
     checkFingerprints: true,
   });
   const deleted = execution.dryRun ? [] : usersFullyApplied(execution);
-  if (deleted.length > 0) await recordDeleted(options, plan.decisions, deleted);
+  // A user found gone (an earlier run deleted it, then stopped before recording it) is recorded as deleted too.
+  const foundGone = execution.dryRun ? [] : plan.decisions.filter((d) => d.status === 'gone').map((d) => d.userName);
+  if (deleted.length + foundGone.length > 0) await recordDeleted(options, plan.decisions, [...deleted, ...foundGone]);
   if (!execution.dryRun && deleted.length > 0) say.info(io, 'USERS_DELETED', `Deleted ${deleted.length} IAM user(s); their backups are in backups/.`);
   return { decisions: plan.decisions, planFile, execution, deleted };
 }
@@ -101,6 +103,8 @@ async function recordDeleted(options: RunCleanupOptions, decisions: CleanupDecis
   const at = options.now().toISOString();
   const users = { ...(state.phases.cleanup?.users ?? {}) };
   for (const name of deleted) {
+    // Already recorded (and not restored since): keep the first record.
+    if (users[name] !== undefined && users[name]?.restoredAt === null) continue;
     const decision = decisions.find((d) => d.userName === name);
     users[name] = { userId: decision?.userId ?? '', deletedAt: at, backup: decision?.backup ?? null, restoredAt: null };
   }
