@@ -1,0 +1,103 @@
+/**
+ * What cleanup and restore runs share in tests: the mapping, disable records written to the workspace
+ * as disable would have left them, and the options of a run with `--yes --confirm-account`.
+ */
+import { TestIoHost } from '../../../../src/io/hosts/test-io-host.js';
+import { InterruptController } from '../../../../src/plan/interrupt-controller.js';
+import type { RunCleanupOptions } from '../../../../src/services/retire/run-cleanup.js';
+import type { RunRestoreOptions } from '../../../../src/services/retire/run-restore.js';
+import { DisableRecordSchema, listDisableRecords, writeDisableRecord, type DisableRecord } from '../../../../src/workspace/disable-records.js';
+import { parseMapping } from '../../../../src/workspace/mapping-file.js';
+import type { Mapping } from '../../../../src/workspace/mapping-schema.js';
+import type { UserBackup } from '../../../../src/workspace/user-backups.js';
+import { NOW, PROCESS, YES_FOR_ACCOUNT, type PlanTestContext } from '../../plan/support/plan-harness.js';
+import { ACCOUNT_ID, AWS_DENY_ALL, DENY_ALL_NAME } from './fake-iam-users.js';
+
+export const CALLER_ID = 'AIDAOPS00000000000001';
+export const ALICE_ID = 'AIDAALICE000000000001';
+export const BOB_ID = 'AIDABOB00000000000001';
+export const CAROL_ID = 'AIDACAROL00000000001';
+const DAY_MS = 86_400_000;
+
+export const daysAgo = (days: number): string => new Date(NOW.getTime() - days * DAY_MS).toISOString();
+
+export const MAPPING: Mapping = parseMapping(
+  `
+version: 1
+account: '${ACCOUNT_ID}'
+protect:
+  users: []
+  tags: []
+users:
+  alice: { kind: human, userName: alice }
+  bob: { kind: human, userName: bob }
+  carol: { kind: human, userName: carol }
+  ops: { kind: human, userName: ops }
+permissionSets: {}
+groups: {}
+assignments: []
+`,
+  'mapping.yaml',
+).mapping;
+
+/** A completed disable of the user `days` ago, with the inline deny-all (or AWSDenyAll attached). */
+export function disableRecord(userName: string, userId: string, days: number, options: { deny?: 'inline' | 'managed'; keys?: string[] } = {}): DisableRecord {
+  const at = daysAgo(days);
+  return DisableRecordSchema.parse({
+    schemaVersion: 1,
+    userName,
+    userId,
+    startedAt: daysAgo(days + 0.01),
+    completedAt: at,
+    enabledAt: null,
+    denyPolicy: options.deny === 'managed' ? { kind: 'managed', policyArn: AWS_DENY_ALL, state: 'done', at } : { kind: 'inline', policyName: DENY_ALL_NAME, state: 'done', at },
+    keys: (options.keys ?? []).map((accessKeyId) => ({ accessKeyId, previousStatus: 'Active', state: 'done', at })),
+    history: [],
+  });
+}
+
+export async function writeDisabled(context: PlanTestContext, ...records: DisableRecord[]): Promise<void> {
+  for (const record of records) await writeDisableRecord(context.workspace, record);
+}
+
+export async function cleanupOptions(context: PlanTestContext, iam: RunCleanupOptions['iam'], overrides: Partial<RunCleanupOptions> = {}): Promise<RunCleanupOptions> {
+  const state = await context.workspace.readState();
+  if (!state) throw new Error('the workspace is not bound');
+  return {
+    workspace: context.workspace,
+    io: new TestIoHost({ settings: YES_FOR_ACCOUNT }),
+    now: () => NOW,
+    interrupts: new InterruptController(),
+    process: PROCESS,
+    dryRun: false,
+    iam,
+    accountId: ACCOUNT_ID,
+    partition: 'aws',
+    callerUserId: CALLER_ID,
+    mapping: MAPPING,
+    state,
+    records: await listDisableRecords(context.workspace),
+    users: null,
+    minDisabledDays: 7,
+    inlinePolicyOf: () => null,
+    showDecisions: () => undefined,
+    ...overrides,
+  };
+}
+
+export async function restoreOptions(context: PlanTestContext, iam: RunRestoreOptions['iam'], backups: UserBackup[], overrides: Partial<RunRestoreOptions> = {}): Promise<RunRestoreOptions> {
+  return {
+    workspace: context.workspace,
+    io: new TestIoHost({ settings: YES_FOR_ACCOUNT }),
+    now: () => NOW,
+    interrupts: new InterruptController(),
+    process: PROCESS,
+    dryRun: false,
+    iam,
+    accountId: ACCOUNT_ID,
+    backups,
+    records: await listDisableRecords(context.workspace),
+    showDecisions: () => undefined,
+    ...overrides,
+  };
+}

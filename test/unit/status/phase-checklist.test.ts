@@ -1,0 +1,263 @@
+import { describe, expect, it } from 'vitest';
+import { buildPhaseChecklist, type PhaseChecklist, type PhaseId, type PhaseStatus } from '../../../src/services/status/phase-checklist.js';
+import type { UserProgress } from '../../../src/services/status/user-progress.js';
+import { parseMapping } from '../../../src/workspace/mapping-file.js';
+import type { Mapping } from '../../../src/workspace/mapping-schema.js';
+import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';
+
+const NOW = new Date('2024-06-20T12:00:00.000Z');
+const DAY_MS = 86_400_000;
+const daysAgo = (days: number, extraMs = 0) => new Date(NOW.getTime() - days * DAY_MS - extraMs).toISOString();
+
+/** A mapping with two people and the given permission sets (no assignments: the checklist only counts the sets). */
+function mappingWith(sets: string[]): Mapping {
+  const setLines = sets.length === 0 ? ' {}' : `\n${sets.map((s) => `  ${s}:\n    managedPolicies: [arn:aws:iam::aws:policy/ReadOnlyAccess]`).join('\n')}`;
+  const text = [
+    'version: 1',
+    'account: "111111111111"',
+    'protect:',
+    '  users: []',
+    '  tags: []',
+    'users:',
+    '  alice: { kind: human, userName: alice }',
+    '  bob: { kind: human, userName: bob }',
+    `permissionSets:${setLines}`,
+    'groups: {}',
+    'assignments: []',
+    '',
+  ].join('\n');
+  return parseMapping(text, 'mapping.yaml').mapping;
+}
+
+function stateWith(phases: WorkspaceState['phases']): WorkspaceState {
+  return {
+    schemaVersion: 1,
+    accountId: '111111111111',
+    partition: 'aws',
+    createdAt: daysAgo(30),
+    createdBy: 'arn:aws:iam::111111111111:user/ops',
+    identityCenter: null,
+    phases,
+  };
+}
+
+function person(userName: string, overrides: Partial<UserProgress> = {}): UserProgress {
+  return {
+    userName,
+    kind: 'human',
+    identityCenterUser: userName,
+    groups: [],
+    permissionSets: [],
+    accessVerified: false,
+    accessMissing: [],
+    lastUsed: null,
+    state: 'active',
+    disabledAt: null,
+    deletedAt: null,
+    protected: false,
+    migrated: false,
+    ...overrides,
+  };
+}
+
+const verified = (userName: string, overrides: Partial<UserProgress> = {}) => person(userName, { accessVerified: true, ...overrides });
+const disabled = (userName: string, days: number, overrides: Partial<UserProgress> = {}) =>
+  verified(userName, { state: 'disabled', disabledAt: daysAgo(days), migrated: true, ...overrides });
+const deleted = (userName: string) => verified(userName, { state: 'deleted', deletedAt: daysAgo(1), migrated: true });
+
+const SETS = ['developers', 'ops'];
+const audit = { lastRunAt: daysAgo(20), userCount: 3 };
+const policy = (ready: boolean) => ({ ready, basis: 'granted' as const, validatedBy: 'local' as const, inlinePolicyFile: null });
+const allPolicies = { lastRunAt: daysAgo(19), sets: { developers: policy(true), ops: policy(true) } };
+const allSets = { lastRunAt: daysAgo(18), instanceArn: 'arn:aws:sso:::instance/ssoins-1', arns: { developers: 'arn:ps-dev', ops: 'arn:ps-ops' } };
+const assignments = { lastRunAt: daysAgo(17), access: {} };
+const activity = {
+  firstRunAt: daysAgo(14),
+  lastRunAt: daysAgo(1),
+  logGroup: 'aws-cloudtrail-logs',
+  windows: [],
+  users: {},
+  deniedByPermissionSet: { developers: 2, ops: 1 },
+};
+/** Every phase up to the parallel run recorded in the workspace. */
+const watched = stateWith({ audit, policies: allPolicies, permissionSets: allSets, assignments, activity });
+
+function checklist(input: { state: WorkspaceState | null; mapping?: Mapping | null; users?: UserProgress[]; now?: Date }): PhaseChecklist {
+  return buildPhaseChecklist({ state: input.state, mapping: input.mapping === undefined ? mappingWith(SETS) : input.mapping, users: input.users ?? [], now: input.now ?? NOW });
+}
+
+function states(result: PhaseChecklist): Record<PhaseId, PhaseStatus['state']> {
+  return Object.fromEntries(result.phases.map((p) => [p.id, p.state])) as Record<PhaseId, PhaseStatus['state']>;
+}
+
+describe('buildPhaseChecklist', () => {
+  it('Given any workspace, When the checklist is built, Then it lists the seven phases in the order of the journey', () => {
+    const result = checklist({ state: null, mapping: null });
+    expect(result.phases.map((p) => p.id)).toEqual(['audit', 'generate-policies', 'create-permission-sets', 'assign', 'watch-denied', 'disable', 'cleanup']);
+    for (const phase of result.phases) expect(phase.detail).not.toBe('');
+  });
+
+  it('Given nothing done (no state, no mapping, no people), When the checklist is built, Then every phase is pending (nothing is known before the audit) and the audit is recommended', () => {
+    const result = checklist({ state: null, mapping: null });
+    expect(Object.values(states(result))).toEqual(Array(7).fill('pending'));
+    expect(result.next.phase).toBe('audit');
+  });
+
+  it('Given a bound workspace that was never audited, even with later phases recorded, When the checklist is built, Then nothing counts as done and the audit comes next', () => {
+    const result = checklist({ state: stateWith({ policies: allPolicies, permissionSets: allSets, activity }), users: [deleted('alice'), deleted('bob')] });
+    expect(Object.values(states(result))).toEqual(Array(7).fill('pending'));
+    expect(result.next.phase).toBe('audit');
+  });
+
+  it('Given an audited account whose permission set policies are not generated, When the checklist is built, Then the audit is done and generate-policies comes next', () => {
+    const result = checklist({ state: stateWith({ audit }), users: [person('alice'), person('bob')] });
+    expect(states(result)).toMatchObject({ audit: 'done', 'generate-policies': 'pending', 'create-permission-sets': 'pending', assign: 'pending', 'watch-denied': 'pending', disable: 'pending', cleanup: 'pending' });
+    expect(result.next.phase).toBe('generate-policies');
+  });
+
+  it('Given policies ready for one set of two (the other failed validation), When the checklist is built, Then generate-policies is partial and still comes next', () => {
+    const policies = { lastRunAt: daysAgo(19), sets: { developers: policy(true), ops: policy(false) } };
+    const result = checklist({ state: stateWith({ audit, policies }), users: [person('alice')] });
+    expect(states(result)['generate-policies']).toBe('partial');
+    expect(result.next.phase).toBe('generate-policies');
+  });
+
+  it('Given ready policies only for sets that are not in the mapping, When the checklist is built, Then they do not count towards the mapping\'s sets', () => {
+    const policies = { lastRunAt: daysAgo(19), sets: { removed: policy(true), other: policy(true) } };
+    const result = checklist({ state: stateWith({ audit, policies }), users: [person('alice')] });
+    expect(states(result)['generate-policies']).toBe('pending');
+    expect(result.next.phase).toBe('generate-policies');
+  });
+
+  it('Given every policy ready but no permission set created, When the checklist is built, Then create-permission-sets comes next', () => {
+    const result = checklist({ state: stateWith({ audit, policies: allPolicies }), users: [person('alice')] });
+    expect(states(result)).toMatchObject({ 'generate-policies': 'done', 'create-permission-sets': 'pending' });
+    expect(result.next.phase).toBe('create-permission-sets');
+  });
+
+  it('Given one of two permission sets created, When the checklist is built, Then create-permission-sets is partial and still comes next', () => {
+    const permissionSets = { ...allSets, arns: { developers: 'arn:ps-dev' } };
+    const result = checklist({ state: stateWith({ audit, policies: allPolicies, permissionSets }), users: [person('alice')] });
+    expect(states(result)['create-permission-sets']).toBe('partial');
+    expect(result.next.phase).toBe('create-permission-sets');
+  });
+
+  it('Given every permission set created but nobody with verified access, When the checklist is built, Then assign is pending and comes next', () => {
+    const result = checklist({ state: stateWith({ audit, policies: allPolicies, permissionSets: allSets }), users: [person('alice'), person('bob')] });
+    expect(states(result)).toMatchObject({ 'create-permission-sets': 'done', assign: 'pending' });
+    expect(result.next.phase).toBe('assign');
+  });
+
+  it('Given some people with verified access, When the checklist is built, Then assign is partial and still comes next', () => {
+    const result = checklist({ state: stateWith({ audit, policies: allPolicies, permissionSets: allSets, assignments }), users: [verified('alice'), person('bob')] });
+    expect(states(result).assign).toBe('partial');
+    expect(result.next.phase).toBe('assign');
+  });
+
+  it('Given a protected person without verified access, When the checklist is built, Then assign still waits for them (only disable and cleanup leave protected people out)', () => {
+    const result = checklist({ state: stateWith({ audit, policies: allPolicies, permissionSets: allSets, assignments }), users: [verified('alice'), person('breakglass', { protected: true })] });
+    expect(states(result).assign).toBe('partial');
+    expect(result.next.phase).toBe('assign');
+  });
+
+  it('Given machine users without Identity Center access, When the checklist is built, Then they are not counted as people to assign', () => {
+    const users = [verified('alice'), verified('bob'), person('ci-bot', { kind: 'machine', identityCenterUser: null })];
+    const result = checklist({ state: stateWith({ audit, policies: allPolicies, permissionSets: allSets, assignments }), users });
+    expect(states(result).assign).toBe('done');
+    expect(result.next.phase).toBe('watch-denied');
+  });
+
+  it('Given every person with verified access but no parallel run watched, When the checklist is built, Then watch-denied comes next', () => {
+    const result = checklist({ state: stateWith({ audit, policies: allPolicies, permissionSets: allSets, assignments }), users: [verified('alice'), verified('bob')] });
+    expect(states(result)).toMatchObject({ assign: 'done', 'watch-denied': 'pending', disable: 'pending' });
+    expect(result.next.phase).toBe('watch-denied');
+  });
+
+  it('Given the parallel run recorded and verified people still active, When the checklist is built, Then disable comes next', () => {
+    const result = checklist({ state: watched, users: [verified('alice'), verified('bob')] });
+    expect(states(result)).toMatchObject({ 'watch-denied': 'done', disable: 'pending', cleanup: 'pending' });
+    expect(result.next.phase).toBe('disable');
+  });
+
+  it('Given one of two people disabled, When the checklist is built, Then disable is partial and still comes next for the other', () => {
+    const result = checklist({ state: watched, users: [disabled('alice', 10), verified('bob')] });
+    expect(states(result)).toMatchObject({ disable: 'partial', cleanup: 'pending' });
+    // disable comes before cleanup, even though alice is due for deletion
+    expect(result.next.phase).toBe('disable');
+  });
+
+  it('Given every person disabled less than 7 days ago, When the checklist is built, Then disable is done and watch-denied comes next until cleanup is due', () => {
+    const result = checklist({ state: watched, users: [disabled('alice', 3), disabled('bob', 6)] });
+    expect(states(result)).toMatchObject({ disable: 'done', cleanup: 'pending' });
+    expect(result.next.phase).toBe('watch-denied');
+  });
+
+  it('Given a person disabled 7 days ago less one millisecond, When the checklist is built, Then cleanup is not due yet', () => {
+    const result = checklist({ state: watched, users: [verified('alice', { state: 'disabled', disabledAt: daysAgo(7, -1) })] });
+    expect(result.next.phase).toBe('watch-denied');
+  });
+
+  it('Given a person disabled exactly 7 days ago, When the checklist is built, Then cleanup comes next', () => {
+    const result = checklist({ state: watched, users: [verified('alice', { state: 'disabled', disabledAt: daysAgo(7) })] });
+    expect(result.next.phase).toBe('cleanup');
+  });
+
+  it('Given one person disabled 10 days ago and another 2 days ago, When the checklist is built, Then cleanup comes next for the older one', () => {
+    const result = checklist({ state: watched, users: [disabled('alice', 10), disabled('bob', 2)] });
+    expect(result.next.phase).toBe('cleanup');
+  });
+
+  it('Given one person deleted and one still disabled (recently), When the checklist is built, Then cleanup is partial and watch-denied comes next', () => {
+    const result = checklist({ state: watched, users: [deleted('alice'), disabled('bob', 2)] });
+    expect(states(result)).toMatchObject({ disable: 'done', cleanup: 'partial' });
+    expect(result.next.phase).toBe('watch-denied');
+  });
+
+  it('Given every person deleted, When the checklist is built, Then every phase is done and nothing is left to do', () => {
+    const result = checklist({ state: watched, users: [deleted('alice'), deleted('bob')] });
+    expect(Object.values(states(result))).toEqual(Array(7).fill('done'));
+    expect(result.next.phase).toBeNull();
+    expect(result.next.why).not.toBe('');
+  });
+
+  it('Given a protected person kept active with verified access and the others deleted, When the checklist is built, Then the protected one is not left to disable or delete', () => {
+    const users = [deleted('alice'), deleted('bob'), verified('breakglass', { protected: true })];
+    const result = checklist({ state: watched, users });
+    expect(states(result)).toMatchObject({ assign: 'done', disable: 'done', cleanup: 'done' });
+    expect(result.next.phase).toBeNull();
+  });
+
+  it('Given only a protected verified person left active, When the checklist is built, Then disable is not recommended for them', () => {
+    const users = [disabled('alice', 2), verified('breakglass', { protected: true })];
+    const result = checklist({ state: watched, users });
+    expect(states(result).disable).toBe('done');
+    expect(result.next.phase).toBe('watch-denied');
+  });
+
+  it('Given an active machine user after every person is deleted, When the checklist is built, Then it is not left to disable', () => {
+    const users = [deleted('alice'), deleted('bob'), person('ci-bot', { kind: 'machine', identityCenterUser: null })];
+    const result = checklist({ state: watched, users });
+    expect(states(result)).toMatchObject({ disable: 'done', cleanup: 'done' });
+    expect(result.next.phase).toBeNull();
+  });
+
+  it('Given an audited account with no people and no permission set, When the checklist is built, Then the phases with nothing to do count as done and watch-denied comes next', () => {
+    const result = checklist({ state: stateWith({ audit }), mapping: mappingWith([]), users: [] });
+    expect(states(result)).toEqual({
+      audit: 'done',
+      'generate-policies': 'done',
+      'create-permission-sets': 'done',
+      assign: 'done',
+      'watch-denied': 'pending',
+      disable: 'done',
+      cleanup: 'done',
+    });
+    expect(result.next.phase).toBe('watch-denied');
+  });
+
+  it('Given no parallel run watched but everything else done, When the checklist is built, Then watch-denied comes before disable', () => {
+    const state = stateWith({ audit, policies: allPolicies, permissionSets: allSets, assignments });
+    const result = checklist({ state, users: [verified('alice')] });
+    expect(result.next.phase).toBe('watch-denied');
+  });
+});
