@@ -74,7 +74,11 @@ export async function assignHandler(ctx: CommandContext, flags: AssignFlags): Pr
   const identityStore = ctx.aws.identityStore(region);
   const source = await detectIdentitySource(identityStore, identityStoreId, { option: flags.identitySource });
   say.verbose(ctx.io, 'IDENTITY_SOURCE', source.reason);
-  if (source.source === 'idc') desired = await askForMissingFields(desired, ctx.io);
+  if (source.source === 'idc') {
+    const template = flags.emailTemplate ?? (await askForEmailTemplate(desired, ctx.io));
+    if (template !== undefined && flags.emailTemplate === undefined) desired = readDesiredIdentities(mapping, snapshot.users, { emailTemplate: template });
+    desired = await askForMissingFields(desired, ctx.io);
+  }
   const targets = await expandTargets(ctx.aws.organizations, mapping, { auditedAccount: caller.accountId });
   for (const skipped of targets.skipped) say.warn(ctx.io, 'ACCOUNT_SKIPPED', `${skipped.accountId} (${skipped.via}) is ${skipped.state}: skipped.`);
 
@@ -93,6 +97,26 @@ export async function assignHandler(ctx: CommandContext, flags: AssignFlags): Pr
   });
   ctx.io.result({ data: result, renderText: (f) => renderAssignSummary(result, f) });
   return exitCodeOf(result.execution);
+}
+
+/** Several people without an email: one template answers them all (an empty answer asks one by one). */
+const EMAIL_TEMPLATE_QUESTION_FROM = 3;
+
+async function askForEmailTemplate(desired: DesiredIdentities, io: IoHost): Promise<string | undefined> {
+  const withoutEmail = desired.missing.filter((m) => m.field === 'email').length;
+  if (withoutEmail < EMAIL_TEMPLATE_QUESTION_FROM) return undefined;
+  try {
+    const answer = await io.input({
+      code: 'EMAIL_TEMPLATE',
+      message: `${withoutEmail} people have no email in the mapping or their tags. An email template for them, such as {user}@corp.example (empty: ask one by one)?`,
+      defaultValue: '',
+      validate: (v) => (v.trim() === '' || v.includes('{user}') ? true : 'the template needs {user}, e.g. {user}@corp.example'),
+    });
+    return answer.trim() === '' ? undefined : answer.trim();
+  } catch (error) {
+    if (error instanceof SafetyRefusal && error.code === 'NO_INTERACTIVE_INPUT') return undefined;
+    throw error;
+  }
 }
 
 /**

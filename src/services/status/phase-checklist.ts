@@ -57,7 +57,9 @@ export function buildPhaseChecklist(input: { state: WorkspaceState | null; mappi
     { id: 'disable', state: progress(disabled.length, retiring.length), detail: `${disabled.length} of ${retiring.length} people's IAM users disabled (protected ones are kept)` },
     { id: 'cleanup', state: progress(deleted.length, retiring.length), detail: `${deleted.length} of ${retiring.length} people's IAM users deleted` },
   ];
-  return { phases: list, next: nextStep(list, users, input.now, phases) };
+  // Before the audit nothing is known, so nothing later counts as done, even with nothing to do.
+  const phasesKnown = phases?.audit ? list : list.map((p) => (p.id === 'audit' ? p : { ...p, state: 'pending' as const, detail: 'after the audit' }));
+  return { phases: phasesKnown, next: nextStep(phasesKnown, users, input.now, phases) };
 }
 
 function nextStep(list: PhaseStatus[], users: UserProgress[], now: Date, phases: WorkspaceState['phases'] | undefined): NextStep {
