@@ -33,6 +33,7 @@ export function registerAssignCommand(program: Command, run: CommandRunner): voi
       new Option('--identity-source <source>', 'idc: users may be created; external (IdP, AD, SCIM): only resolved').choices(['auto', 'idc', 'external']).default('auto'),
     )
     .addOption(new Option('--emit <format>', 'write the groups and assignments as infrastructure as code instead, with no AWS call').choices(['terraform', 'cloudformation']))
+    .addHelpText('after', ['', 'Examples:', '  iam2idc assign --dry-run', '  iam2idc assign --yes --email-template \'{user}@corp.example\'', '  iam2idc assign --identity-source external        users come from your IdP (SCIM): resolve, never create'].join('\n'))
     .option('--out <dir>', 'with --emit: where to write the files (default: <workspace>/iac)');
   addPlanOptions(command).action(async (_options: unknown, cmd: Command) => run(cmd, (ctx) => assignHandler(ctx, cmd.opts<AssignFlags>())));
 }

@@ -10,6 +10,7 @@ export function registerAuditCommand(program: Command, run: CommandRunner): void
   program
     .command('audit')
     .description('read-only inventory of the IAM users, with findings and a draft mapping.yaml')
+    .addHelpText('after', ['', 'Examples:', '  iam2idc audit --profile my-admin        read-only: inventory, findings and a draft mapping.yaml', '  iam2idc audit -o json > audit.json      the full inventory as one JSON document'].join('\n'))
     .action(async (_options: unknown, command: Command) => run(command, auditHandler));
 }
 

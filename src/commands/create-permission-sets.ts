@@ -29,6 +29,7 @@ export function registerCreatePermissionSetsCommand(program: Command, run: Comma
     .option('--permission-sets <names>', 'only these permission sets (comma-separated)', commaList)
     .option('--instance-arn <arn>', 'the Identity Center instance, when the workspace has none recorded or several exist')
     .addOption(new Option('--emit <format>', 'write the permission sets as infrastructure as code instead, with no AWS call').choices(['terraform', 'cloudformation']))
+    .addHelpText('after', ['', 'Examples:', '  iam2idc create-permission-sets --dry-run --save-plan ps.json   review the plan', '  iam2idc create-permission-sets --plan ps.json --yes           apply exactly that plan', '  iam2idc create-permission-sets --emit terraform               IaC instead, no AWS call'].join('\n'))
     .option('--out <dir>', 'with --emit: where to write the files (default: <workspace>/iac)');
   addPlanOptions(command).action(async (_options: unknown, cmd: Command) =>
     run(cmd, (ctx) => createPermissionSetsHandler(ctx, cmd.opts<CreatePermissionSetsFlags>())),

@@ -36,6 +36,7 @@ export function registerGeneratePoliciesCommand(program: Command, run: CommandRu
     .option('--since <when>', 'with --from-activity: start of the window, a duration (90d, 24h) or a date; at most 90 days', '90d')
     .addOption(new Option('--use <basis>', 'the policy each set carries when activity is known (asked otherwise; default granted)').choices(['granted', 'used', 'proposed']))
     .option('--regenerate', 'replace policy files that were edited by hand, and restart finished activity jobs')
+    .addHelpText('after', ['', 'Examples:', '  iam2idc generate-policies                              a validated policy per permission set, from the IAM groups and users', '  iam2idc generate-policies --from-activity --since 30d  narrowed to what CloudTrail saw the users do', '  iam2idc generate-policies --permission-sets Developers --regenerate'].join('\n'))
     .action(async (_options: unknown, command: Command) => run(command, (ctx) => generatePoliciesHandler(ctx, command.opts<GeneratePoliciesFlags>())));
 }
 

@@ -12,6 +12,7 @@ export function registerUnlockCommand(program: Command, run: CommandRunner): voi
     .command('unlock')
     .description('clear the workspace lock left by a run that is no longer running (no AWS call)')
     .argument('<id>', 'the lock ID, as shown when a run was refused because the workspace is locked')
+    .addHelpText('after', ['', 'Example:', '  iam2idc unlock 3f2a9c1e     after a run was killed and left its lock (refused while the holder still runs)'].join('\n'))
     .action(async (id: string, _options: unknown, command: Command) => run(command, (ctx) => unlockHandler(ctx, id)));
 }
 

@@ -31,6 +31,8 @@ export interface ApplyActionsOptions<C> {
   concurrency?: Record<string, number>;
   /** Actions refused before the run (stale); their dependents are refused too. */
   refused: Map<string, string>;
+  /** Called each time an action settles, with how many have and how many there are (for a spinner). */
+  onProgress?: (settled: number, total: number) => void;
 }
 
 /**
@@ -118,7 +120,15 @@ export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<
     return resultOf(action, 'failed', `${name}: ${message}${when ? ` (${when})` : ''}`);
   }
 
-  return Promise.all(options.actions.map(run));
+  let settled = 0;
+  return Promise.all(
+    options.actions.map(async (action) => {
+      const result = await run(action);
+      settled += 1;
+      options.onProgress?.(settled, options.actions.length);
+      return result;
+    }),
+  );
 }
 
 export function resultOf(action: PlannedAction, status: ActionStatus, reason: string | null): ActionResult {

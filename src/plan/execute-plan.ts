@@ -45,6 +45,8 @@ export interface ExecutePlanOptions<C> {
 
 export interface ExecutionSummary {
   runId: string | null;
+  /** How long applying took (0 for a dry-run). */
+  durationMs: number;
   dryRun: boolean;
   interrupted: boolean;
   plan: PlanPreviewData;
@@ -71,7 +73,7 @@ export async function executePlan<C>(options: ExecutePlanOptions<C>): Promise<Ex
     const preview = describePlan(plan.command, plan.accountId, plan.actions, guarded);
     io.show({ data: preview, renderText: (f) => renderPlanPreview(preview, f) });
     if (!options.dryRun) await options.beforeApply?.();
-    return summarise(null, options.dryRun, false, preview, plan.actions.map((a) => resultOf(a, 'planned', null)));
+    return summarise(null, options.dryRun, false, preview, plan.actions.map((a) => resultOf(a, 'planned', null)), 0);
   }
 
   const lock = await acquireLock(options.workspace, { command: plan.command, now: options.now(), ...options.process });
@@ -90,20 +92,40 @@ export async function executePlan<C>(options: ExecutePlanOptions<C>): Promise<Ex
       await confirmPlan(plan, refused, io);
       await options.beforeApply?.();
       await journal.append({ type: 'run', at: options.now().toISOString(), runId, command: plan.command, event: 'start' });
+      const started = options.now().getTime();
       const disarm = options.interrupts.arm();
       const stopListener = options.interrupts.onStopRequested(() =>
         say.warn(io, 'INTERRUPT_REQUESTED', 'Stopping: the calls in flight finish and are recorded. Press Ctrl-C again to abort them now.'),
       );
       let results: ActionResult[];
       try {
-        results = await applyActions({ actions: plan.actions, registry: options.registry, journal, runId, interrupts: options.interrupts, now: options.now, concurrency: options.concurrency, refused });
+        // A spinner while AWS works through the plan: provisioning and assignments can take minutes.
+        const total = plan.actions.length;
+        const progress = io.startProgress('APPLY_PLAN', `Applying ${total} change(s)…`);
+        try {
+          results = await applyActions({
+            actions: plan.actions,
+            registry: options.registry,
+            journal,
+            runId,
+            interrupts: options.interrupts,
+            now: options.now,
+            concurrency: options.concurrency,
+            refused,
+            onProgress: (settled) => progress.update(`Applying changes: ${settled} of ${total} settled…`),
+          });
+          progress.succeed(`Applied the plan: ${total} action(s) settled in ${seconds(options.now().getTime() - started)}.`);
+        } catch (error) {
+          progress.fail();
+          throw error;
+        }
       } finally {
         stopListener();
         disarm();
       }
       const interrupted = options.interrupts.stopRequested;
       await journal.append({ type: 'run', at: options.now().toISOString(), runId, command: plan.command, event: interrupted ? 'interrupted' : 'end' });
-      return summarise(runId, false, interrupted, preview, results);
+      return summarise(runId, false, interrupted, preview, results, options.now().getTime() - started);
     } finally {
       await journal.close();
     }
@@ -184,10 +206,10 @@ function guardRefusals(actions: PlannedAction[], facts: PrincipalFacts | undefin
   return refused;
 }
 
-function summarise(runId: string | null, dryRun: boolean, interrupted: boolean, plan: PlanPreviewData, actions: ActionResult[]): ExecutionSummary {
+function summarise(runId: string | null, dryRun: boolean, interrupted: boolean, plan: PlanPreviewData, actions: ActionResult[], durationMs: number): ExecutionSummary {
   const counts: Record<ActionStatus, number> = { planned: 0, done: 0, skipped: 0, failed: 0, 'not-run': 0, refused: 0, unknown: 0 };
   for (const action of actions) counts[action.status] += 1;
-  return { runId, dryRun, interrupted, plan, counts, actions };
+  return { runId, durationMs, dryRun, interrupted, plan, counts, actions };
 }
 
 /** The exit code a run ends with: interrupted 130, anything refused 3, anything failed 1. */
@@ -197,3 +219,8 @@ export function exitCodeOf(summary: ExecutionSummary): number {
   if (summary.counts.failed > 0 || summary.counts.unknown > 0) return 1;
   return 0;
 }
+
+export function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+

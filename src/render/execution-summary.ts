@@ -1,5 +1,5 @@
 import type { TextFormat } from '../io/io-host.js';
-import type { ExecutionSummary } from '../plan/execute-plan.js';
+import { seconds, type ExecutionSummary } from '../plan/execute-plan.js';
 
 /** After a run: what was done, skipped, refused or failed, and why. */
 export function renderExecutionSummary(summary: ExecutionSummary, f: TextFormat): string {
@@ -11,7 +11,8 @@ export function renderExecutionSummary(summary: ExecutionSummary, f: TextFormat)
       `${counts.done} done, ${counts.skipped} skipped, ${counts.failed} failed` +
         (counts.refused ? `, ${counts.refused} refused` : '') +
         (counts['not-run'] ? `, ${counts['not-run']} not run` : '') +
-        (counts.unknown ? `, ${counts.unknown} interrupted in flight` : ''),
+        (counts.unknown ? `, ${counts.unknown} interrupted in flight` : '') +
+        ` in ${seconds(summary.durationMs)}`,
     ),
   ];
   const notable = summary.actions.filter((a) => a.status !== 'done');

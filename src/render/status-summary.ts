@@ -30,7 +30,7 @@ export function renderStatus(result: StatusResult, f: TextFormat): string {
     f.bold(`Account ${result.accountId}, workspace ${result.workspace}`),
     renderChecklist(result.checklist, f),
     '',
-    f.table(['IAM user', 'kind', 'Identity Center user', 'groups', 'permission sets', 'access', 'last used', 'IAM user'], rows),
+    f.table(['IAM user', 'kind', 'Identity Center user', 'groups', 'permission sets', 'access', 'last used', 'state'], rows),
     `${humans.filter((u) => u.migrated).length} of ${humans.length} people migrated.`,
     ...result.gaps.map((g) => f.yellow(`⚠ ${g}`)),
   ].join('\n');
