@@ -34,6 +34,8 @@ export function createProgram(run: CommandRunner, streams: ProgramStreams): Comm
       writeErr: (text) => streams.stderr.write(text),
     });
   addGlobalOptions(program);
+  // The root runs the guided session; commander then drops `iam2idc help <command>` unless asked to keep it.
+  program.helpCommand(true);
   registerMigrateCommand(program, run);
   registerAuditCommand(program, run);
   registerGeneratePoliciesCommand(program, run);

@@ -15,6 +15,12 @@ import { InterruptController } from './plan/interrupt-controller.js';
 export function processRuntime(): Runtime {
   // The SDK warns about Node 20 on every client; the engines field already states what is supported.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // `iam2idc status -o json | head`: the reader left, which is no error of ours. Work already done
+  // (a journal, a workspace file) is complete on disk, since every write is atomic.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const interrupts = new InterruptController();
   process.on('SIGINT', () => {
     // While a plan is applied, the executor handles Ctrl-C in two steps; elsewhere nothing is half

@@ -116,6 +116,24 @@ describe('main: usage errors', () => {
   });
 });
 
+describe('main: the guided session without a terminal', () => {
+  it.each([[[]], [['migrate']], [['--no-input', 'migrate']]])('Given %j and no terminal, When run, Then it refuses at once with exit 3, makes no AWS call and names the phase commands', async (args) => {
+    const result = await run(...args);
+    expect(result.code).toBe(ExitCode.SafetyRefusal);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('iam2idc audit');
+    expect(result.stderr).toContain('iam2idc disable --yes --confirm-account');
+    // Nothing was bound or written: the refusal came before GetCallerIdentity.
+    expect(await readdir(cwd)).toEqual([]);
+  });
+
+  it('Given -o json, When the session is asked for, Then it is a usage error (exit 2) with one JSON document', async () => {
+    const result = await run('-o', 'json', 'migrate');
+    expect(result.code).toBe(ExitCode.UsageError);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'SESSION_NOT_JSON' } });
+  });
+});
+
 describe('main: no credentials', () => {
   it(
     'Given no AWS credentials anywhere, When audit runs, Then it exits 4 and creates no workspace',
