@@ -11,8 +11,9 @@ import { ASSIGN, runAssign } from '../services/assignments/run-assign.js';
 import { completeDesiredUsers, readDesiredIdentities, type DesiredIdentities } from '../services/identities/desired-identities.js';
 import { detectIdentitySource, type IdentitySourceOption } from '../services/identities/detect-identity-source.js';
 import { readAuditSnapshot } from '../workspace/audit-file.js';
-import { formatMappingPath, loadMapping, MAPPING_FILE } from '../workspace/mapping-file.js';
+import { MAPPING_FILE } from '../workspace/mapping-file.js';
 import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
+import { readMapping } from './mapping-input.js';
 
 export interface AssignFlags extends PlanFlags {
   prune?: boolean;
@@ -41,8 +42,7 @@ export function registerAssignCommand(program: Command, run: CommandRunner): voi
 export async function assignHandler(ctx: CommandContext, flags: AssignFlags): Promise<number> {
   // Everything that can be wrong in the files is checked before the first AWS call.
   const snapshot = await readAuditSnapshot(ctx.workspace);
-  const { mapping, warnings } = await loadMapping(ctx.workspace.resolve(MAPPING_FILE));
-  for (const warning of warnings) say.warn(ctx.io, 'MAPPING_WARNING', `${MAPPING_FILE} ${formatMappingPath(warning.path)}: ${warning.message}`);
+  const { mapping } = await readMapping(ctx);
   let desired = readDesiredIdentities(mapping, snapshot.users, { emailTemplate: flags.emailTemplate });
   const recorded = await ctx.workspace.readState();
   if (flags.emit) {

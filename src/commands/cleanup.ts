@@ -2,16 +2,15 @@ import type { Command } from 'commander';
 import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
 import { parseUserList } from '../cli-args/user-list.js';
 import { UserError } from '../errors.js';
-import { say } from '../io/io-host.js';
 import { exitCodeOf } from '../plan/execute-plan.js';
 import { loadPlan } from '../plan/plan-file.js';
 import { renderCleanupDecisions, renderCleanupSummary } from '../render/cleanup-summary.js';
 import { DEFAULT_MIN_DISABLED_DAYS } from '../services/retire/plan-cleanup.js';
 import { CLEANUP, runCleanup } from '../services/retire/run-cleanup.js';
 import { listDisableRecords } from '../workspace/disable-records.js';
-import { formatMappingPath, loadMapping, MAPPING_FILE } from '../workspace/mapping-file.js';
 import { readPermissionSetPolicies } from '../workspace/policy-files.js';
 import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
+import { readMapping } from './mapping-input.js';
 
 export interface CleanupFlags extends PlanFlags {
   users?: string;
@@ -45,8 +44,7 @@ export async function cleanupHandler(ctx: CommandContext, flags: CleanupFlags): 
   if (!Number.isInteger(minDisabledDays) || minDisabledDays < 0) {
     throw new UserError('INVALID_MIN_DISABLED_DAYS', `--min-disabled-days ${flags.minDisabledDays} is not a whole number of days.`, `Give a number such as ${DEFAULT_MIN_DISABLED_DAYS}.`);
   }
-  const { mapping, warnings } = await loadMapping(ctx.workspace.resolve(MAPPING_FILE));
-  for (const warning of warnings) say.warn(ctx.io, 'MAPPING_WARNING', `${MAPPING_FILE} ${formatMappingPath(warning.path)}: ${warning.message}`);
+  const { mapping } = await readMapping(ctx);
   const records = await listDisableRecords(ctx.workspace);
   const inlinePolicies = await readPermissionSetPolicies(ctx.workspace, mapping.permissionSets);
   if (flags.plan) await loadPlan(flags.plan, { command: CLEANUP });

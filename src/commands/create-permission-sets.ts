@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
-import { say } from '../io/io-host.js';
 import { exitCodeOf } from '../plan/execute-plan.js';
 import { loadPlan } from '../plan/plan-file.js';
 import { renderCreatePermissionSets } from '../render/create-permission-sets.js';
@@ -8,9 +7,9 @@ import { emitInfrastructureAsCode } from '../services/permission-sets/emit-iac.j
 import { readDesiredPermissionSets } from '../services/permission-sets/read-desired.js';
 import { resolveIdentityCenterInstance } from '../services/permission-sets/resolve-instance.js';
 import { CREATE_PERMISSION_SETS, runCreatePermissionSets } from '../services/permission-sets/run-create-permission-sets.js';
-import { MAPPING_FILE, formatMappingPath, loadMapping } from '../workspace/mapping-file.js';
 import { readPolicyFile, readPolicyManifest } from '../workspace/policy-files.js';
 import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
+import { readMapping } from './mapping-input.js';
 
 export interface CreatePermissionSetsFlags extends PlanFlags {
   permissionSets?: string[];
@@ -38,8 +37,7 @@ export function registerCreatePermissionSetsCommand(program: Command, run: Comma
 
 export async function createPermissionSetsHandler(ctx: CommandContext, flags: CreatePermissionSetsFlags): Promise<number> {
   // The mapping, the policy files and every limit are checked before the first AWS call.
-  const { mapping, warnings } = await loadMapping(ctx.workspace.resolve(MAPPING_FILE));
-  for (const warning of warnings) say.warn(ctx.io, 'MAPPING_WARNING', `mapping.yaml ${formatMappingPath(warning.path)}: ${warning.message}`);
+  const { mapping } = await readMapping(ctx);
   const state = await ctx.workspace.readState();
   const manifest = await readPolicyManifest(ctx.workspace);
   const desired = await readDesiredPermissionSets(mapping, async (file) => (await readPolicyFile(ctx.workspace, file, manifest)).document, {

@@ -8,10 +8,9 @@ import { loadPlan } from '../plan/plan-file.js';
 import { renderDisableDecisions, renderDisableSummary } from '../render/retire-summary.js';
 import type { DisableMode } from '../services/retire/plan-disable.js';
 import { DISABLE, runDisable } from '../services/retire/run-disable.js';
-import { formatMappingPath, loadMapping, MAPPING_FILE } from '../workspace/mapping-file.js';
 import { readPermissionSetPolicies } from '../workspace/policy-files.js';
-import { say } from '../io/io-host.js';
 import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
+import { readMapping } from './mapping-input.js';
 
 export interface DisableFlags extends PlanFlags {
   users?: string;
@@ -55,8 +54,7 @@ export async function disableHandler(ctx: CommandContext, flags: DisableFlags): 
   const forced = flags.forceUser.flatMap((value) => parseUserList(value, '--force-user'));
   const outside = users === null ? [] : forced.filter((f) => !users.some((u) => u.toLowerCase() === f.toLowerCase()));
   if (outside.length > 0) throw new UserError('FORCED_USER_NOT_TARGETED', `--force-user ${outside.join(', ')} is not among --users.`, 'Add it to --users, or drop --force-user.');
-  const { mapping, warnings } = await loadMapping(ctx.workspace.resolve(MAPPING_FILE));
-  for (const warning of warnings) say.warn(ctx.io, 'MAPPING_WARNING', `${MAPPING_FILE} ${formatMappingPath(warning.path)}: ${warning.message}`);
+  const { mapping } = await readMapping(ctx);
   const recorded = await ctx.workspace.readState();
   const cutover = resolveCutover(flags.cutover, recorded?.phases.assignments?.lastRunAt ?? null, ctx.now());
   const inlinePolicies = await readPermissionSetPolicies(ctx.workspace, mapping.permissionSets);

@@ -6,9 +6,8 @@ import type { PolicyBasis } from '../services/policies/compare-policy-sources.js
 import { checkActivitySourceArns } from '../services/policies/discover-activity-sources.js';
 import { generatePolicies } from '../services/policies/generate-policies.js';
 import { preparePolicyGeneration } from '../services/policies/prepare-policy-generation.js';
-import { say } from '../io/io-host.js';
 import { readAuditSnapshot } from '../workspace/audit-file.js';
-import { MAPPING_FILE, formatMappingPath, loadMapping } from '../workspace/mapping-file.js';
+import { readMapping } from './mapping-input.js';
 
 export interface GeneratePoliciesFlags {
   permissionSets?: string[];
@@ -43,8 +42,7 @@ export function registerGeneratePoliciesCommand(program: Command, run: CommandRu
 export async function generatePoliciesHandler(ctx: CommandContext, flags: GeneratePoliciesFlags): Promise<void> {
   // Everything that can be wrong locally is checked before the first AWS call.
   const snapshot = await readAuditSnapshot(ctx.workspace);
-  const { mapping, document, warnings } = await loadMapping(ctx.workspace.resolve(MAPPING_FILE));
-  for (const warning of warnings) say.warn(ctx.io, 'MAPPING_WARNING', `mapping.yaml ${formatMappingPath(warning.path)}: ${warning.message}`);
+  const { mapping, document } = await readMapping(ctx);
   const since = flags.fromActivity ? parseSince(flags.since, ctx.now()) : undefined;
   if (flags.fromActivity) checkActivitySourceArns({ trailArn: flags.trailArn, accessRoleArn: flags.accessRoleArn });
   const prepared = await preparePolicyGeneration(ctx.workspace, { snapshot, mapping, mappingDocument: document }, flags.permissionSets, flags.users);

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import ms from 'ms';
 import { Option, type Command } from 'commander';
 import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
@@ -10,8 +9,9 @@ import { renderDenialLine, renderWatchDeniedSummary } from '../render/denied-sum
 import { parseLogGroupFlag } from '../services/denied/find-trail-log-group.js';
 import type { QueryEngine } from '../services/denied/read-trail-events.js';
 import { checkWatchPreconditions, runWatchDenied, WATCH_DENIED } from '../services/denied/run-watch-denied.js';
-import { formatMappingPath, loadMapping, MAPPING_FILE } from '../workspace/mapping-file.js';
+import { MAPPING_FILE } from '../workspace/mapping-file.js';
 import { planRunOptions } from './plan-options.js';
+import { readMappingIfAny } from './mapping-input.js';
 
 export interface WatchDeniedFlags {
   logGroup?: string;
@@ -64,9 +64,7 @@ export async function watchDeniedHandler(ctx: CommandContext, flags: WatchDenied
   }
   const intervalMs = parseInterval(flags.interval);
   const logGroup = flags.logGroup === undefined ? null : parseLogGroupFlag(flags.logGroup, ctx.aws.region);
-  const mappingFile = ctx.workspace.resolve(MAPPING_FILE);
-  const loaded = existsSync(mappingFile) ? await loadMapping(mappingFile) : null;
-  for (const warning of loaded?.warnings ?? []) say.warn(ctx.io, 'MAPPING_WARNING', `${MAPPING_FILE} ${formatMappingPath(warning.path)}: ${warning.message}`);
+  const loaded = await readMappingIfAny(ctx);
   const suggest = Boolean(flags.suggest);
   const apply = Boolean(flags.applySuggestions);
   checkWatchPreconditions({ mapping: loaded, suggest, applySuggestions: apply, state: await ctx.workspace.readState() });

@@ -72,7 +72,10 @@ export class NonInteractiveIoHost extends BaseIoHost {
 export class TtyIoHost extends NonInteractiveIoHost {
   private spinner: ReturnType<typeof ora> | undefined;
 
-  override startProgress(_code: string, text: string): ProgressHandle {
+  override startProgress(code: string, text: string): ProgressHandle {
+    // A terminal that reports no width (a pty made by `script`, some CI consoles) would make the spinner
+    // clear "every line" without end: plain lines instead.
+    if (!((this.streams.stderr as NodeJS.WriteStream).columns > 0)) return super.startProgress(code, text);
     const spinner = ora({ text, stream: this.streams.stderr as NodeJS.WriteStream, color: 'cyan' }).start();
     this.spinner = spinner;
     const done = () => {

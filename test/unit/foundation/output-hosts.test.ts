@@ -140,3 +140,15 @@ describe('createTextFormat', () => {
     expect(f.table(['name'], [['alice']])).toMatch(ANSI_ESCAPE);
   });
 });
+
+describe('TtyIoHost progress on a terminal that reports no width', () => {
+  it('Given a terminal of 0 columns (a pty made by script), When a long step runs, Then progress is plain lines, not a spinner that clears without end', () => {
+    const stdout = captureStream(true);
+    const stderr = Object.assign(captureStream(true), { columns: 0 });
+    const host = new TtyIoHost(QUIET, new RefusingPrompter('test'), { stdout, stderr }, PLAIN);
+    const progress = host.startProgress('P', 'applying');
+    for (let i = 0; i < 50; i += 1) progress.update(`applying ${i}`);
+    progress.succeed('applied');
+    expect(stderr.text()).toBe('✔ applied\n');
+  });
+});
