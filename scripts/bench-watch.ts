@@ -2,7 +2,7 @@
  * What watch-denied costs on a busy log group: AWS calls, wall time and peak memory, with
  * FilterLogEvents and with Logs Insights, on a log group seeded with N CloudTrail events (one in fifty a
  * denial, one in ten an IAM user's call, the rest Identity Center and role traffic). Usage:
- * `npm run bench:watch` (10,000 and 50,000 events) or `npm run bench:watch -- 5000`. Appends its table
+ * `npm run bench:watch` (10,000, 50,000 and 150,000 events) or `npm run bench:watch -- 5000`. Appends its table
  * to docs/benchmarks.md, replacing the one an earlier run wrote.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import { findMoto, resetMoto, startMoto } from '../test/e2e/support/moto.js';
 import { REPO_ROOT, runCli } from '../test/e2e/support/run-cli.js';
 import { iamUserCall, idcSession, seedTrailLogGroup, TRAIL_LOG_GROUP } from '../test/e2e/support/seed-trail.js';
 
-const DEFAULT_SIZES = [10_000, 50_000];
+const DEFAULT_SIZES = [10_000, 50_000, 150_000];
 const RSS_PRELOAD = pathToFileURL(join(REPO_ROOT, 'scripts', 'bench-rss.mjs')).href;
 const MARK_START = '<!-- bench:watch -->';
 const MARK_END = '<!-- /bench:watch -->';
