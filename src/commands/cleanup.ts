@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
+import type { CommandContext, CommandRunner } from '../command-context.js';
 import { parseUserList } from '../cli-args/user-list.js';
 import { UserError } from '../errors.js';
 import { exitCodeOf } from '../plan/execute-plan.js';
@@ -8,9 +8,8 @@ import { renderCleanupDecisions, renderCleanupSummary } from '../render/cleanup-
 import { DEFAULT_MIN_DISABLED_DAYS } from '../services/retire/plan-cleanup.js';
 import { CLEANUP, runCleanup } from '../services/retire/run-cleanup.js';
 import { listDisableRecords } from '../workspace/disable-records.js';
-import { readPermissionSetPolicies } from '../workspace/policy-files.js';
 import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
-import { readMapping } from './mapping-input.js';
+import { readMapping, readRetireAccount } from './mapping-input.js';
 
 export interface CleanupFlags extends PlanFlags {
   users?: string;
@@ -46,22 +45,15 @@ export async function cleanupHandler(ctx: CommandContext, flags: CleanupFlags): 
   }
   const { mapping } = await readMapping(ctx);
   const records = await listDisableRecords(ctx.workspace);
-  const inlinePolicies = await readPermissionSetPolicies(ctx.workspace, mapping.permissionSets);
   if (flags.plan) await loadPlan(flags.plan, { command: CLEANUP });
 
-  const { caller, state } = await bindCaller(ctx);
+  const account = await readRetireAccount(ctx, mapping);
   const result = await runCleanup({
     ...planRunOptions(ctx, flags),
-    iam: ctx.aws.iam,
-    accountId: caller.accountId,
-    partition: caller.partition,
-    callerUserId: caller.userId,
-    mapping,
-    state,
+    ...account,
     records,
     users,
     minDisabledDays,
-    inlinePolicyOf: (name) => inlinePolicies.get(name) ?? null,
     showDecisions: (decisions) => ctx.io.show({ data: decisions, renderText: (f) => renderCleanupDecisions(decisions, f) }),
   });
   ctx.io.result({ data: result, renderText: (f) => renderCleanupSummary(result, f) });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
+import type { CommandContext, CommandRunner } from '../command-context.js';
 import { parseSince } from '../cli-args/parse-since.js';
 import { parseUserList } from '../cli-args/user-list.js';
 import { UserError } from '../errors.js';
@@ -8,9 +8,8 @@ import { loadPlan } from '../plan/plan-file.js';
 import { renderDisableDecisions, renderDisableSummary } from '../render/retire-summary.js';
 import type { DisableMode } from '../services/retire/plan-disable.js';
 import { DISABLE, runDisable } from '../services/retire/run-disable.js';
-import { readPermissionSetPolicies } from '../workspace/policy-files.js';
 import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
-import { readMapping } from './mapping-input.js';
+import { readMapping, readRetireAccount } from './mapping-input.js';
 
 export interface DisableFlags extends PlanFlags {
   users?: string;
@@ -57,23 +56,16 @@ export async function disableHandler(ctx: CommandContext, flags: DisableFlags): 
   const { mapping } = await readMapping(ctx);
   const recorded = await ctx.workspace.readState();
   const cutover = resolveCutover(flags.cutover, recorded?.phases.assignments?.lastRunAt ?? null, ctx.now());
-  const inlinePolicies = await readPermissionSetPolicies(ctx.workspace, mapping.permissionSets);
   if (flags.plan) await loadPlan(flags.plan, { command: DISABLE });
 
-  const { caller, state } = await bindCaller(ctx);
+  const account = await readRetireAccount(ctx, mapping);
   const result = await runDisable({
     ...planRunOptions(ctx, flags),
-    iam: ctx.aws.iam,
-    accountId: caller.accountId,
-    partition: caller.partition,
-    callerUserId: caller.userId,
-    mapping,
-    state,
+    ...account,
     users,
     forced,
     cutover,
     mode,
-    inlinePolicyOf: (name) => inlinePolicies.get(name) ?? null,
     showDecisions: (decisions, at) => ctx.io.show({ data: decisions, renderText: (f) => renderDisableDecisions(decisions, at, f) }),
   });
   ctx.io.result({ data: result, renderText: (f) => renderDisableSummary(result, f) });

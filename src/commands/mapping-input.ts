@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
-import type { CommandContext } from '../command-context.js';
+import { bindCaller, type CommandContext } from '../command-context.js';
 import { say } from '../io/io-host.js';
+import type { RetireAccount } from '../services/retire/principal-facts.js';
 import { formatMappingPath, loadMapping, MAPPING_FILE, type LoadedMapping } from '../workspace/mapping-file.js';
+import type { Mapping } from '../workspace/mapping-schema.js';
+import { readPermissionSetPolicies } from '../workspace/policy-files.js';
 
 /** Reads and validates the workspace's mapping.yaml (exit 2 when invalid) and shows its warnings. */
 export async function readMapping(ctx: CommandContext): Promise<LoadedMapping> {
@@ -13,4 +16,22 @@ export async function readMapping(ctx: CommandContext): Promise<LoadedMapping> {
 /** The same, for commands that also work before the audit wrote one: null when there is none. */
 export async function readMappingIfAny(ctx: CommandContext): Promise<LoadedMapping | null> {
   return existsSync(ctx.workspace.resolve(MAPPING_FILE)) ? readMapping(ctx) : null;
+}
+
+/**
+ * What disable and cleanup act with: the permission sets' policies (files, read first), then the
+ * caller, bound to the workspace's account. Callers check their own flags and plan file before this.
+ */
+export async function readRetireAccount(ctx: CommandContext, mapping: Mapping): Promise<RetireAccount> {
+  const inlinePolicies = await readPermissionSetPolicies(ctx.workspace, mapping.permissionSets);
+  const { caller, state } = await bindCaller(ctx);
+  return {
+    iam: ctx.aws.iam,
+    accountId: caller.accountId,
+    partition: caller.partition,
+    callerUserId: caller.userId,
+    mapping,
+    state,
+    inlinePolicyOf: (name) => inlinePolicies.get(name) ?? null,
+  };
 }

@@ -3,14 +3,13 @@
  * the keys it deactivated), written before each change, so that `enable` reverses precisely that
  * and nothing else, from the workspace alone, even after an interrupted run.
  */
-import { readdir } from 'node:fs/promises';
 import { z } from 'zod';
 import { Fault, UserError } from '../errors.js';
 import { formatZodIssues } from './format-zod-issues.js';
+import { BACKUP_DIR, readBackupFiles } from './backup-files.js';
 import type { Workspace } from './workspace.js';
 
 export const DISABLE_RECORD_VERSION = 1;
-const BACKUP_DIR = 'backups';
 const PREFIX = 'disable-';
 
 /** `intent`: written before the call (it may or may not have happened); `done`: AWS confirmed it. */
@@ -72,19 +71,7 @@ export async function readDisableRecord(workspace: Workspace, userName: string):
 
 /** Every disable record of the workspace, by user name. */
 export async function listDisableRecords(workspace: Workspace): Promise<DisableRecord[]> {
-  let names: string[];
-  try {
-    names = await readdir(workspace.resolve(BACKUP_DIR));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const records: DisableRecord[] = [];
-  for (const name of names.filter((n) => n.startsWith(PREFIX) && n.endsWith('.json')).sort()) {
-    const text = await workspace.readText(`${BACKUP_DIR}/${name}`);
-    if (text !== null) records.push(parseRecord(text, workspace.resolve(`${BACKUP_DIR}/${name}`)));
-  }
-  return records;
+  return readBackupFiles(workspace, (n) => n.startsWith(PREFIX), parseRecord);
 }
 
 export async function writeDisableRecord(workspace: Workspace, record: DisableRecord): Promise<void> {

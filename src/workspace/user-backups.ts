@@ -4,14 +4,13 @@
  * SSH keys and certificate bodies are public, and of keys, passwords and MFA devices only their IDs,
  * status and existence are kept.
  */
-import { readdir } from 'node:fs/promises';
 import { z } from 'zod';
 import { Fault, UserError } from '../errors.js';
 import { formatZodIssues } from './format-zod-issues.js';
+import { BACKUP_DIR, readBackupFiles } from './backup-files.js';
 import type { Workspace } from './workspace.js';
 
 export const USER_BACKUP_VERSION = 1;
-const BACKUP_DIR = 'backups';
 const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 // IAM documents UserId as [\w]+ of 16 to 128; emulators make shorter lower-case ones.
 const USER_ID = /^\w{8,128}$/;
@@ -67,19 +66,7 @@ export async function writeUserBackup(workspace: Workspace, backup: UserBackup):
 
 /** Every user backup of the workspace (disable records, which share the folder, are not backups). */
 export async function listUserBackups(workspace: Workspace): Promise<UserBackup[]> {
-  let names: string[];
-  try {
-    names = await readdir(workspace.resolve(BACKUP_DIR));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const backups: UserBackup[] = [];
-  for (const name of names.filter((n) => !n.startsWith('disable-') && n.endsWith('.json')).sort()) {
-    const text = await workspace.readText(`${BACKUP_DIR}/${name}`);
-    if (text !== null) backups.push(parseBackup(text, workspace.resolve(`${BACKUP_DIR}/${name}`)));
-  }
-  return backups;
+  return readBackupFiles(workspace, (n) => !n.startsWith('disable-'), parseBackup);
 }
 
 function parseBackup(text: string, file: string): UserBackup {

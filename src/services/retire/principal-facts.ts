@@ -3,6 +3,7 @@
  * the mapping: who the caller is, who is protected, each user's kind and administrator access, and
  * whether someone can already administer the account through Identity Center.
  */
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { PrincipalFacts } from '../../plan/lockout-guard.js';
 import { parseProtectTag, PROTECT_TAG, type Mapping } from '../../workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../workspace/workspace-state.js';
@@ -10,6 +11,18 @@ import { administratorAccessArn } from '../audit/admin-access.js';
 import { isAllowAllStatement, statementsOf } from '../audit/policy-statements.js';
 import type { PolicyDocument } from '../audit/types.js';
 import type { IamUsersSnapshot } from './read-iam-users.js';
+
+/** What disable and cleanup know of the account they act on: who calls, the mapping, how to tell an admin. */
+export interface RetireAccount {
+  iam: IAMClient;
+  accountId: string;
+  partition: string;
+  callerUserId: string;
+  mapping: Mapping;
+  state: WorkspaceState;
+  /** A permission set's inline policy, to tell whether Identity Center administrator access exists. */
+  inlinePolicyOf: (permissionSet: string) => PolicyDocument | null;
+}
 
 export interface PrincipalFactsInput {
   snapshot: IamUsersSnapshot;

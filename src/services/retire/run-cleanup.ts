@@ -3,19 +3,15 @@
  * full, planned, previewed with what cannot come back, confirmed by the account ID, then taken apart
  * by the engine with a backup first, and recorded as deleted.
  */
-import type { IAMClient } from '@aws-sdk/client-iam';
 import pMap from 'p-map';
 import { SafetyRefusal } from '../../errors.js';
 import { say } from '../../io/io-host.js';
 import type { ExecutionSummary } from '../../plan/execute-plan.js';
 import { runCommandPlan, type PlanRunOptions } from '../../plan/run-command-plan.js';
 import type { DisableRecord } from '../../workspace/disable-records.js';
-import type { Mapping } from '../../workspace/mapping-schema.js';
-import type { WorkspaceState } from '../../workspace/workspace-state.js';
-import type { PolicyDocument } from '../audit/types.js';
 import { createCleanupRegistry } from './cleanup-handlers.js';
 import { cleanupCandidates, DEFAULT_MIN_DISABLED_DAYS, planCleanup, type CleanupDecision } from './plan-cleanup.js';
-import { buildPrincipalFacts, isIdentityCenterAdminVerified } from './principal-facts.js';
+import { buildPrincipalFacts, isIdentityCenterAdminVerified, type RetireAccount } from './principal-facts.js';
 import { readIamUsers } from './read-iam-users.js';
 import { readUserAttachments, type UserAttachments } from './read-user-attachments.js';
 import { usersFullyApplied } from './record-retire-outcome.js';
@@ -23,17 +19,10 @@ import { usersFullyApplied } from './record-retire-outcome.js';
 export const CLEANUP = 'cleanup';
 const READ_CONCURRENCY = 4;
 
-export interface RunCleanupOptions extends PlanRunOptions {
-  iam: IAMClient;
-  accountId: string;
-  partition: string;
-  callerUserId: string;
-  mapping: Mapping;
-  state: WorkspaceState;
+export interface RunCleanupOptions extends PlanRunOptions, RetireAccount {
   records: DisableRecord[];
   users: string[] | null;
   minDisabledDays: number;
-  inlinePolicyOf: (permissionSet: string) => PolicyDocument | null;
   showDecisions: (decisions: CleanupDecision[]) => void;
 }
 

@@ -3,36 +3,24 @@
  * preview, a second question for every user forced past the gate, then the engine (which enforces
  * the lockout guard), and the disable records brought up to date.
  */
-import type { IAMClient } from '@aws-sdk/client-iam';
 import { say } from '../../io/io-host.js';
 import type { ExecutionSummary } from '../../plan/execute-plan.js';
 import { runCommandPlan, type PlanRunOptions } from '../../plan/run-command-plan.js';
-import type { Mapping } from '../../workspace/mapping-schema.js';
-import type { WorkspaceState } from '../../workspace/workspace-state.js';
-import type { PolicyDocument } from '../audit/types.js';
 import { DisableRecorder } from './disable-recorder.js';
 import { planDisable, type DisableMode, type UserDecision } from './plan-disable.js';
-import { buildPrincipalFacts, isIdentityCenterAdminVerified } from './principal-facts.js';
+import { buildPrincipalFacts, isIdentityCenterAdminVerified, type RetireAccount } from './principal-facts.js';
 import { readIamUsers } from './read-iam-users.js';
 import { recordRetireOutcome, usersFullyApplied } from './record-retire-outcome.js';
 import { createRetireRegistry } from './retire-handlers.js';
 
 export const DISABLE = 'disable';
 
-export interface RunDisableOptions extends PlanRunOptions {
-  iam: IAMClient;
-  accountId: string;
-  partition: string;
-  callerUserId: string;
-  mapping: Mapping;
-  state: WorkspaceState;
+export interface RunDisableOptions extends PlanRunOptions, RetireAccount {
   /** --users; otherwise every human user of the mapping. */
   users: string[] | null;
   forced: string[];
   cutover: Date;
   mode: DisableMode;
-  /** A permission set's inline policy, to tell whether Identity Center administrator access exists. */
-  inlinePolicyOf: (permissionSet: string) => PolicyDocument | null;
   /** Shows the per-user table before the plan (the command renders it). */
   showDecisions: (decisions: UserDecision[], cutover: Date) => void;
 }
