@@ -67,10 +67,11 @@ export async function migrateHandler(ctx: CommandContext): Promise<number> {
   if (ctx.noPromptReason !== null) {
     throw new SafetyRefusal('SESSION_NEEDS_TERMINAL', `The guided session needs a terminal, and ${ctx.noPromptReason}.`, `In scripts and CI, run the phase commands: ${SCRIPTED_JOURNEY.join('; ')}.`);
   }
-  const { caller } = await bindCaller(ctx);
+  const { caller, state: bound } = await bindCaller(ctx);
   const effects: SessionEffects = {
     readStatus: async () => {
-      const { state } = await bindCaller(ctx);
+      // The account was checked once at the start; each menu only re-reads the workspace the last step wrote.
+      const state = (await ctx.workspace.readState()) ?? bound;
       const mappingFile = ctx.workspace.resolve(MAPPING_FILE);
       const mapping = existsSync(mappingFile) ? await loadMapping(mappingFile).then((m) => m.mapping, () => null) : null;
       const snapshot = existsSync(ctx.workspace.resolve(AUDIT_FILE)) ? await readAuditSnapshot(ctx.workspace) : null;
