@@ -4,6 +4,8 @@
  * handler, looked up by `kind`, so a saved plan holds no code.
  */
 
+import type { z } from 'zod';
+
 export const PLAN_VERSION = 1;
 
 /**
@@ -62,21 +64,53 @@ export interface ApplyOutcome {
 }
 
 /**
+ * What an action means, derived from its kind and parameters alone: the lane it runs in, how it
+ * changes access, and the IAM user it changes. A saved plan states these too, for people; the
+ * engine refuses a plan whose statement differs from what its kinds say (see `verifyPlan`).
+ */
+export interface ActionMeaning {
+  service: string;
+  risk: Risk;
+  principal: ActionPrincipal | null;
+}
+
+/**
+ * The part of a handler that needs no AWS client: what its actions are and what their parameters
+ * look like. Commands check a saved plan against these before the first AWS call.
+ */
+export interface ActionKind<P = unknown> {
+  kind: string;
+  /** The shape of the parameters; a saved plan's are parsed with it before anything runs. */
+  params?: z.ZodType<P>;
+  /** The lane whose concurrency limit applies (`iam`, `sso-admin`, `identitystore`, `workspace`). */
+  service?: string;
+  /** The risk every action of the kind carries. */
+  risk?: Risk;
+  /** The risk, where the parameters decide it (an inline policy that grants more or less than the one it replaces). */
+  riskOf?(params: P): Risk;
+  /** The IAM user the action changes, for the lockout guard; absent for kinds that change none. */
+  principalOf?(params: P): ActionPrincipal;
+  /**
+   * `takes`: the kind backs its principal up (cleanup's backup). `needs`: it deletes part of its
+   * principal, so the plan must back that user up first, or a verified backup must be on disk.
+   */
+  backup?: 'takes' | 'needs';
+}
+
+/**
  * The behaviour of one kind of action. Handlers are idempotent: `isDone` re-reads AWS so that a
  * re-run (or the settling of an interrupted one) never repeats a side effect.
  */
-export interface ActionHandler<P = unknown, C = unknown> {
-  kind: string;
-  /**
-   * The risk every action of this kind carries. When declared, a planned action of the kind must say
-   * the same: the engine refuses one that does not, so that a hand-edited saved plan cannot relabel a
-   * narrowing action as broadening to avoid the lockout guard and the typed confirmation.
-   */
-  risk?: Risk;
+export interface ActionHandler<P = unknown, C = unknown> extends ActionKind<P> {
   isDone(params: P, context: C, signal: AbortSignal): Promise<boolean>;
   apply(params: P, context: C, signal: AbortSignal): Promise<ApplyOutcome>;
   /** The target's current fingerprint, compared with the plan's to detect a stale plan. */
   fingerprint?(params: P, context: C, signal: AbortSignal): Promise<string | null>;
+  /**
+   * Told what a call with no clear answer turned out to have done, once the executor has read AWS
+   * (`isDone`) to find out: for records kept beside the journal.
+   */
+  settled?(params: P, context: C, happened: boolean): Promise<void>;
   /** The action that undoes this one, where there is one (used by enable and restore). */
   inverse?(action: PlannedAction<P>): PlannedAction | null;
 }
@@ -89,21 +123,26 @@ export const TARGET_GONE = 'target-gone';
 
 /** Looks handlers up by kind; one registry per command, holding the context its handlers share. */
 export class ActionRegistry<C = unknown> {
-  private readonly handlers = new Map<string, ActionHandler<never, C>>();
+  private readonly handlers = new Map<string, ActionHandler<unknown, C>>();
 
   constructor(readonly context: C) {}
 
   register<P>(handler: ActionHandler<P, C>): this {
-    this.handlers.set(handler.kind, handler as ActionHandler<never, C>);
+    this.handlers.set(handler.kind, handler as ActionHandler<unknown, C>);
     return this;
   }
 
   get(kind: string): ActionHandler<unknown, C> | undefined {
-    return this.handlers.get(kind) as ActionHandler<unknown, C> | undefined;
+    return this.handlers.get(kind);
   }
 
   has(kind: string): boolean {
     return this.handlers.has(kind);
+  }
+
+  /** What each registered kind means, without the context: for checking a plan. */
+  kinds(): ReadonlyMap<string, ActionKind> {
+    return this.handlers as ReadonlyMap<string, ActionKind>;
   }
 
   /**
@@ -114,14 +153,14 @@ export class ActionRegistry<C = unknown> {
     const context = other.context;
     for (const [kind, handler] of other.handlers) {
       const bound: ActionHandler<unknown, C> = {
-        kind,
-        risk: handler.risk,
-        isDone: (params, _context, signal) => handler.isDone(params as never, context, signal),
-        apply: (params, _context, signal) => handler.apply(params as never, context, signal),
-        fingerprint: handler.fingerprint ? (params, _context, signal) => handler.fingerprint!(params as never, context, signal) : undefined,
-        inverse: handler.inverse as ActionHandler<unknown, C>['inverse'],
+        ...(handler as ActionKind<unknown>),
+        isDone: (params, _context, signal) => handler.isDone(params, context, signal),
+        apply: (params, _context, signal) => handler.apply(params, context, signal),
+        fingerprint: handler.fingerprint ? (params, _context, signal) => handler.fingerprint!(params, context, signal) : undefined,
+        settled: handler.settled ? (params, _context, happened) => handler.settled!(params, context, happened) : undefined,
+        inverse: handler.inverse,
       };
-      this.handlers.set(kind, bound as ActionHandler<never, C>);
+      this.handlers.set(kind, bound);
     }
     return this;
   }

@@ -6,7 +6,7 @@ import {
   DetachManagedPolicyFromPermissionSetCommand,
   UpdatePermissionSetCommand,
 } from '@aws-sdk/client-sso-admin';
-import { ActionRegistry, type ApplyOutcome } from '../../plan/plan-types.js';
+import { ActionRegistry, type ActionHandler, type ApplyOutcome } from '../../plan/plan-types.js';
 import { sessionDurationSeconds } from '../../workspace/mapping-schema.js';
 import {
   PS_KIND,
@@ -23,7 +23,7 @@ import {
   requirePermissionSetArn,
   sendSetChange,
   type PermissionSetContext,
-  type PermissionSetHandler,
+
 } from './permission-set-context.js';
 import { createPolicyHandlers } from './permission-set-policy-handlers.js';
 import { createProvisionHandler } from './provision-permission-set.js';
@@ -32,7 +32,7 @@ import { describePermissionSet, listCustomerManagedReferences, listManagedPolicy
 /** The handlers of every action `planPermissionSets` plans, sharing one context. */
 export function createPermissionSetRegistry(context: PermissionSetContext): ActionRegistry<PermissionSetContext> {
   const registry = new ActionRegistry(context);
-  const handlers: PermissionSetHandler<never>[] = [
+  const handlers: ActionHandler<unknown, PermissionSetContext>[] = [
     createHandler,
     updateHandler,
     attachManagedHandler,

@@ -24,16 +24,17 @@ import {
   requirePermissionSetArn,
   sendSetChange,
   type PermissionSetContext,
-  type PermissionSetHandler,
+
 } from './permission-set-context.js';
 import { getInlinePolicy, getPermissionsBoundary, listPermissionSetTags } from './permission-set-readers.js';
 import type { PermissionsBoundary } from './types.js';
+import type { ActionHandler } from '../../plan/plan-types.js';
 
 /**
  * Handlers for the inline policy, the permissions boundary and the tags. "Done" compares what
  * Identity Center holds now with what the action wants, the same way the plan compared them.
  */
-export function createPolicyHandlers(): PermissionSetHandler<never>[] {
+export function createPolicyHandlers(): ActionHandler<unknown, PermissionSetContext>[] {
   return [putInlineHandler, deleteInlineHandler, putBoundaryHandler, deleteBoundaryHandler, tagHandler, untagHandler];
 }
 
