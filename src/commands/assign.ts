@@ -3,16 +3,16 @@ import { bindCaller, type CommandContext, type CommandRunner } from '../command-
 import { SafetyRefusal, UserError } from '../errors.js';
 import { say, type IoHost } from '../io/io-host.js';
 import { exitCodeOf } from '../plan/execute-plan.js';
-import { loadPlan } from '../plan/plan-file.js';
+import type { PlanRun } from '../plan/plan-run.js';
 import { renderAssignSummary } from '../render/assign-summary.js';
 import { emitAssignmentsAsCode } from '../services/assignments/emit-assignments.js';
 import { expandTargets } from '../services/assignments/expand-targets.js';
-import { ASSIGN, runAssign } from '../services/assignments/run-assign.js';
+import { ASSIGN, assignKinds, runAssign } from '../services/assignments/run-assign.js';
 import { completeDesiredUsers, readDesiredIdentities, type DesiredIdentities } from '../services/identities/desired-identities.js';
 import { detectIdentitySource, type IdentitySourceOption } from '../services/identities/detect-identity-source.js';
 import { readAuditSnapshot } from '../workspace/audit-file.js';
 import { MAPPING_FILE } from '../workspace/mapping-file.js';
-import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
+import { addPlanOptions, planRunOptions, withCommandRun, type PlanFlags } from './plan-options.js';
 import { readMapping } from './mapping-input.js';
 
 export interface AssignFlags extends PlanFlags {
@@ -39,7 +39,11 @@ export function registerAssignCommand(program: Command, run: CommandRunner): voi
   addPlanOptions(command).action(async (_options: unknown, cmd: Command) => run(cmd, (ctx) => assignHandler(ctx, cmd.opts<AssignFlags>())));
 }
 
-export async function assignHandler(ctx: CommandContext, flags: AssignFlags): Promise<number> {
+export function assignHandler(ctx: CommandContext, flags: AssignFlags): Promise<number> {
+  return withCommandRun(ctx, ASSIGN, (run) => assign(ctx, flags, run));
+}
+
+async function assign(ctx: CommandContext, flags: AssignFlags, run: PlanRun | null): Promise<number> {
   // Everything that can be wrong in the files is checked before the first AWS call.
   const snapshot = await readAuditSnapshot(ctx.workspace);
   const { mapping } = await readMapping(ctx);
@@ -65,7 +69,7 @@ export async function assignHandler(ctx: CommandContext, flags: AssignFlags): Pr
       'Run `iam2idc create-permission-sets` first (after generate-policies), then assign.',
     );
   }
-  if (flags.plan) await loadPlan(flags.plan, { command: ASSIGN });
+  const plan = await planRunOptions(ctx, flags, run, { command: ASSIGN, kinds: assignKinds() });
 
   const { caller, state } = await bindCaller(ctx);
   if (!state.identityCenter) {
@@ -94,7 +98,7 @@ export async function assignHandler(ctx: CommandContext, flags: AssignFlags): Pr
     skippedAccounts: targets.skipped,
     permissionSetArns,
     prune: Boolean(flags.prune),
-    ...planRunOptions(ctx, flags),
+    ...plan,
   });
   ctx.io.result({ data: result, renderText: (f) => renderAssignSummary(result, f) });
   return exitCodeOf(result.execution);

@@ -3,12 +3,13 @@ import type { CommandContext, CommandRunner } from '../command-context.js';
 import { parseUserList } from '../cli-args/user-list.js';
 import { UserError } from '../errors.js';
 import { exitCodeOf } from '../plan/execute-plan.js';
-import { loadPlan } from '../plan/plan-file.js';
 import { renderCleanupDecisions, renderCleanupSummary } from '../render/cleanup-summary.js';
 import { DEFAULT_MIN_DISABLED_DAYS } from '../services/retire/plan-cleanup.js';
+import { cleanupKinds } from '../services/retire/cleanup-handlers.js';
 import { CLEANUP, runCleanup } from '../services/retire/run-cleanup.js';
 import { listDisableRecords } from '../workspace/disable-records.js';
-import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
+import { readUserBackup } from '../workspace/user-backups.js';
+import { addPlanOptions, planRunOptions, withCommandRun, workspaceFileTrust, type PlanFlags } from './plan-options.js';
 import { readMapping, readRetireAccount } from './mapping-input.js';
 
 export interface CleanupFlags extends PlanFlags {
@@ -43,19 +44,29 @@ export async function cleanupHandler(ctx: CommandContext, flags: CleanupFlags): 
   if (!Number.isInteger(minDisabledDays) || minDisabledDays < 0) {
     throw new UserError('INVALID_MIN_DISABLED_DAYS', `--min-disabled-days ${flags.minDisabledDays} is not a whole number of days.`, `Give a number such as ${DEFAULT_MIN_DISABLED_DAYS}.`);
   }
-  const { mapping } = await readMapping(ctx);
-  const records = await listDisableRecords(ctx.workspace);
-  if (flags.plan) await loadPlan(flags.plan, { command: CLEANUP });
+  return withCommandRun(ctx, CLEANUP, async (run) => {
+    const { mapping } = await readMapping(ctx);
+    // Read under the lock, each checked against the journal: a forged record names no user to delete.
+    const trust = await workspaceFileTrust(ctx, run);
+    const records = await listDisableRecords(ctx.workspace, trust);
+    const backedUp = new Set<string>();
+    if (flags.plan) {
+      // A deletion whose plan takes no backup first is allowed only over a verified backup on disk.
+      for (const record of records) if ((await readUserBackup(ctx.workspace, record.userName, record.userId, trust)) !== null) backedUp.add(`${record.userName}/${record.userId}`);
+    }
+    const plan = await planRunOptions(ctx, flags, run, { command: CLEANUP, kinds: cleanupKinds(), hasVerifiedBackup: (p) => backedUp.has(`${p.userName}/${p.userId ?? ''}`) });
 
-  const account = await readRetireAccount(ctx, mapping);
-  const result = await runCleanup({
-    ...planRunOptions(ctx, flags),
-    ...account,
-    records,
-    users,
-    minDisabledDays,
-    showDecisions: (decisions) => ctx.io.show({ data: decisions, renderText: (f) => renderCleanupDecisions(decisions, f) }),
+    const account = await readRetireAccount(ctx, mapping);
+    const result = await runCleanup({
+      ...plan,
+      ...account,
+      records,
+      trust,
+      users,
+      minDisabledDays,
+      showDecisions: (decisions) => ctx.io.show({ data: decisions, renderText: (f) => renderCleanupDecisions(decisions, f) }),
+    });
+    ctx.io.result({ data: result, renderText: (f) => renderCleanupSummary(result, f) });
+    return exitCodeOf(result.execution);
   });
-  ctx.io.result({ data: result, renderText: (f) => renderCleanupSummary(result, f) });
-  return exitCodeOf(result.execution);
 }

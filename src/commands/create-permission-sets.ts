@@ -1,14 +1,15 @@
 import { Option, type Command } from 'commander';
 import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
 import { exitCodeOf } from '../plan/execute-plan.js';
-import { loadPlan } from '../plan/plan-file.js';
+import type { PlanRun } from '../plan/plan-run.js';
 import { renderCreatePermissionSets } from '../render/create-permission-sets.js';
 import { emitInfrastructureAsCode } from '../services/permission-sets/emit-iac.js';
 import { readDesiredPermissionSets } from '../services/permission-sets/read-desired.js';
 import { resolveIdentityCenterInstance } from '../services/permission-sets/resolve-instance.js';
+import { permissionSetKinds } from '../services/permission-sets/permission-set-handlers.js';
 import { CREATE_PERMISSION_SETS, runCreatePermissionSets } from '../services/permission-sets/run-create-permission-sets.js';
 import { readPolicyFile, readPolicyManifest } from '../workspace/policy-files.js';
-import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
+import { addPlanOptions, planRunOptions, withCommandRun, type PlanFlags } from './plan-options.js';
 import { readMapping } from './mapping-input.js';
 
 export interface CreatePermissionSetsFlags extends PlanFlags {
@@ -35,7 +36,11 @@ export function registerCreatePermissionSetsCommand(program: Command, run: Comma
   );
 }
 
-export async function createPermissionSetsHandler(ctx: CommandContext, flags: CreatePermissionSetsFlags): Promise<number> {
+export function createPermissionSetsHandler(ctx: CommandContext, flags: CreatePermissionSetsFlags): Promise<number> {
+  return withCommandRun(ctx, CREATE_PERMISSION_SETS, (run) => createPermissionSets(ctx, flags, run));
+}
+
+async function createPermissionSets(ctx: CommandContext, flags: CreatePermissionSetsFlags, run: PlanRun | null): Promise<number> {
   // The mapping, the policy files and every limit are checked before the first AWS call.
   const { mapping } = await readMapping(ctx);
   const state = await ctx.workspace.readState();
@@ -56,8 +61,8 @@ export async function createPermissionSetsHandler(ctx: CommandContext, flags: Cr
     return 0;
   }
 
-  // A plan file is input too: one that is not a plan of this command is refused before the first AWS call.
-  if (flags.plan) await loadPlan(flags.plan, { command: CREATE_PERMISSION_SETS });
+  // A plan file is input too: one that is not a plan of this command, or was edited, is refused before the first AWS call.
+  const plan = await planRunOptions(ctx, flags, run, { command: CREATE_PERMISSION_SETS, kinds: permissionSetKinds() });
   const { caller, state: bound } = await bindCaller(ctx);
   const region = bound.identityCenter?.region ?? ctx.aws.region;
   const instance = await resolveIdentityCenterInstance(ctx.aws.ssoAdmin(region), {
@@ -79,7 +84,7 @@ export async function createPermissionSetsHandler(ctx: CommandContext, flags: Cr
     instanceArn: instance.instanceArn,
     accountId: caller.accountId,
     desired,
-    ...planRunOptions(ctx, flags),
+    ...plan,
   });
   ctx.io.result({ data: result, renderText: (f) => renderCreatePermissionSets(result, f) });
   return exitCodeOf(result.execution);

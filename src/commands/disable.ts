@@ -4,11 +4,11 @@ import { parseSince } from '../cli-args/parse-since.js';
 import { parseUserList } from '../cli-args/user-list.js';
 import { UserError } from '../errors.js';
 import { exitCodeOf } from '../plan/execute-plan.js';
-import { loadPlan } from '../plan/plan-file.js';
 import { renderDisableDecisions, renderDisableSummary } from '../render/retire-summary.js';
 import type { DisableMode } from '../services/retire/plan-disable.js';
+import { retireKinds } from '../services/retire/retire-handlers.js';
 import { DISABLE, runDisable } from '../services/retire/run-disable.js';
-import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
+import { addPlanOptions, planRunOptions, withCommandRun, workspaceFileTrust, type PlanFlags } from './plan-options.js';
 import { readMapping, readRetireAccount } from './mapping-input.js';
 
 export interface DisableFlags extends PlanFlags {
@@ -53,23 +53,26 @@ export async function disableHandler(ctx: CommandContext, flags: DisableFlags): 
   const forced = flags.forceUser.flatMap((value) => parseUserList(value, '--force-user'));
   const outside = users === null ? [] : forced.filter((f) => !users.some((u) => u.toLowerCase() === f.toLowerCase()));
   if (outside.length > 0) throw new UserError('FORCED_USER_NOT_TARGETED', `--force-user ${outside.join(', ')} is not among --users.`, 'Add it to --users, or drop --force-user.');
-  const { mapping } = await readMapping(ctx);
-  const recorded = await ctx.workspace.readState();
-  const cutover = resolveCutover(flags.cutover, recorded?.phases.assignments?.lastRunAt ?? null, ctx.now());
-  if (flags.plan) await loadPlan(flags.plan, { command: DISABLE });
+  return withCommandRun(ctx, DISABLE, async (run) => {
+    const { mapping } = await readMapping(ctx);
+    const recorded = await ctx.workspace.readState();
+    const cutover = resolveCutover(flags.cutover, recorded?.phases.assignments?.lastRunAt ?? null, ctx.now());
+    const plan = await planRunOptions(ctx, flags, run, { command: DISABLE, kinds: retireKinds() });
 
-  const account = await readRetireAccount(ctx, mapping);
-  const result = await runDisable({
-    ...planRunOptions(ctx, flags),
-    ...account,
-    users,
-    forced,
-    cutover,
-    mode,
-    showDecisions: (decisions, at) => ctx.io.show({ data: decisions, renderText: (f) => renderDisableDecisions(decisions, at, f) }),
+    const account = await readRetireAccount(ctx, mapping);
+    const result = await runDisable({
+      ...plan,
+      ...account,
+      trust: await workspaceFileTrust(ctx, run),
+      users,
+      forced,
+      cutover,
+      mode,
+      showDecisions: (decisions, at) => ctx.io.show({ data: decisions, renderText: (f) => renderDisableDecisions(decisions, at, f) }),
+    });
+    ctx.io.result({ data: result, renderText: (f) => renderDisableSummary(result, f) });
+    return exitCodeOf(result.execution);
   });
-  ctx.io.result({ data: result, renderText: (f) => renderDisableSummary(result, f) });
-  return exitCodeOf(result.execution);
 }
 
 /** `--cutover`, or the time assign last verified access: since then, people were meant to use Identity Center. */

@@ -3,11 +3,11 @@ import { bindCaller, type CommandContext, type CommandRunner } from '../command-
 import { parseUserList } from '../cli-args/user-list.js';
 import { UserError } from '../errors.js';
 import { exitCodeOf } from '../plan/execute-plan.js';
-import { loadPlan } from '../plan/plan-file.js';
 import { renderEnableDecisions, renderEnableSummary } from '../render/retire-summary.js';
+import { retireKinds } from '../services/retire/retire-handlers.js';
 import { ENABLE, runEnable } from '../services/retire/run-enable.js';
 import { listDisableRecords } from '../workspace/disable-records.js';
-import { addPlanOptions, planRunOptions, type PlanFlags } from './plan-options.js';
+import { addPlanOptions, planRunOptions, withCommandRun, workspaceFileTrust, type PlanFlags } from './plan-options.js';
 
 export interface EnableFlags extends PlanFlags {
   users?: string;
@@ -24,25 +24,29 @@ export function registerEnableCommand(program: Command, run: CommandRunner): voi
 }
 
 export async function enableHandler(ctx: CommandContext, flags: EnableFlags): Promise<number> {
-  // The plan comes from the workspace alone: what disable recorded, read before the first AWS call.
   const users = flags.users === undefined ? null : parseUserList(flags.users, '--users');
-  const all = await listDisableRecords(ctx.workspace);
-  const byLower = new Map(all.map((r) => [r.userName.toLowerCase(), r]));
-  const unknown = (users ?? []).filter((u) => !byLower.has(u.toLowerCase()));
-  if (unknown.length > 0) {
-    throw new UserError('NOT_DISABLED_BY_IAM2IDC', `iam2idc has no disable record for ${unknown.join(', ')} in ${ctx.workspace.dir}.`, 'enable only reverses what disable did; a user switched off another way is not touched.');
-  }
-  const records = users === null ? all : users.map((u) => byLower.get(u.toLowerCase())).filter((r) => r !== undefined);
-  if (flags.plan) await loadPlan(flags.plan, { command: ENABLE });
-
-  const { caller } = await bindCaller(ctx);
-  const result = await runEnable({
-    ...planRunOptions(ctx, flags),
-    iam: ctx.aws.iam,
-    accountId: caller.accountId,
-    records,
-    showDecisions: (decisions) => ctx.io.show({ data: decisions, renderText: (f) => renderEnableDecisions(decisions, f) }),
+  return withCommandRun(ctx, ENABLE, async (run) => {
+    // The plan comes from the workspace alone: what disable recorded, read under the lock and checked
+    // against the journal (a record edited or forged is refused), before the first change.
+    const plan = await planRunOptions(ctx, flags, run, { command: ENABLE, kinds: retireKinds() });
+    const trust = await workspaceFileTrust(ctx, run);
+    const all = await listDisableRecords(ctx.workspace, trust);
+    const byLower = new Map(all.map((r) => [r.userName.toLowerCase(), r]));
+    const unknown = (users ?? []).filter((u) => !byLower.has(u.toLowerCase()));
+    if (unknown.length > 0) {
+      throw new UserError('NOT_DISABLED_BY_IAM2IDC', `iam2idc has no disable record for ${unknown.join(', ')} in ${ctx.workspace.dir}.`, 'enable only reverses what disable did; a user switched off another way is not touched.');
+    }
+    const records = users === null ? all : users.map((u) => byLower.get(u.toLowerCase())).filter((r) => r !== undefined);
+    const { caller } = await bindCaller(ctx);
+    const result = await runEnable({
+      ...plan,
+      iam: ctx.aws.iam,
+      accountId: caller.accountId,
+      records,
+      trust,
+      showDecisions: (decisions) => ctx.io.show({ data: decisions, renderText: (f) => renderEnableDecisions(decisions, f) }),
+    });
+    ctx.io.result({ data: result, renderText: (f) => renderEnableSummary(result, f) });
+    return exitCodeOf(result.execution);
   });
-  ctx.io.result({ data: result, renderText: (f) => renderEnableSummary(result, f) });
-  return exitCodeOf(result.execution);
 }

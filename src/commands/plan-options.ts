@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
+import { loadPlan, type LoadPlanOptions } from '../plan/plan-file.js';
+import { fileTrustFor, withPlanRun, type PlanRun } from '../plan/plan-run.js';
+import type { FileTrust } from '../workspace/file-seals.js';
 import type { PlanRunOptions } from '../plan/run-command-plan.js';
 
 export interface PlanFlags {
@@ -14,8 +17,20 @@ export function addPlanOptions(command: Command): Command {
     .option('--plan <file>', 'apply exactly this saved plan, refusing the parts whose targets changed since');
 }
 
-/** What the engine needs from a command's context and its `--save-plan` / `--plan` flags. */
-export function planRunOptions(ctx: CommandContext, flags: PlanFlags): PlanRunOptions {
+/**
+ * Runs the rest of a command that changes AWS holding its workspace (the lock, then one journal), so
+ * that everything it reads, plans and records happens under the lock; a dry-run holds nothing.
+ */
+export function withCommandRun<T>(ctx: CommandContext, command: string, body: (run: PlanRun | null) => Promise<T>): Promise<T> {
+  return withPlanRun({ workspace: ctx.workspace, command, now: ctx.now, process: ctx.process, dryRun: ctx.options.dryRun }, body);
+}
+
+/**
+ * What the engine needs from a command's context and its `--save-plan` / `--plan` flags. A saved plan
+ * is read and checked whole here, against the command's kinds of action, before any AWS call.
+ */
+export async function planRunOptions(ctx: CommandContext, flags: PlanFlags, run: PlanRun | null, kinds: Omit<LoadPlanOptions, 'accountId'>): Promise<PlanRunOptions> {
+  const savedPlan = flags.plan === undefined ? undefined : { file: flags.plan, plan: await loadPlan(flags.plan, kinds) };
   return {
     workspace: ctx.workspace,
     io: ctx.io,
@@ -24,6 +39,16 @@ export function planRunOptions(ctx: CommandContext, flags: PlanFlags): PlanRunOp
     process: ctx.process,
     dryRun: ctx.options.dryRun,
     savePlanTo: flags.savePlan,
-    planFile: flags.plan,
+    savedPlan,
+    run,
   };
+}
+
+/**
+ * What the workspace's sealed files (backups, disable records) are checked against: the journal's
+ * digests and the account the workspace is bound to (none yet: no file can be trusted).
+ */
+export async function workspaceFileTrust(ctx: CommandContext, run: PlanRun | null): Promise<FileTrust> {
+  const state = await ctx.workspace.readState();
+  return fileTrustFor(run, ctx.workspace, state?.accountId ?? '');
 }

@@ -5,10 +5,13 @@ import { parseSince } from '../cli-args/parse-since.js';
 import { UserError } from '../errors.js';
 import { say } from '../io/io-host.js';
 import { exitCodeOf } from '../plan/execute-plan.js';
+import { withPlanRun } from '../plan/plan-run.js';
 import { renderDenialLine, renderWatchDeniedSummary } from '../render/denied-summary.js';
 import { parseLogGroupFlag } from '../services/denied/find-trail-log-group.js';
 import type { QueryEngine } from '../services/denied/read-trail-events.js';
 import { checkWatchPreconditions, runWatchDenied, WATCH_DENIED } from '../services/denied/run-watch-denied.js';
+import { permissionSetKinds } from '../services/permission-sets/permission-set-handlers.js';
+import { CREATE_PERMISSION_SETS } from '../services/permission-sets/run-create-permission-sets.js';
 import { MAPPING_FILE } from '../workspace/mapping-file.js';
 import { planRunOptions } from './plan-options.js';
 import { readMappingIfAny } from './mapping-input.js';
@@ -64,35 +67,39 @@ export async function watchDeniedHandler(ctx: CommandContext, flags: WatchDenied
   }
   const intervalMs = parseInterval(flags.interval);
   const logGroup = flags.logGroup === undefined ? null : parseLogGroupFlag(flags.logGroup, ctx.aws.region);
-  const loaded = await readMappingIfAny(ctx);
-  const suggest = Boolean(flags.suggest);
   const apply = Boolean(flags.applySuggestions);
-  checkWatchPreconditions({ mapping: loaded, suggest, applySuggestions: apply, state: await ctx.workspace.readState() });
+  // Only applying the patches changes AWS: a watch, which can last hours with --follow, holds nothing.
+  const holds = apply && !ctx.options.dryRun;
+  return withPlanRun({ workspace: ctx.workspace, command: WATCH_DENIED, now: ctx.now, process: ctx.process, dryRun: !holds }, async (run) => {
+    const loaded = await readMappingIfAny(ctx);
+    const suggest = Boolean(flags.suggest);
+    checkWatchPreconditions({ mapping: loaded, suggest, applySuggestions: apply, state: await ctx.workspace.readState() });
 
-  const { caller, state } = await bindCaller(ctx);
-  if (loaded === null) say.warn(ctx.io, 'NO_MAPPING', `No ${MAPPING_FILE} in the workspace: denials are attributed, but IAM users are not matched to the plan. Run \`iam2idc audit\` first.`);
-  const result = await runWatchDenied({
-    aws: { logs: (region) => ctx.aws.logs(region), cloudTrail: ctx.aws.cloudTrail },
-    clients: () => ({ accessAnalyzer: ctx.aws.accessAnalyzer, ssoAdmin: (region) => ctx.aws.ssoAdmin(region) }),
-    io: ctx.io,
-    accountId: caller.accountId,
-    region: ctx.aws.region,
-    logGroup,
-    since,
-    until,
-    engine: flags.queryEngine,
-    follow: flags.follow ? { intervalMs } : null,
-    now: ctx.now,
-    interrupts: ctx.interrupts,
-    onDenial: flags.follow ? (line) => ctx.io.stream({ data: line, renderText: (f) => renderDenialLine(line, f) }) : undefined,
-    plan: planRunOptions(ctx, {}),
-    state,
-    mapping: loaded,
-    suggest,
-    applySuggestions: apply,
+    const { caller, state } = await bindCaller(ctx);
+    if (loaded === null) say.warn(ctx.io, 'NO_MAPPING', `No ${MAPPING_FILE} in the workspace: denials are attributed, but IAM users are not matched to the plan. Run \`iam2idc audit\` first.`);
+    const result = await runWatchDenied({
+      aws: { logs: (region) => ctx.aws.logs(region), cloudTrail: ctx.aws.cloudTrail },
+      clients: () => ({ accessAnalyzer: ctx.aws.accessAnalyzer, ssoAdmin: (region) => ctx.aws.ssoAdmin(region) }),
+      io: ctx.io,
+      accountId: caller.accountId,
+      region: ctx.aws.region,
+      logGroup,
+      since,
+      until,
+      engine: flags.queryEngine,
+      follow: flags.follow ? { intervalMs } : null,
+      now: ctx.now,
+      interrupts: ctx.interrupts,
+      onDenial: flags.follow ? (line) => ctx.io.stream({ data: line, renderText: (f) => renderDenialLine(line, f) }) : undefined,
+      plan: await planRunOptions(ctx, {}, run, { command: CREATE_PERMISSION_SETS, kinds: permissionSetKinds() }),
+      state,
+      mapping: loaded,
+      suggest,
+      applySuggestions: apply,
+    });
+    ctx.io.result({ data: result, renderText: (f) => renderWatchDeniedSummary(result, f) });
+    return result.applied?.run.permissionSets ? exitCodeOf(result.applied.run.permissionSets.execution) : 0;
   });
-  ctx.io.result({ data: result, renderText: (f) => renderWatchDeniedSummary(result, f) });
-  return result.applied?.run.permissionSets ? exitCodeOf(result.applied.run.permissionSets.execution) : 0;
 }
 
 function parseInterval(value: string): number {

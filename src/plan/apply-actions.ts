@@ -1,4 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
+import { isCredentialError } from '../aws/map-aws-error.js';
+import { mayHaveApplied } from '../aws/call-outcome.js';
 import type { Journal } from './journal.js';
 import type { InterruptController } from './interrupt-controller.js';
 import type { ActionRegistry, PlannedAction } from './plan-types.js';
@@ -35,12 +37,19 @@ export interface ApplyActionsOptions<C> {
   onProgress?: (settled: number, total: number) => void;
 }
 
+export interface AppliedActions {
+  results: ActionResult[];
+  /** Set when the run stopped early because the credentials stopped working (expired, revoked). */
+  stopped: { code: string; message: string } | null;
+}
+
 /**
  * Applies the actions in dependency order, with bounded concurrency per service. A failure stops only
  * the actions that depend on it. After the first Ctrl-C no new action starts; after the second the
- * calls in flight are aborted and recorded as unknown, to be settled by the next run.
+ * calls in flight are aborted and recorded as unknown, to be settled by the next run. Credentials that
+ * stop working stop the run at once: every action after would fail the same way.
  */
-export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<ActionResult[]> {
+export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<AppliedActions> {
   const limits = new Map<string, LimitFunction>();
   const limitFor = (service: string) => {
     let limit = limits.get(service);
@@ -62,6 +71,10 @@ export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<
   const byId = new Map(options.actions.map((a) => [a.id, a]));
   // Skipped because a dependency did not succeed, unlike skipped as already done: it blocks its own dependents.
   const blocked = new Set<string>();
+  let stopped: AppliedActions['stopped'] = null;
+  const stopFor = (error: unknown) => {
+    stopped ??= { code: 'AWS_CREDENTIALS', message: `The AWS credentials stopped working (${error instanceof Error ? error.name : 'error'}): renew them (aws sso login, or fresh keys).` };
+  };
 
   async function runOne(action: PlannedAction): Promise<ActionResult> {
     const refusal = options.refused.get(action.id);
@@ -78,6 +91,7 @@ export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<
 
   async function execute(action: PlannedAction): Promise<ActionResult> {
     if (options.interrupts.stopRequested) return resultOf(action, 'not-run', 'interrupted before it started');
+    if (stopped) return resultOf(action, 'not-run', 'not started: the credentials stopped working');
     const handler = options.registry.get(action.kind);
     if (!handler) return resultOf(action, 'failed', `no handler for ${action.kind}`);
     const signal = options.interrupts.abortSignal;
@@ -88,10 +102,15 @@ export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<
         return resultOf(action, 'skipped', 'already done');
       }
     } catch (error) {
+      if (isCredentialError(error)) {
+        stopFor(error);
+        return resultOf(action, 'not-run', 'not started: the credentials stopped working');
+      }
       return failed(action, base, error, 'while checking whether it was already done');
     }
     // A stop requested while `isDone` was reading: the mutating call would be a new one, so it is not sent.
     if (options.interrupts.stopRequested) return resultOf(action, 'not-run', 'interrupted before it started');
+    if (stopped) return resultOf(action, 'not-run', 'not started: the credentials stopped working');
     // The intent is on disk before the call: a crash between the two is settled by the next run.
     await options.journal.append({ type: 'intent', at: options.now().toISOString(), ...base, params: action.params });
     try {
@@ -99,8 +118,35 @@ export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<
       await options.journal.append({ type: 'outcome', at: options.now().toISOString(), ...base, status: 'done', requestId: outcome.requestId, detail: outcome.detail });
       return { ...resultOf(action, 'done', null), requestId: outcome.requestId, detail: outcome.detail ?? null };
     } catch (error) {
+      if (!options.interrupts.abortSignal.aborted && mayHaveApplied(error)) return settle(action, handler, base, error);
+      if (isCredentialError(error)) stopFor(error);
       return failed(action, base, error);
     }
+  }
+
+  /**
+   * The call failed in a way that does not say whether AWS applied it (the answer was lost, a timeout,
+   * a server error, or retries of which an earlier one may have gone through): the intent stays open
+   * until AWS has been read. Done or not done is recorded only then, before any dependent starts; when
+   * even the read fails, the outcome stays unknown for the next run to settle.
+   */
+  async function settle(action: PlannedAction, handler: NonNullable<ReturnType<ActionRegistry<C>['get']>>, base: { runId: string; actionId: string; kind: string; target: string }, error: unknown): Promise<ActionResult> {
+    const signal = options.interrupts.abortSignal;
+    let happened: boolean;
+    try {
+      happened = await handler.isDone(action.params, options.registry.context, signal);
+    } catch (readError) {
+      if (isCredentialError(readError)) stopFor(readError);
+      await options.journal.append({ type: 'outcome', at: options.now().toISOString(), ...base, status: 'unknown', requestId: null, error: describeFailure(error) });
+      return resultOf(action, 'unknown', `no clear answer from AWS (${describeFailure(error).name}), and reading whether it happened failed too: the next run checks`);
+    }
+    await handler.settled?.(action.params, options.registry.context, happened);
+    if (happened) {
+      const detail = `the answer was lost (${describeFailure(error).name}), but AWS shows the change was made`;
+      await options.journal.append({ type: 'outcome', at: options.now().toISOString(), ...base, status: 'done', requestId: null, detail });
+      return { ...resultOf(action, 'done', null), detail };
+    }
+    return failed(action, base, error, 'AWS shows the change was not made');
   }
 
   async function failed(action: PlannedAction, base: { runId: string; actionId: string; kind: string; target: string }, error: unknown, when?: string): Promise<ActionResult> {
@@ -121,7 +167,7 @@ export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<
   }
 
   let settled = 0;
-  return Promise.all(
+  const results = await Promise.all(
     options.actions.map(async (action) => {
       const result = await run(action);
       settled += 1;
@@ -129,6 +175,11 @@ export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<
       return result;
     }),
   );
+  return { results, stopped };
+}
+
+function describeFailure(error: unknown): { name: string; message: string } {
+  return { name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) };
 }
 
 export function resultOf(action: PlannedAction, status: ActionStatus, reason: string | null): ActionResult {

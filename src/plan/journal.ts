@@ -19,7 +19,7 @@ const stampFields = { at: z.string(), runId: z.string() };
 const actionFields = { ...stampFields, actionId: z.string(), kind: z.string(), target: z.string() };
 
 /** A run's start and end, so a reader can tell a finished run from one that stopped midway. */
-const runSchema = z.object({ type: z.literal('run'), ...stampFields, command: z.string(), event: z.enum(['start', 'end', 'interrupted']) });
+const runSchema = z.object({ type: z.literal('run'), ...stampFields, command: z.string(), event: z.enum(['start', 'end', 'interrupted', 'stopped']) });
 
 /**
  * Written and fsynced before a mutating call is sent. `params` are the action's, so that a later
@@ -40,13 +40,21 @@ const outcomeSchema = z.object({
   error: z.object({ name: z.string(), message: z.string() }).optional(),
 });
 
-const recordSchema = z.discriminatedUnion('type', [runSchema, intentSchema, outcomeSchema]);
+/**
+ * Written and fsynced before a workspace file that a later command trusts (a user's backup, a disable
+ * record) is written: its digest, so that a file edited, forged or copied from elsewhere is told from
+ * one this workspace wrote.
+ */
+const sealSchema = z.object({ type: z.literal('seal'), ...stampFields, path: z.string(), sha256: z.string(), accountId: z.string(), userId: z.string() });
+
+const recordSchema = z.discriminatedUnion('type', [runSchema, intentSchema, outcomeSchema, sealSchema]);
 
 export type RunRecord = z.infer<typeof runSchema>;
 export type IntentRecord = z.infer<typeof intentSchema>;
 export type OutcomeRecord = z.infer<typeof outcomeSchema>;
 export type OutcomeStatus = OutcomeRecord['status'];
-export type JournalRecord = RunRecord | IntentRecord | OutcomeRecord;
+export type SealRecord = z.infer<typeof sealSchema>;
+export type JournalRecord = RunRecord | IntentRecord | OutcomeRecord | SealRecord;
 
 type WithOptionalStamp<T> = T extends unknown ? Omit<T, 'at' | 'runId'> & { at?: string; runId?: string } : never;
 
@@ -225,6 +233,11 @@ export function findOpenIntents(records: readonly JournalRecord[]): IntentRecord
     }
   }
   return [...open.values()];
+}
+
+/** The digests the journal recorded for workspace files, for `FileSeals`. */
+export function sealsOf(records: readonly JournalRecord[]): { path: string; sha256: string }[] {
+  return records.filter((r): r is SealRecord => r.type === 'seal').map((r) => ({ path: r.path, sha256: r.sha256 }));
 }
 
 /** A run ID that sorts by start time and is unique: `20240601T120000.000Z-1a2b3c4d`. */

@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import stableStringify from 'safe-stable-stringify';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import { SafetyRefusal, UserError } from '../errors.js';
 import { formatZodIssues } from '../workspace/format-zod-issues.js';
-import { findDependencyCycle, PLAN_VERSION, type Plan } from './plan-types.js';
+import { findDependencyCycle, PLAN_VERSION, type ActionKind, type ActionPrincipal, type Plan } from './plan-types.js';
+import { verifyPlan } from './verify-plan.js';
 
 const risk = z.enum(['read', 'broadening', 'narrowing', 'destructive', 'irreversible']);
 
@@ -13,6 +16,8 @@ const planSchema = z.strictObject({
   command: z.string().min(1),
   accountId: z.string().regex(/^\d{12}$/),
   createdAt: z.iso.datetime(),
+  /** `sha256:<hex>` over the rest of the plan: an edit made after saving shows as a mismatch. */
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   actions: z.array(
     z.strictObject({
       id: z.string().min(1),
@@ -29,19 +34,38 @@ const planSchema = z.strictObject({
   ),
 });
 
-/** Writes a plan for `--plan` to apply later: 0600, atomically. */
+/** The digest a saved plan carries: over its content in a canonical form, so key order never matters. */
+export function planDigest(plan: Plan): string {
+  const { version, command, accountId, createdAt, actions } = plan;
+  return `sha256:${createHash('sha256').update(stableStringify({ version, command, accountId, createdAt, actions }) ?? '').digest('hex')}`;
+}
+
+/** Writes a plan for `--plan` to apply later: 0600, atomically, with its digest. */
 export async function savePlan(file: string, plan: Plan): Promise<string> {
   const resolved = path.resolve(file);
-  await writeFileAtomic(resolved, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
+  const { version, command, accountId, createdAt, actions } = plan;
+  const saved = { version, command, accountId, createdAt, digest: planDigest(plan), actions };
+  await writeFileAtomic(resolved, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   return resolved;
 }
 
+export interface LoadPlanOptions {
+  command: string;
+  /** What each kind of action the command applies means; every action of the plan is checked against it. */
+  kinds: ReadonlyMap<string, ActionKind>;
+  /** Checked when known; without it only the file itself is, so that a bad plan is refused before the first AWS call. */
+  accountId?: string;
+  /** Whether a verified backup of this user is on disk (for deletions whose plan takes no backup first). */
+  hasVerifiedBackup?: (principal: ActionPrincipal) => boolean;
+}
+
 /**
- * Reads a saved plan and checks that it belongs to this command and this account. A file that is not
- * a plan is a usage error; a plan for another account is a safety refusal. Without `accountId` only the
- * file itself is checked, so that a bad plan file is refused before the first AWS call.
+ * Reads a saved plan and checks it whole before anything of it runs: that it is a plan of this command
+ * and account, that every action is what its kind says it is, that every deletion of a user is backed
+ * up first, and that nothing was changed since it was saved. A file that is not a plan is a usage
+ * error (exit 2); an edited plan, or one for another account, is refused (exit 3).
  */
-export async function loadPlan(file: string, expected: { command: string; accountId?: string }): Promise<Plan> {
+export async function loadPlan(file: string, expected: LoadPlanOptions): Promise<Plan> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
@@ -52,7 +76,8 @@ export async function loadPlan(file: string, expected: { command: string; accoun
   if (!parsed.success) {
     throw new UserError('PLAN_FILE_INVALID', `${file} is not a valid plan: ${formatZodIssues(parsed.error)}`, 'Make the plan again with --dry-run --save-plan <file>.');
   }
-  const plan = parsed.data as Plan;
+  const { digest, ...content } = parsed.data;
+  const plan = content as Plan;
   if (plan.command !== expected.command) {
     throw new UserError('PLAN_WRONG_COMMAND', `${file} is a plan for \`${plan.command}\`, not \`${expected.command}\`.`, `Apply it with iam2idc ${plan.command} --plan ${file}.`);
   }
@@ -67,8 +92,13 @@ export async function loadPlan(file: string, expected: { command: string; accoun
   }
   const cycle = findDependencyCycle(plan.actions);
   if (cycle) throw new UserError('PLAN_FILE_INVALID', `${file}: the actions depend on each other in a circle (${cycle.join(' → ')}).`, 'Make the plan again.');
+  // The kinds first: they name the edit; the digest then catches any other.
+  const actions = verifyPlan(plan.actions, expected.kinds, { source: { saved: true, file }, hasVerifiedBackup: expected.hasVerifiedBackup });
+  if (planDigest(plan) !== digest) {
+    throw new SafetyRefusal('PLAN_EDITED', `${file} was edited after it was saved: its content no longer matches its digest. Nothing was changed.`, 'Make the plan again with --dry-run --save-plan <file>, review it, and apply that file.');
+  }
   if (expected.accountId !== undefined && plan.accountId !== expected.accountId) {
     throw new SafetyRefusal('PLAN_WRONG_ACCOUNT', `${file} was made for account ${plan.accountId}, but the credentials are for ${expected.accountId}.`, `Use credentials for account ${plan.accountId}, or make a new plan.`);
   }
-  return plan;
+  return { ...plan, actions };
 }

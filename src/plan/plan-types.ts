@@ -6,7 +6,8 @@
 
 import type { z } from 'zod';
 
-export const PLAN_VERSION = 1;
+/** 2: a saved plan carries the digest of its content. */
+export const PLAN_VERSION = 2;
 
 /**
  * How an action changes access. `broadening` grants something new, `narrowing` takes something
@@ -84,12 +85,14 @@ export interface ActionKind<P = unknown> {
   params?: z.ZodType<P>;
   /** The lane whose concurrency limit applies (`iam`, `sso-admin`, `identitystore`, `workspace`). */
   service?: string;
+  /** The lane, where the parameters decide it. */
+  serviceOf?(params: P): string;
   /** The risk every action of the kind carries. */
   risk?: Risk;
   /** The risk, where the parameters decide it (an inline policy that grants more or less than the one it replaces). */
   riskOf?(params: P): Risk;
   /** The IAM user the action changes, for the lockout guard; absent for kinds that change none. */
-  principalOf?(params: P): ActionPrincipal;
+  principalOf?(params: P): ActionPrincipal | null;
   /**
    * `takes`: the kind backs its principal up (cleanup's backup). `needs`: it deletes part of its
    * principal, so the plan must back that user up first, or a verified backup must be on disk.
@@ -115,6 +118,11 @@ export interface ActionHandler<P = unknown, C = unknown> extends ActionKind<P> {
   inverse?(action: PlannedAction<P>): PlannedAction | null;
 }
 
+/** What the given kinds mean, by kind, for checking a saved plan before a registry (and its AWS clients) exists. */
+export function kindMap(kinds: readonly ActionKind[]): ReadonlyMap<string, ActionKind> {
+  return new Map(kinds.map((k) => [k.kind, k]));
+}
+
 /**
  * What a handler's `fingerprint` answers when its target no longer exists and the action is therefore
  * a no-op (a user already deleted): not stale, since there is nothing left to protect.
@@ -129,6 +137,11 @@ export class ActionRegistry<C = unknown> {
 
   register<P>(handler: ActionHandler<P, C>): this {
     this.handlers.set(handler.kind, handler as ActionHandler<unknown, C>);
+    return this;
+  }
+
+  registerAll(handlers: readonly ActionHandler<unknown, C>[]): this {
+    for (const handler of handlers) this.register(handler);
     return this;
   }
 

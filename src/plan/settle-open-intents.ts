@@ -11,11 +11,14 @@ export async function settleOpenIntents<C>(options: { workspace: Workspace; jour
   const open = findOpenIntents(await readJournal(options.workspace));
   for (const intent of open) {
     const handler = options.registry.get(intent.kind);
-    if (!handler || intent.params === undefined) {
+    // The parameters are read back from disk: only those of the kind's own shape are acted on.
+    const parsed = handler?.params ? handler.params.safeParse(intent.params) : { success: intent.params !== undefined, data: intent.params };
+    if (!handler || !parsed.success) {
       say.warn(options.io, 'JOURNAL_OPEN_INTENT', `A previous run stopped during ${intent.kind} on ${intent.target}; this command cannot check it. Check it by hand.`);
       continue;
     }
-    const done = await handler.isDone(intent.params, options.registry.context, new AbortController().signal);
+    const done = await handler.isDone(parsed.data, options.registry.context, new AbortController().signal);
+    await handler.settled?.(parsed.data, options.registry.context, done);
     await options.journal.append({
       type: 'outcome',
       at: options.now().toISOString(),

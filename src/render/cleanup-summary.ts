@@ -25,7 +25,10 @@ export function renderCleanupDecisions(decisions: CleanupDecision[], f: TextForm
 export function renderCleanupSummary(result: CleanupResult, f: TextFormat): string {
   const lines = [renderExecutionSummary(result.execution, f)];
   if (result.planFile) lines.push(`Plan saved to ${result.planFile}: apply it with \`iam2idc cleanup --plan ${result.planFile}\`.`);
-  if (result.deleted.length > 0) lines.push(f.bold(`${result.deleted.length} user(s) deleted: ${result.deleted.join(', ')}. Backups are in backups/.`));
+  if (result.deleted.length > 0) {
+    const backups = result.decisions.filter((d) => result.deleted.includes(d.userName) && d.backup !== null).map((d) => d.backup);
+    lines.push(f.bold(`${result.deleted.length} user(s) deleted: ${result.deleted.join(', ')}. Each was backed up first: ${backups.join(', ')}.`));
+  }
   const stopped = result.decisions.filter((d) => d.status === 'planned' && !result.deleted.includes(d.userName));
   if (!result.execution.dryRun && stopped.length > 0) lines.push(f.yellow(`Not finished: ${stopped.map((d) => d.userName).join(', ')}; run cleanup again to finish (what is done is not repeated).`));
   return lines.join('\n');

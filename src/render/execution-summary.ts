@@ -20,6 +20,7 @@ export function renderExecutionSummary(summary: ExecutionSummary, f: TextFormat)
     lines.push(f.table(['status', 'target', 'change', 'why'], notable.map((a) => [paint(a.status, f), a.target, a.preview, a.reason ?? ''])));
   }
   if (summary.interrupted) lines.push(f.yellow('Interrupted: run the same command again to finish; the journal records what was done.'));
+  else if (summary.stopped) lines.push(f.yellow(`${summary.stopped.message} Then run \`iam2idc ${summary.plan.command}\` again: it resumes where this run stopped.`));
   else if (counts.failed || counts.unknown) lines.push(f.yellow('Fix what failed and run the command again: what is done is not repeated.'));
   if (summary.runId) lines.push(f.dim(`journal.jsonl, run ${summary.runId}`));
   return lines.join('\n');

@@ -3,8 +3,14 @@ import type { Workspace } from './workspace.js';
 
 export const BACKUP_DIR = 'backups';
 
+/** A file of backups/, by its path in the workspace and on disk. */
+export interface BackupFile {
+  relativePath: string;
+  absolutePath: string;
+}
+
 /** The JSON files of backups/ whose name passes `keep`, parsed by `parse`, in name order; none when there is no folder. */
-export async function readBackupFiles<T>(workspace: Workspace, keep: (name: string) => boolean, parse: (text: string, file: string) => T): Promise<T[]> {
+export async function readBackupFiles<T>(workspace: Workspace, keep: (name: string) => boolean, parse: (text: string, file: BackupFile) => T): Promise<T[]> {
   let names: string[];
   try {
     names = await readdir(workspace.resolve(BACKUP_DIR));
@@ -14,8 +20,9 @@ export async function readBackupFiles<T>(workspace: Workspace, keep: (name: stri
   }
   const parsed: T[] = [];
   for (const name of names.filter((n) => n.endsWith('.json') && keep(n)).sort()) {
-    const text = await workspace.readText(`${BACKUP_DIR}/${name}`);
-    if (text !== null) parsed.push(parse(text, workspace.resolve(`${BACKUP_DIR}/${name}`)));
+    const relativePath = `${BACKUP_DIR}/${name}`;
+    const text = await workspace.readText(relativePath);
+    if (text !== null) parsed.push(parse(text, { relativePath, absolutePath: workspace.resolve(relativePath) }));
   }
   return parsed;
 }

@@ -6,10 +6,12 @@
 import { z } from 'zod';
 import { Fault, UserError } from '../errors.js';
 import { formatZodIssues } from './format-zod-issues.js';
-import { BACKUP_DIR, readBackupFiles } from './backup-files.js';
+import { BACKUP_DIR, readBackupFiles, type BackupFile } from './backup-files.js';
+import { contentDigest, type FileSealer, type FileTrust } from './file-seals.js';
 import type { Workspace } from './workspace.js';
 
-export const DISABLE_RECORD_VERSION = 1;
+/** 2: sealed, with the account (see file-seals.ts). */
+export const DISABLE_RECORD_VERSION = 2;
 const PREFIX = 'disable-';
 
 /** `intent`: written before the call (it may or may not have happened); `done`: AWS confirmed it. */
@@ -44,13 +46,18 @@ const episodeShape = {
 
 export const DisableRecordSchema = z.strictObject({
   schemaVersion: z.literal(DISABLE_RECORD_VERSION),
+  accountId: z.string().regex(/^\d{12}$/),
+  /** enable acts only on a record whose digest the journal recorded when it was written. */
+  digest: z.string(),
   ...episodeShape,
   /** Earlier disable/enable episodes of the same user, oldest first. */
   history: z.array(z.strictObject(episodeShape)),
 });
 
 export type DisableRecord = z.infer<typeof DisableRecordSchema>;
-export type DisableEpisode = Omit<DisableRecord, 'schemaVersion' | 'history'>;
+/** A record as disable keeps it, before it is sealed. */
+export type DisableRecordContent = Omit<DisableRecord, 'digest'>;
+export type DisableEpisode = Omit<DisableRecord, 'schemaVersion' | 'history' | 'accountId' | 'digest'>;
 export type RecordedDenyPolicy = NonNullable<DisableRecord['denyPolicy']>;
 export type RecordedKey = DisableRecord['keys'][number];
 
@@ -62,32 +69,36 @@ export function disableRecordPath(userName: string): string {
   return `${BACKUP_DIR}/${PREFIX}${userName}.json`;
 }
 
-/** The user's record, or null when iam2idc never disabled them. Invalid content is a usage error. */
-export async function readDisableRecord(workspace: Workspace, userName: string): Promise<DisableRecord | null> {
-  const path = disableRecordPath(userName);
-  const text = await workspace.readText(path);
-  return text === null ? null : parseRecord(text, workspace.resolve(path));
+/** The user's record, checked against the journal (see FileTrust), or null when iam2idc never disabled them. */
+export async function readDisableRecord(workspace: Workspace, userName: string, trust: FileTrust): Promise<DisableRecord | null> {
+  const relativePath = disableRecordPath(userName);
+  const text = await workspace.readText(relativePath);
+  return text === null ? null : parseRecord(text, { relativePath, absolutePath: workspace.resolve(relativePath) }, trust);
 }
 
-/** Every disable record of the workspace, by user name. */
-export async function listDisableRecords(workspace: Workspace): Promise<DisableRecord[]> {
-  return readBackupFiles(workspace, (n) => n.startsWith(PREFIX), parseRecord);
+/** Every disable record of the workspace, each checked. */
+export async function listDisableRecords(workspace: Workspace, trust: FileTrust): Promise<DisableRecord[]> {
+  return readBackupFiles(workspace, (n) => n.startsWith(PREFIX), (text, file) => parseRecord(text, file, trust));
 }
 
-export async function writeDisableRecord(workspace: Workspace, record: DisableRecord): Promise<void> {
-  await workspace.writeJson(disableRecordPath(record.userName), DisableRecordSchema.parse(record));
+/** Seals the record (the journal records its digest first), then writes it atomically. */
+export async function writeDisableRecord(workspace: Workspace, content: DisableRecordContent, sealer: FileSealer): Promise<void> {
+  const relativePath = disableRecordPath(content.userName);
+  const record = DisableRecordSchema.parse({ ...content, digest: contentDigest(content) });
+  await sealer.seal(relativePath, record.digest, { accountId: record.accountId, userId: record.userId });
+  await workspace.writeJson(relativePath, record);
 }
 
-function parseRecord(text: string, file: string): DisableRecord {
+function parseRecord(text: string, file: BackupFile, trust: FileTrust): DisableRecord {
+  const fix = `Restore ${file.absolutePath} from your copy: enable needs it to know what disable changed.`;
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new UserError('DISABLE_RECORD_INVALID', `${file} is not valid JSON: ${(error as Error).message}`, `Restore ${file} from your copy: enable needs it to know what disable changed.`);
+    throw new UserError('DISABLE_RECORD_INVALID', `${file.absolutePath} is not valid JSON: ${(error as Error).message}`, fix);
   }
   const parsed = DisableRecordSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new UserError('DISABLE_RECORD_INVALID', `${file} is invalid: ${formatZodIssues(parsed.error)}`, `Restore ${file} from your copy: enable needs it to know what disable changed.`);
-  }
+  if (!parsed.success) throw new UserError('DISABLE_RECORD_INVALID', `${file.absolutePath} is invalid: ${formatZodIssues(parsed.error)}`, fix);
+  trust.check(file, parsed.data, disableRecordPath(parsed.data.userName));
   return parsed.data;
 }

@@ -7,10 +7,12 @@
 import { z } from 'zod';
 import { Fault, UserError } from '../errors.js';
 import { formatZodIssues } from './format-zod-issues.js';
-import { BACKUP_DIR, readBackupFiles } from './backup-files.js';
+import { BACKUP_DIR, readBackupFiles, type BackupFile } from './backup-files.js';
+import { contentDigest, type FileSealer, type FileTrust } from './file-seals.js';
 import type { Workspace } from './workspace.js';
 
-export const USER_BACKUP_VERSION = 1;
+/** 2: sealed (a digest the journal records too). */
+export const USER_BACKUP_VERSION = 2;
 const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 // IAM documents UserId as [\w]+ of 16 to 128; emulators make shorter lower-case ones.
 const USER_ID = /^\w{8,128}$/;
@@ -20,6 +22,8 @@ const tag = z.strictObject({ key: z.string(), value: z.string() });
 export const UserBackupSchema = z.strictObject({
   schemaVersion: z.literal(USER_BACKUP_VERSION),
   accountId: z.string().regex(/^\d{12}$/),
+  /** See file-seals.ts: restore acts only on a backup whose digest the journal recorded. */
+  digest: z.string(),
   /** When the first backup of the user was taken; later runs only add what they find. */
   takenAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
@@ -44,6 +48,8 @@ export const UserBackupSchema = z.strictObject({
 });
 
 export type UserBackup = z.infer<typeof UserBackupSchema>;
+/** A backup as cleanup builds it, before it is sealed. */
+export type UserBackupContent = Omit<UserBackup, 'digest'>;
 
 /** Where the backup of one user lives; the UserId in the name keeps a re-created user's backup apart. */
 export function userBackupPath(userName: string, userId: string): string {
@@ -53,30 +59,38 @@ export function userBackupPath(userName: string, userId: string): string {
   return `${BACKUP_DIR}/${userName}-${userId}.json`;
 }
 
-export async function readUserBackup(workspace: Workspace, userName: string, userId: string): Promise<UserBackup | null> {
-  const path = userBackupPath(userName, userId);
-  const text = await workspace.readText(path);
-  return text === null ? null : parseBackup(text, workspace.resolve(path));
+/** The user's backup, checked against the journal (see FileTrust), or null when there is none. */
+export async function readUserBackup(workspace: Workspace, userName: string, userId: string, trust: FileTrust): Promise<UserBackup | null> {
+  const relativePath = userBackupPath(userName, userId);
+  const text = await workspace.readText(relativePath);
+  return text === null ? null : parseBackup(text, { relativePath, absolutePath: workspace.resolve(relativePath) }, trust);
 }
 
-/** Writes the backup atomically (0600); the caller deletes nothing of the user unless this resolved. */
-export async function writeUserBackup(workspace: Workspace, backup: UserBackup): Promise<string> {
-  return workspace.writeJson(userBackupPath(backup.user.userName, backup.user.userId), UserBackupSchema.parse(backup));
+/**
+ * Seals and writes the backup atomically (0600): the journal records its digest first. The caller
+ * deletes nothing of the user unless this resolved.
+ */
+export async function writeUserBackup(workspace: Workspace, content: UserBackupContent, sealer: FileSealer): Promise<string> {
+  const relativePath = userBackupPath(content.user.userName, content.user.userId);
+  const backup = UserBackupSchema.parse({ ...content, digest: contentDigest(content) });
+  await sealer.seal(relativePath, backup.digest, { accountId: backup.accountId, userId: backup.user.userId });
+  return workspace.writeJson(relativePath, backup);
 }
 
-/** Every user backup of the workspace (disable records, which share the folder, are not backups). */
-export async function listUserBackups(workspace: Workspace): Promise<UserBackup[]> {
-  return readBackupFiles(workspace, (n) => !n.startsWith('disable-'), parseBackup);
+/** Every user backup of the workspace, each checked (disable records, which share the folder, are not backups). */
+export async function listUserBackups(workspace: Workspace, trust: FileTrust): Promise<UserBackup[]> {
+  return readBackupFiles(workspace, (n) => !n.startsWith('disable-'), (text, file) => parseBackup(text, file, trust));
 }
 
-function parseBackup(text: string, file: string): UserBackup {
+function parseBackup(text: string, file: BackupFile, trust: FileTrust): UserBackup {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new UserError('USER_BACKUP_INVALID', `${file} is not valid JSON: ${(error as Error).message}`, `Restore ${file} from your copy of the workspace.`);
+    throw new UserError('USER_BACKUP_INVALID', `${file.absolutePath} is not valid JSON: ${(error as Error).message}`, `Restore ${file.absolutePath} from your copy of the workspace.`);
   }
   const parsed = UserBackupSchema.safeParse(raw);
-  if (!parsed.success) throw new UserError('USER_BACKUP_INVALID', `${file} is invalid: ${formatZodIssues(parsed.error)}`, `Restore ${file} from your copy of the workspace.`);
+  if (!parsed.success) throw new UserError('USER_BACKUP_INVALID', `${file.absolutePath} is invalid: ${formatZodIssues(parsed.error)}`, `Restore ${file.absolutePath} from your copy of the workspace.`);
+  trust.check(file, parsed.data, userBackupPath(parsed.data.user.userName, parsed.data.user.userId));
   return parsed.data;
 }

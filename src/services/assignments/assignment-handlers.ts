@@ -9,7 +9,8 @@ import {
 import { createWaiter, WaiterState } from '@smithy/util-waiter';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Fault, Interrupted } from '../../errors.js';
-import { ActionRegistry, type ActionHandler, type ApplyOutcome } from '../../plan/plan-types.js';
+import { z } from 'zod';
+import { ActionRegistry, type ActionHandler, type ActionKind, type ApplyOutcome } from '../../plan/plan-types.js';
 import { isNotFound } from '../permission-sets/permission-set-readers.js';
 import { DEFAULT_POLLING, isConflict } from '../permission-sets/permission-set-context.js';
 import type { PollingOptions } from '../permission-sets/types.js';
@@ -84,6 +85,19 @@ export function createAssignmentRegistry(context: AssignmentContext): ActionRegi
   return new ActionRegistry(context).register(createHandler).register(deleteHandler);
 }
 
+/** What the assignment actions mean, for checking a saved plan before any AWS call. */
+export function assignmentKinds(): ActionKind[] {
+  return [createHandler, deleteHandler] as ActionKind[];
+}
+
+const assignmentParams: z.ZodType<AssignmentParams> = z.strictObject({
+  instanceArn: z.string().startsWith('arn:'),
+  principalType: z.enum(['USER', 'GROUP']),
+  principalName: z.string().min(1),
+  permissionSetName: z.string().regex(/^[\w+=,.@-]{1,32}$/, 'not a permission set name'),
+  accountId: z.string().regex(/^\d{12}$/, 'not an account ID'),
+});
+
 /** Whether the assignment is there now; null when its set or principal does not exist. */
 export async function hasAssignment(params: AssignmentParams, context: AssignmentContext, signal?: AbortSignal): Promise<boolean | null> {
   const arn = await context.resolvePermissionSetArn(params.permissionSetName);
@@ -95,6 +109,9 @@ export async function hasAssignment(params: AssignmentParams, context: Assignmen
 
 const createHandler: ActionHandler<AssignmentParams, AssignmentContext> = {
   kind: ASSIGNMENT_KIND.create,
+  service: 'sso-admin',
+  params: assignmentParams,
+  risk: 'broadening',
   isDone: async (params, context, signal) => (await hasAssignment(params, context, signal)) === true,
   apply: (params, context, signal) => changeAssignment('create', params, context, signal),
   fingerprint: async (params, context) => principalFingerprint(await context.resolvePrincipalId(params.principalType, params.principalName)),
@@ -103,6 +120,9 @@ const createHandler: ActionHandler<AssignmentParams, AssignmentContext> = {
 
 const deleteHandler: ActionHandler<AssignmentParams, AssignmentContext> = {
   kind: ASSIGNMENT_KIND.delete,
+  service: 'sso-admin',
+  params: assignmentParams,
+  risk: 'narrowing',
   // A set or principal that is gone has no assignment left.
   isDone: async (params, context, signal) => (await hasAssignment(params, context, signal)) !== true,
   apply: (params, context, signal) => changeAssignment('delete', params, context, signal),

@@ -2,22 +2,27 @@ import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { ExecutionSummary } from '../../plan/execute-plan.js';
-import { ActionRegistry } from '../../plan/plan-types.js';
+import { ActionRegistry, kindMap, type ActionKind } from '../../plan/plan-types.js';
 import { runCommandPlan, type PlanRunOptions } from '../../plan/run-command-plan.js';
 import type { Mapping } from '../../workspace/mapping-schema.js';
 import type { DesiredIdentities } from '../identities/desired-identities.js';
 import type { DetectedIdentitySource } from '../identities/detect-identity-source.js';
-import { createIdentityContext, createIdentityRegistry } from '../identities/identity-handlers.js';
+import { createIdentityContext, createIdentityRegistry, identityKinds } from '../identities/identity-handlers.js';
 import { ONBOARDING_REPORT_PATH, renderOnboardingReport } from '../identities/onboarding-report.js';
 import { identityActionId, planIdentities, type IdentityPlan } from '../identities/plan-identities.js';
 import { createPermissionSetContext } from '../permission-sets/permission-set-context.js';
-import { createAssignmentContext, createAssignmentRegistry } from './assignment-handlers.js';
+import { assignmentKinds, createAssignmentContext, createAssignmentRegistry } from './assignment-handlers.js';
 import type { SkippedAccount } from './expand-targets.js';
 import { listDesiredAssignments, planAssignments } from './plan-assignments.js';
 import { groupMembersByName, readAssignmentState } from './read-assignment-state.js';
 import { verifyAccess, type AccessVerification } from './verify-access.js';
 
 export const ASSIGN = 'assign';
+
+/** What the actions of assign mean (identity store users, groups and memberships, and assignments), for checking a saved plan. */
+export function assignKinds(): ReadonlyMap<string, ActionKind> {
+  return kindMap([...identityKinds(), ...assignmentKinds()]);
+}
 
 export interface AssignOptions extends PlanRunOptions {
   aws: { ssoAdmin: SSOAdminClient; identityStore: IdentitystoreClient; organizations: OrganizationsClient };

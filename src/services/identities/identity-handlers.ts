@@ -1,6 +1,7 @@
 import { CreateGroupCommand, CreateGroupMembershipCommand, CreateUserCommand } from '@aws-sdk/client-identitystore';
 import { Fault } from '../../errors.js';
-import { ActionRegistry, type ActionHandler, type ApplyOutcome } from '../../plan/plan-types.js';
+import { z } from 'zod';
+import { ActionRegistry, type ActionHandler, type ActionKind, type ApplyOutcome } from '../../plan/plan-types.js';
 import { ABSENT_FINGERPRINT, IDC_KIND, type CreateGroupMembershipParams, type CreateGroupParams, type CreateUserParams } from './plan-identities.js';
 import { findGroupId, findMembershipId, findUserIdBy, type IdentityStore } from './read-identities.js';
 
@@ -50,6 +51,18 @@ export function createIdentityRegistry(context: IdentityContext): ActionRegistry
   return new ActionRegistry(context).register(createUserHandler).register(createGroupHandler).register(createMembershipHandler);
 }
 
+/** What the identity store actions mean, for checking a saved plan before any AWS call. */
+export function identityKinds(): ActionKind[] {
+  return [createUserHandler, createGroupHandler, createMembershipHandler] as ActionKind[];
+}
+
+const store = { identityStoreId: z.string().min(1) };
+const createUserParams: z.ZodType<CreateUserParams> = z.strictObject({ ...store, userName: z.string().min(1), displayName: z.string(), givenName: z.string(), familyName: z.string(), email: z.string() });
+const createGroupParams: z.ZodType<CreateGroupParams> = z.strictObject({ ...store, displayName: z.string().min(1), description: z.string().nullable() });
+const membershipParams: z.ZodType<CreateGroupMembershipParams> = z.strictObject({ ...store, groupDisplayName: z.string().min(1), userName: z.string().min(1) });
+/** Every identity store action adds a user, a group or a membership. */
+const addsToStore = { service: 'identitystore', risk: 'broadening' } as const;
+
 /** The store's answer to a create whose unique name (or membership) is already taken. */
 function isConflict(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConflictException';
@@ -76,6 +89,8 @@ const presentOrAbsent = (id: string | null) => (id === null ? ABSENT_FINGERPRINT
 
 const createUserHandler: ActionHandler<CreateUserParams, IdentityContext> = {
   kind: IDC_KIND.createUser,
+  ...addsToStore,
+  params: createUserParams,
   isDone: async (params, context, signal) => (await context.userIdOf(params.userName, signal)) !== null,
   fingerprint: async (params, context, signal) => presentOrAbsent(await context.userIdOf(params.userName, signal)),
   async apply(params, context, signal) {
@@ -97,6 +112,8 @@ const createUserHandler: ActionHandler<CreateUserParams, IdentityContext> = {
 
 const createGroupHandler: ActionHandler<CreateGroupParams, IdentityContext> = {
   kind: IDC_KIND.createGroup,
+  ...addsToStore,
+  params: createGroupParams,
   isDone: async (params, context, signal) => (await context.groupIdOf(params.displayName, signal)) !== null,
   fingerprint: async (params, context, signal) => presentOrAbsent(await context.groupIdOf(params.displayName, signal)),
   async apply(params, context, signal) {
@@ -123,6 +140,8 @@ async function membershipId(params: CreateGroupMembershipParams, context: Identi
 
 const createMembershipHandler: ActionHandler<CreateGroupMembershipParams, IdentityContext> = {
   kind: IDC_KIND.createGroupMembership,
+  ...addsToStore,
+  params: membershipParams,
   isDone: async (params, context, signal) => (await membershipId(params, context, signal)) !== null,
   fingerprint: async (params, context, signal) => presentOrAbsent(await membershipId(params, context, signal)),
   async apply(params, context, signal) {

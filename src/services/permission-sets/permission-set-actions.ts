@@ -1,5 +1,6 @@
 import type { PlannedAction, Risk } from '../../plan/plan-types.js';
 import { sessionDurationSeconds } from '../../workspace/mapping-schema.js';
+import { isPolicyBroadening } from './compare-policies.js';
 import type { PolicyDocument } from '../audit/types.js';
 import type { PermissionsBoundary } from './types.js';
 
@@ -90,7 +91,6 @@ export interface ActionSpec<P extends PermissionSetRef> {
   /** `create`, `attach-managed`, …: the id is `ps/<Set>/<verb>[/<detail>]`. */
   verb: string;
   detail?: string;
-  risk: Risk;
   preview: string;
   params: P;
   dependsOn?: string[];
@@ -109,7 +109,8 @@ export function buildPermissionSetAction<P extends PermissionSetRef>(spec: Actio
     kind: spec.kind,
     service: 'sso-admin',
     target: `permission set ${spec.params.permissionSetName}`,
-    risk: spec.risk,
+    // From the kind and parameters, as the engine derives it: a planner cannot say otherwise.
+    risk: permissionSetRisk(spec.kind, spec.params),
     preview: spec.preview,
     params: spec.params,
     dependsOn: spec.dependsOn ?? [],
@@ -138,6 +139,37 @@ export function describeBoundary(boundary: PermissionsBoundary): string {
   return 'managedPolicyArn' in boundary
     ? `AWS-managed ${managedPolicyLabel(boundary.managedPolicyArn)}`
     : `customer-managed ${customerManagedLabel(boundary.customerManagedPolicy)}`;
+}
+
+/**
+ * The risk of an action on a set. A new or longer session, an attachment, a policy that grants more,
+ * a boundary removed or loosened: broadening. Provisioning pushes whatever the set now says to its
+ * accounts, so it counts as broadening whatever its changes are. Tags grant nothing (narrowing, so
+ * that they do not raise a plan's risk).
+ */
+export function permissionSetRisk(kind: PermissionSetKind, params: PermissionSetRef): Risk {
+  switch (kind) {
+    case PS_KIND.create:
+    case PS_KIND.attachManaged:
+    case PS_KIND.attachCustomerManaged:
+    case PS_KIND.deleteBoundary:
+    case PS_KIND.provision:
+      return 'broadening';
+    case PS_KIND.update: {
+      const p = params as UpdateParams;
+      return updateRisk(p.sessionDuration, p.previous.sessionDuration);
+    }
+    case PS_KIND.putInline: {
+      const p = params as PutInlineParams;
+      return isPolicyBroadening(p.policy, p.previous) ? 'broadening' : 'narrowing';
+    }
+    case PS_KIND.deleteInline:
+      return isPolicyBroadening(null, (params as DeleteInlineParams).previous) ? 'broadening' : 'narrowing';
+    case PS_KIND.putBoundary:
+      return (params as PutBoundaryParams).previous === null ? 'narrowing' : 'broadening';
+    default:
+      return 'narrowing';
+  }
 }
 
 /**
@@ -175,7 +207,6 @@ export function invertPermissionSetAction(action: PlannedAction): PlannedAction 
         kind: attach ? PS_KIND.attachManaged : PS_KIND.detachManaged,
         verb: attach ? 'attach-managed' : 'detach-managed',
         detail: managedPolicyLabel(p.managedPolicyArn),
-        risk: attach ? 'broadening' : 'narrowing',
         preview: `${attach ? 'attach' : 'detach'} AWS-managed policy ${managedPolicyLabel(p.managedPolicyArn)}`,
         params: { ...ref(p), managedPolicyArn: p.managedPolicyArn },
       });
@@ -188,7 +219,6 @@ export function invertPermissionSetAction(action: PlannedAction): PlannedAction 
         kind: attach ? PS_KIND.attachCustomerManaged : PS_KIND.detachCustomerManaged,
         verb: attach ? 'attach-customer-managed' : 'detach-customer-managed',
         detail: customerManagedLabel(p.policy),
-        risk: attach ? 'broadening' : 'narrowing',
         preview: `${attach ? 'attach' : 'detach'} customer-managed policy ${customerManagedLabel(p.policy)}`,
         params: { ...ref(p), policy: p.policy },
       });
@@ -197,22 +227,21 @@ export function invertPermissionSetAction(action: PlannedAction): PlannedAction 
     case PS_KIND.deleteInline: {
       const p = action.params as PutInlineParams | DeleteInlineParams;
       const current = 'policy' in p ? p.policy : null;
-      if (p.previous === null) return buildPermissionSetAction({ kind: PS_KIND.deleteInline, verb: 'delete-inline', risk: 'narrowing', preview: 'delete the inline policy', params: { ...ref(p), previous: current } });
-      return buildPermissionSetAction({ kind: PS_KIND.putInline, verb: 'put-inline', risk: 'broadening', preview: 'put back the previous inline policy', params: { ...ref(p), policy: p.previous, previous: current } });
+      if (p.previous === null) return buildPermissionSetAction({ kind: PS_KIND.deleteInline, verb: 'delete-inline', preview: 'delete the inline policy', params: { ...ref(p), previous: current } });
+      return buildPermissionSetAction({ kind: PS_KIND.putInline, verb: 'put-inline', preview: 'put back the previous inline policy', params: { ...ref(p), policy: p.previous, previous: current } });
     }
     case PS_KIND.putBoundary:
     case PS_KIND.deleteBoundary: {
       const p = action.params as PutBoundaryParams | DeleteBoundaryParams;
       const current = 'boundary' in p ? p.boundary : null;
-      if (p.previous === null) return buildPermissionSetAction({ kind: PS_KIND.deleteBoundary, verb: 'delete-boundary', risk: 'broadening', preview: 'delete the permissions boundary', params: { ...ref(p), previous: current } });
-      return buildPermissionSetAction({ kind: PS_KIND.putBoundary, verb: 'put-boundary', risk: 'broadening', preview: `put back permissions boundary ${describeBoundary(p.previous)}`, params: { ...ref(p), boundary: p.previous, previous: current } });
+      if (p.previous === null) return buildPermissionSetAction({ kind: PS_KIND.deleteBoundary, verb: 'delete-boundary', preview: 'delete the permissions boundary', params: { ...ref(p), previous: current } });
+      return buildPermissionSetAction({ kind: PS_KIND.putBoundary, verb: 'put-boundary', preview: `put back permissions boundary ${describeBoundary(p.previous)}`, params: { ...ref(p), boundary: p.previous, previous: current } });
     }
     case PS_KIND.update: {
       const p = action.params as UpdateParams;
       return buildPermissionSetAction({
         kind: PS_KIND.update,
         verb: 'update',
-        risk: updateRisk(p.previous.sessionDuration, p.sessionDuration),
         preview: describeUpdate(p.previous, p),
         params: { ...ref(p), description: p.previous.description, sessionDuration: p.previous.sessionDuration, previous: { description: p.description, sessionDuration: p.sessionDuration } },
       });
@@ -222,12 +251,12 @@ export function invertPermissionSetAction(action: PlannedAction): PlannedAction 
       // Only a tag that was absent before can be undone by removing it; one that was overwritten needs its old value back.
       if (Object.values(p.previous).some((v) => v !== null)) return null;
       const keys = Object.keys(p.tags).sort();
-      return buildPermissionSetAction({ kind: PS_KIND.untag, verb: 'untag', risk: 'narrowing', preview: `remove tags ${keys.join(', ')}`, params: { ...ref(p), tagKeys: keys, previous: p.tags } });
+      return buildPermissionSetAction({ kind: PS_KIND.untag, verb: 'untag', preview: `remove tags ${keys.join(', ')}`, params: { ...ref(p), tagKeys: keys, previous: p.tags } });
     }
     case PS_KIND.untag: {
       const p = action.params as UntagParams;
       const previous = Object.fromEntries(Object.keys(p.previous).map((k) => [k, null]));
-      return buildPermissionSetAction({ kind: PS_KIND.tag, verb: 'tag', risk: 'narrowing', preview: `put back tags ${Object.keys(p.previous).sort().join(', ')}`, params: { ...ref(p), tags: p.previous, previous } });
+      return buildPermissionSetAction({ kind: PS_KIND.tag, verb: 'tag', preview: `put back tags ${Object.keys(p.previous).sort().join(', ')}`, params: { ...ref(p), tags: p.previous, previous } });
     }
     default:
       return null;

@@ -4,6 +4,7 @@ import { Fault, Interrupted } from '../../errors.js';
 import type { ActionHandler, ApplyOutcome } from '../../plan/plan-types.js';
 import { invertPermissionSetAction, type PermissionSetKind, type PermissionSetRef } from './permission-set-actions.js';
 import { fingerprintPermissionSet } from './plan-permission-sets.js';
+import { permissionSetKind } from './permission-set-params.js';
 import { isNotFound } from './permission-set-readers.js';
 import { listPermissionSetsByName, readPermissionSet } from './read-current.js';
 import type { PollingOptions } from './types.js';
@@ -159,6 +160,7 @@ export function definePermissionSetHandler<P extends PermissionSetRef>(
 ): PermissionSetHandler<P> {
   return {
     kind,
+    ...permissionSetKind<P>(kind),
     ...parts,
     // Every action on a set carries the fingerprint of the whole set: any change to it makes a saved plan stale.
     fingerprint: (params, context, signal) => context.fingerprintOf(params.permissionSetName, signal),

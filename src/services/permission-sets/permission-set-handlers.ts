@@ -6,7 +6,7 @@ import {
   DetachManagedPolicyFromPermissionSetCommand,
   UpdatePermissionSetCommand,
 } from '@aws-sdk/client-sso-admin';
-import { ActionRegistry, type ActionHandler, type ApplyOutcome } from '../../plan/plan-types.js';
+import { ActionRegistry, kindMap, type ActionHandler, type ActionKind, type ApplyOutcome } from '../../plan/plan-types.js';
 import { sessionDurationSeconds } from '../../workspace/mapping-schema.js';
 import {
   PS_KIND,
@@ -31,8 +31,16 @@ import { describePermissionSet, listCustomerManagedReferences, listManagedPolicy
 
 /** The handlers of every action `planPermissionSets` plans, sharing one context. */
 export function createPermissionSetRegistry(context: PermissionSetContext): ActionRegistry<PermissionSetContext> {
-  const registry = new ActionRegistry(context);
-  const handlers: ActionHandler<unknown, PermissionSetContext>[] = [
+  return new ActionRegistry(context).registerAll(permissionSetHandlers());
+}
+
+/** What the actions on permission sets mean, for checking a saved plan before any AWS call. */
+export function permissionSetKinds(): ReadonlyMap<string, ActionKind> {
+  return kindMap(permissionSetHandlers());
+}
+
+function permissionSetHandlers(): ActionHandler<unknown, PermissionSetContext>[] {
+  return [
     createHandler,
     updateHandler,
     attachManagedHandler,
@@ -41,9 +49,7 @@ export function createPermissionSetRegistry(context: PermissionSetContext): Acti
     detachCustomerManagedHandler,
     ...createPolicyHandlers(),
     createProvisionHandler(),
-  ];
-  for (const handler of handlers) registry.register(handler);
-  return registry;
+  ] as ActionHandler<unknown, PermissionSetContext>[];
 }
 
 const createHandler = definePermissionSetHandler<CreateParams>(PS_KIND.create, {

@@ -1,4 +1,4 @@
-import type { PlannedAction, Risk } from '../../plan/plan-types.js';
+import type { PlannedAction } from '../../plan/plan-types.js';
 import { sessionDurationSeconds } from '../../workspace/mapping-schema.js';
 import { arePoliciesEqual, canonicalizePolicyValue, hashCanonical, isPolicyBroadening } from './compare-policies.js';
 import {
@@ -9,7 +9,6 @@ import {
   describeBoundary,
   describeUpdate,
   managedPolicyLabel,
-  updateRisk,
   type PermissionSetRef,
 } from './permission-set-actions.js';
 import type { CurrentPermissionSet, DesiredPermissionSet } from './types.js';
@@ -65,7 +64,6 @@ function planCreation(set: DesiredPermissionSet, instanceArn: string): PlannedAc
   const create = buildPermissionSetAction({
     kind: PS_KIND.create,
     verb: 'create',
-    risk: 'broadening',
     preview: `create permission set ${set.name} (session ${set.sessionDuration})`,
     params: { ...ref, description: set.description, sessionDuration: set.sessionDuration, tags: set.tags },
     fingerprint,
@@ -99,7 +97,6 @@ function planChanges(set: DesiredPermissionSet, current: CurrentPermissionSet, i
       buildPermissionSetAction({
         kind: PS_KIND.update,
         verb: 'update',
-        risk: updateRisk(next.sessionDuration, previous.sessionDuration),
         preview: describeUpdate(next, previous),
         params: { ...ref, ...next, previous },
         fingerprint,
@@ -113,12 +110,10 @@ function planChanges(set: DesiredPermissionSet, current: CurrentPermissionSet, i
   const outdated = current.outdatedAccounts ?? [];
   const needsProvisioning = current.provisionedAccounts.length > 0 && (changes.length > 0 || outdated.length > 0);
   if (!needsProvisioning) return [...changes, ...tagActions];
-  const risk: Risk = changes.some((a) => a.risk === 'broadening') || changes.length === 0 ? 'broadening' : 'narrowing';
   const count = current.provisionedAccounts.length;
   const provision = buildPermissionSetAction({
     kind: PS_KIND.provision,
     verb: 'provision',
-    risk,
     preview: `provision to the ${count} account${count === 1 ? '' : 's'} it is provisioned to${changes.length === 0 ? ' (not up to date there)' : ''}`,
     params: ref,
     dependsOn: changes.map((a) => a.id),
@@ -134,30 +129,30 @@ function planPolicyChanges(set: DesiredPermissionSet, current: CurrentPermission
   const want = new Set(set.managedPolicies);
   for (const arn of [...want].filter((a) => !have.has(a)).sort()) {
     const label = managedPolicyLabel(arn);
-    actions.push(buildPermissionSetAction({ kind: PS_KIND.attachManaged, verb: 'attach-managed', detail: label, risk: 'broadening', preview: `attach AWS-managed policy ${label}`, params: { ...ref, managedPolicyArn: arn }, fingerprint }));
+    actions.push(buildPermissionSetAction({ kind: PS_KIND.attachManaged, verb: 'attach-managed', detail: label, preview: `attach AWS-managed policy ${label}`, params: { ...ref, managedPolicyArn: arn }, fingerprint }));
   }
   for (const arn of [...have].filter((a) => !want.has(a)).sort()) {
     const label = managedPolicyLabel(arn);
-    actions.push(buildPermissionSetAction({ kind: PS_KIND.detachManaged, verb: 'detach-managed', detail: label, risk: 'narrowing', preview: `detach AWS-managed policy ${label}`, params: { ...ref, managedPolicyArn: arn }, fingerprint }));
+    actions.push(buildPermissionSetAction({ kind: PS_KIND.detachManaged, verb: 'detach-managed', detail: label, preview: `detach AWS-managed policy ${label}`, params: { ...ref, managedPolicyArn: arn }, fingerprint }));
   }
 
   const haveRefs = new Map(current.customerManagedPolicies.map((p) => [customerManagedKey(p), p]));
   const wantRefs = new Map(set.customerManagedPolicies.map((p) => [customerManagedKey(p), p]));
   for (const [key, policy] of [...wantRefs].filter(([k]) => !haveRefs.has(k)).sort(([a], [b]) => a.localeCompare(b))) {
     const label = customerManagedLabel(policy);
-    actions.push(buildPermissionSetAction({ kind: PS_KIND.attachCustomerManaged, verb: 'attach-customer-managed', detail: label, risk: 'broadening', preview: `attach customer-managed policy ${key}`, params: { ...ref, policy: { name: policy.name, path: policy.path } }, fingerprint }));
+    actions.push(buildPermissionSetAction({ kind: PS_KIND.attachCustomerManaged, verb: 'attach-customer-managed', detail: label, preview: `attach customer-managed policy ${key}`, params: { ...ref, policy: { name: policy.name, path: policy.path } }, fingerprint }));
   }
   for (const [key, policy] of [...haveRefs].filter(([k]) => !wantRefs.has(k)).sort(([a], [b]) => a.localeCompare(b))) {
     const label = customerManagedLabel(policy);
-    actions.push(buildPermissionSetAction({ kind: PS_KIND.detachCustomerManaged, verb: 'detach-customer-managed', detail: label, risk: 'narrowing', preview: `detach customer-managed policy ${key}`, params: { ...ref, policy: { name: policy.name, path: policy.path } }, fingerprint }));
+    actions.push(buildPermissionSetAction({ kind: PS_KIND.detachCustomerManaged, verb: 'detach-customer-managed', detail: label, preview: `detach customer-managed policy ${key}`, params: { ...ref, policy: { name: policy.name, path: policy.path } }, fingerprint }));
   }
 
   if (set.inlinePolicy === null && current.inlinePolicy !== null) {
-    actions.push(buildPermissionSetAction({ kind: PS_KIND.deleteInline, verb: 'delete-inline', risk: isPolicyBroadening(null, current.inlinePolicy) ? 'broadening' : 'narrowing', preview: 'delete the inline policy', params: { ...ref, previous: current.inlinePolicy }, fingerprint }));
+    actions.push(buildPermissionSetAction({ kind: PS_KIND.deleteInline, verb: 'delete-inline', preview: 'delete the inline policy', params: { ...ref, previous: current.inlinePolicy }, fingerprint }));
   } else if (set.inlinePolicy !== null && !arePoliciesEqual(set.inlinePolicy, current.inlinePolicy)) {
     const broadening = isPolicyBroadening(set.inlinePolicy, current.inlinePolicy);
     const verb = current.inlinePolicy === null ? 'put' : 'replace';
-    actions.push(buildPermissionSetAction({ kind: PS_KIND.putInline, verb: 'put-inline', risk: broadening ? 'broadening' : 'narrowing', preview: `${verb} the inline policy${broadening ? ' (grants more)' : ' (grants less)'}`, params: { ...ref, policy: set.inlinePolicy, previous: current.inlinePolicy }, fingerprint }));
+    actions.push(buildPermissionSetAction({ kind: PS_KIND.putInline, verb: 'put-inline', preview: `${verb} the inline policy${broadening ? ' (grants more)' : ' (grants less)'}`, params: { ...ref, policy: set.inlinePolicy, previous: current.inlinePolicy }, fingerprint }));
   }
 
   // A boundary the mapping does not mention is not the tool's to change (it may be an organisation guardrail).
@@ -165,10 +160,10 @@ function planPolicyChanges(set: DesiredPermissionSet, current: CurrentPermission
   if (current.unreadable?.includes('permissionsBoundary') || boundary === undefined) return actions;
   const previous = current.permissionsBoundary ?? null;
   if (boundary === null && previous !== null) {
-    actions.push(buildPermissionSetAction({ kind: PS_KIND.deleteBoundary, verb: 'delete-boundary', risk: 'broadening', preview: `delete permissions boundary ${describeBoundary(previous)}`, params: { ...ref, previous }, fingerprint }));
+    actions.push(buildPermissionSetAction({ kind: PS_KIND.deleteBoundary, verb: 'delete-boundary', preview: `delete permissions boundary ${describeBoundary(previous)}`, params: { ...ref, previous }, fingerprint }));
   } else if (boundary !== null && hashCanonical(boundary) !== hashCanonical(previous)) {
     // A first boundary can only limit the set; a different one may allow what the old one did not.
-    actions.push(buildPermissionSetAction({ kind: PS_KIND.putBoundary, verb: 'put-boundary', risk: previous === null ? 'narrowing' : 'broadening', preview: `set permissions boundary ${describeBoundary(boundary)}`, params: { ...ref, boundary, previous }, fingerprint }));
+    actions.push(buildPermissionSetAction({ kind: PS_KIND.putBoundary, verb: 'put-boundary', preview: `set permissions boundary ${describeBoundary(boundary)}`, params: { ...ref, boundary, previous }, fingerprint }));
   }
   return actions;
 }
@@ -181,13 +176,12 @@ function planTagChanges(set: DesiredPermissionSet, current: CurrentPermissionSet
   if (changed.length > 0) {
     const tags = Object.fromEntries(changed);
     const previous = Object.fromEntries(changed.map(([key]) => [key, current.tags[key] ?? null]));
-    // A tag grants nothing to the set's users; it is marked narrowing so that it does not raise the plan's risk.
-    actions.push(buildPermissionSetAction({ kind: PS_KIND.tag, verb: 'tag', risk: 'narrowing', preview: `set tags ${changed.map(([k, v]) => `${k}=${v}`).join(', ')}`, params: { ...ref, tags, previous }, fingerprint }));
+    actions.push(buildPermissionSetAction({ kind: PS_KIND.tag, verb: 'tag', preview: `set tags ${changed.map(([k, v]) => `${k}=${v}`).join(', ')}`, params: { ...ref, tags, previous }, fingerprint }));
   }
   const stale = Object.keys(current.tags).filter((key) => key.startsWith(TOOL_TAG_PREFIX) && !(key in set.tags)).sort();
   if (stale.length > 0) {
     const previous = Object.fromEntries(stale.map((key) => [key, current.tags[key] ?? '']));
-    actions.push(buildPermissionSetAction({ kind: PS_KIND.untag, verb: 'untag', risk: 'narrowing', preview: `remove tags ${stale.join(', ')}`, params: { ...ref, tagKeys: stale, previous }, fingerprint }));
+    actions.push(buildPermissionSetAction({ kind: PS_KIND.untag, verb: 'untag', preview: `remove tags ${stale.join(', ')}`, params: { ...ref, tagKeys: stale, previous }, fingerprint }));
   }
   return actions;
 }

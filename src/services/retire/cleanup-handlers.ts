@@ -6,31 +6,43 @@
  */
 import { createHash } from 'node:crypto';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import { z } from 'zod';
 import { Fault } from '../../errors.js';
-import { ActionRegistry, TARGET_GONE, type ActionHandler, type ApplyOutcome, type Risk } from '../../plan/plan-types.js';
-import { readUserBackup, USER_BACKUP_VERSION, writeUserBackup, type UserBackup } from '../../workspace/user-backups.js';
+import { IAM_USER_NAME, iamUserId, iamUserName } from '../../model/iam-identifiers.js';
+import { ActionRegistry, kindMap, TARGET_GONE, type ActionHandler, type ActionKind, type ApplyOutcome, type Risk } from '../../plan/plan-types.js';
+import type { FileSealer, FileTrust } from '../../workspace/file-seals.js';
+import { readUserBackup, USER_BACKUP_VERSION, writeUserBackup, type UserBackupContent } from '../../workspace/user-backups.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { CLEANUP_STEP, isStepDone, runStep, stepsFor, type CleanupStepKind, type RetrySettings, type StepParams } from './cleanup-steps.js';
 import { readUserAttachments, type UserAttachments } from './read-user-attachments.js';
 
 export const BACKUP_KIND = 'workspace.BackupIamUser';
-const VALID_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 
 export interface CleanupContext {
   iam: IAMClient;
   workspace: Workspace;
   accountId: string;
   now: () => Date;
+  /** What a backup already on disk is checked against before it is merged into. */
+  trust: FileTrust;
+  /** The run holding the workspace, which records each backup's digest; null on a dry-run, which writes none. */
+  sealer: FileSealer | null;
   /** Tests shorten the waits. */
   retry?: RetrySettings;
 }
 
-export interface BackupParams {
-  userName: string;
-  userId: string;
+const backupParams = z.strictObject({
+  userName: iamUserName,
+  userId: iamUserId,
   /** The credentials the user had when planned: a user with any other is refused. */
-  credentials: string[];
-}
+  credentials: z.array(z.string().min(1)),
+});
+const stepParams = z.strictObject({ userName: iamUserName, userId: iamUserId, item: z.string().min(1).max(2048).optional() });
+
+export type BackupParams = z.infer<typeof backupParams>;
+
+/** Every cleanup action changes the IAM user its parameters name. */
+const principalOf = (p: { userName: string; userId: string }) => ({ userName: p.userName, userId: p.userId });
 
 /** What cannot come back, by step: the preview lists it apart, and restore says it again. */
 export const STEP_RISK: Record<CleanupStepKind, Risk> = {
@@ -65,13 +77,26 @@ export function cleanupFingerprint(userId: string, credentials: readonly string[
 }
 
 export function createCleanupRegistry(context: CleanupContext): ActionRegistry<CleanupContext> {
-  const registry = new ActionRegistry(context).register(backupHandler);
-  for (const kind of Object.values(CLEANUP_STEP)) registry.register(kind === CLEANUP_STEP.user ? deleteUserHandler : stepHandler(kind));
-  return registry;
+  return new ActionRegistry(context).registerAll(cleanupHandlers());
+}
+
+/** What the actions of cleanup mean, for checking a saved plan before any AWS call. */
+export function cleanupKinds(): ReadonlyMap<string, ActionKind> {
+  return kindMap(cleanupHandlers());
+}
+
+function cleanupHandlers(): ActionHandler<unknown, CleanupContext>[] {
+  const steps = Object.values(CLEANUP_STEP).map((kind) => (kind === CLEANUP_STEP.user ? deleteUserHandler : stepHandler(kind)));
+  return [backupHandler, ...steps] as ActionHandler<unknown, CleanupContext>[];
 }
 
 const backupHandler: ActionHandler<BackupParams, CleanupContext> = {
   kind: BACKUP_KIND,
+  // Its own lane: a backup (IAM reads and a local file) never waits behind another user's deletions.
+  service: 'workspace',
+  params: backupParams,
+  principalOf,
+  backup: 'takes',
   risk: 'read',
   // Always taken (merged): it is the last look at the user before the first deletion.
   isDone: async () => false,
@@ -100,6 +125,10 @@ const backupHandler: ActionHandler<BackupParams, CleanupContext> = {
 function stepHandler(kind: Exclude<CleanupStepKind, typeof CLEANUP_STEP.user>): ActionHandler<StepParams, CleanupContext> {
   return {
     kind,
+    service: 'iam',
+    params: stepParams,
+    principalOf,
+    backup: 'needs',
     risk: STEP_RISK[kind],
     isDone: async (p, c, signal) => isStepDone(c.iam, kind, checked(p), signal),
     apply: async (p, c, signal) => outcomeOf(await runStep(c.iam, kind, checked(p), signal, c.retry)),
@@ -114,6 +143,10 @@ function stepHandler(kind: Exclude<CleanupStepKind, typeof CLEANUP_STEP.user>): 
  */
 const deleteUserHandler: ActionHandler<StepParams, CleanupContext> = {
   kind: CLEANUP_STEP.user,
+  service: 'iam',
+  params: stepParams,
+  principalOf,
+  backup: 'needs',
   risk: STEP_RISK[CLEANUP_STEP.user],
   isDone: async (p, c, signal) => isStepDone(c.iam, CLEANUP_STEP.user, checked(p), signal),
   async apply(p, c, signal) {
@@ -140,9 +173,11 @@ const deleteUserHandler: ActionHandler<StepParams, CleanupContext> = {
 
 /** Adds what the user has now to the backup on disk (never removing what an earlier look saved). */
 async function saveBackup(c: CleanupContext, current: UserAttachments): Promise<string> {
-  const existing = await readUserBackup(c.workspace, current.user.userName, current.user.userId);
+  if (c.sealer === null) throw new Fault('BACKUP_UNSEALED', `A backup of ${current.user.userName} was to be written without a run holding the workspace.`, 'This is a bug in iam2idc: please report it.');
+  // A backup already there is built on only if this workspace wrote it: an edited one is refused, not merged.
+  const existing = await readUserBackup(c.workspace, current.user.userName, current.user.userId, c.trust);
   const now = c.now().toISOString();
-  const merged: UserBackup = {
+  const merged: UserBackupContent = {
     schemaVersion: USER_BACKUP_VERSION,
     accountId: c.accountId,
     takenAt: existing?.takenAt ?? now,
@@ -158,7 +193,7 @@ async function saveBackup(c: CleanupContext, current: UserAttachments): Promise<
     serviceSpecificCredentials: union(existing?.serviceSpecificCredentials, current.serviceSpecificCredentials, (x) => x.id),
     loginProfile: existing?.loginProfile.existed ? existing.loginProfile : current.loginProfile,
   };
-  return writeUserBackup(c.workspace, merged);
+  return writeUserBackup(c.workspace, merged, c.sealer);
 }
 
 /** The earlier entries first (as they were before anything was deleted), then the new ones. */
@@ -178,7 +213,7 @@ function isDeleteConflict(error: unknown): boolean {
 
 /** The user name, checked before it goes into any request (an empty one would make IAM act on the caller). */
 function userName(p: { userName: string }): string {
-  if (!VALID_USER_NAME.test(p.userName)) throw new Fault('EMPTY_USER_NAME', `Refusing an IAM call with the user name "${p.userName}".`, 'This is a bug in iam2idc: a plan must name a valid IAM user. Please report it.');
+  if (!IAM_USER_NAME.test(p.userName)) throw new Fault('EMPTY_USER_NAME', `Refusing an IAM call with the user name "${p.userName}".`, 'This is a bug in iam2idc: a plan must name a valid IAM user. Please report it.');
   return p.userName;
 }
 

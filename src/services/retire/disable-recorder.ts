@@ -1,11 +1,13 @@
+import { Fault } from '../../errors.js';
 import {
   DISABLE_RECORD_VERSION,
   readDisableRecord,
   writeDisableRecord,
   type DisableEpisode,
-  type DisableRecord,
+  type DisableRecordContent,
   type RecordedDenyPolicy,
 } from '../../workspace/disable-records.js';
+import type { FileSealer, FileTrust } from '../../workspace/file-seals.js';
 import type { Workspace } from '../../workspace/workspace.js';
 
 export type DisableChange =
@@ -17,18 +19,29 @@ export interface RecordedUser {
   userId: string;
 }
 
+export interface DisableRecorderOptions {
+  workspace: Workspace;
+  now: () => Date;
+  accountId: string;
+  /** What a record already on disk is checked against before it is built on. */
+  trust: FileTrust;
+  /** The run holding the workspace, which records each record's digest; null on a dry-run, which writes none. */
+  sealer: FileSealer | null;
+}
+
 /**
  * Keeps `backups/disable-<user>.json` in step with what disable does: an intent before each call, `done`
  * once AWS confirmed it, removed when AWS refused it (so it did not happen). Writes of one user are
- * serialised, since a user's keys are deactivated concurrently, and each is atomic on disk.
+ * serialised, since a user's keys are deactivated concurrently, and each is atomic on disk and sealed.
  */
 export class DisableRecorder {
   private readonly chains = new Map<string, Promise<void>>();
 
-  constructor(
-    private readonly workspace: Workspace,
-    private readonly now: () => Date,
-  ) {}
+  constructor(private readonly options: DisableRecorderOptions) {}
+
+  private now(): Date {
+    return this.options.now();
+  }
 
   /** Before the call: from now on enable considers this change, and checks AWS to see whether it happened. */
   intend(user: RecordedUser, change: DisableChange): Promise<void> {
@@ -62,6 +75,20 @@ export class DisableRecorder {
     });
   }
 
+  /** The executor read AWS after a deny-policy call with no clear answer: the open intent is done, or withdrawn. */
+  settleDenyPolicy(user: RecordedUser, happened: boolean): Promise<void> {
+    return this.update(user.userName, (record) => {
+      if (!record || record.denyPolicy?.state !== 'intent') return record;
+      record.denyPolicy = happened ? { ...record.denyPolicy, state: 'done', at: this.now().toISOString() } : null;
+      return record;
+    });
+  }
+
+  /** The same, for a key deactivation. */
+  settleKey(user: RecordedUser, accessKeyId: string, happened: boolean): Promise<void> {
+    return happened ? this.confirm(user, { type: 'access-key', accessKeyId }) : this.withdraw(user, { type: 'access-key', accessKeyId });
+  }
+
   /** Every planned change of the user was applied (or found already applied). */
   complete(userName: string): Promise<void> {
     return this.update(userName, (record) => (record && record.completedAt === null ? { ...record, completedAt: this.now().toISOString() } : record));
@@ -77,12 +104,15 @@ export class DisableRecorder {
     await Promise.all(this.chains.values());
   }
 
-  private update(userName: string, change: (record: DisableRecord | null) => DisableRecord | null): Promise<void> {
+  private update(userName: string, change: (record: DisableRecordContent | null) => DisableRecordContent | null): Promise<void> {
     const previous = this.chains.get(userName) ?? Promise.resolve();
     const next = previous.then(async () => {
-      const current = await readDisableRecord(this.workspace, userName);
-      const updated = change(current === null ? null : structuredClone(current));
-      if (updated !== null) await writeDisableRecord(this.workspace, updated);
+      const { workspace, trust, sealer } = this.options;
+      const current = await readDisableRecord(workspace, userName, trust);
+      const updated = change(current === null ? null : withoutDigest(structuredClone(current)));
+      if (updated === null) return;
+      if (sealer === null) throw new Fault('DISABLE_RECORD_UNSEALED', `A disable record of ${userName} was to be written without a run holding the workspace.`, 'This is a bug in iam2idc: please report it.');
+      await writeDisableRecord(workspace, updated, sealer);
     });
     // A failed write must fail its own caller, but not every later write of the user.
     this.chains.set(userName, next.catch(() => undefined));
@@ -90,10 +120,11 @@ export class DisableRecorder {
   }
 
   /** The open episode of the user, or a new one when the last was reversed or the user was re-created. */
-  private episodeFor(current: DisableRecord | null, user: RecordedUser): DisableRecord {
+  private episodeFor(current: DisableRecordContent | null, user: RecordedUser): DisableRecordContent {
     if (current !== null && current.enabledAt === null && current.userId === user.userId) return current;
     return {
       schemaVersion: DISABLE_RECORD_VERSION,
+      accountId: this.options.accountId,
       userName: user.userName,
       userId: user.userId,
       startedAt: this.now().toISOString(),
@@ -106,9 +137,14 @@ export class DisableRecorder {
   }
 }
 
-function episodeOf(record: DisableRecord): DisableEpisode {
-  const { schemaVersion: _version, history: _history, ...episode } = record;
+function episodeOf(record: DisableRecordContent): DisableEpisode {
+  const { schemaVersion: _version, history: _history, accountId: _account, ...episode } = record;
   return episode;
+}
+
+function withoutDigest(record: DisableRecordContent & { digest?: string }): DisableRecordContent {
+  const { digest: _digest, ...content } = record;
+  return content;
 }
 
 function samePolicy(recorded: RecordedDenyPolicy, policy: Extract<DisableChange, { type: 'deny-policy' }>['policy']): boolean {

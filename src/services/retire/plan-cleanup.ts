@@ -5,7 +5,7 @@
  */
 import type { PlannedAction } from '../../plan/plan-types.js';
 import type { DisableRecord } from '../../workspace/disable-records.js';
-import { userBackupPath } from '../../workspace/user-backups.js';
+import { userBackupPath, type UserBackup } from '../../workspace/user-backups.js';
 import { BACKUP_KIND, cleanupFingerprint, credentialIds, STEP_RISK, type BackupParams } from './cleanup-handlers.js';
 import { CLEANUP_STEP, stepsFor, type StepParams } from './cleanup-steps.js';
 import type { UserAttachments } from './read-user-attachments.js';
@@ -18,7 +18,7 @@ export interface CleanupDecision {
   userId: string | null;
   /** planned: deleted by the plan; excluded: left alone, with why; gone: already deleted, nothing to do. */
   status: 'planned' | 'excluded' | 'gone';
-  exclusion: { code: 'NOT_DISABLED' | 'DISABLE_INCOMPLETE' | 'DISABLED_TOO_RECENTLY' | 'RECREATED' | 'NOT_FOUND'; message: string } | null;
+  exclusion: { code: 'NOT_DISABLED' | 'DISABLE_INCOMPLETE' | 'DISABLED_TOO_RECENTLY' | 'RECREATED' | 'NOT_FOUND' | 'LOCKOUT_GUARD'; message: string } | null;
   /** When disable finished for this user, or null when iam2idc did not disable them. */
   disabledSince: string | null;
   /** What the plan deletes, one line per kind. */
@@ -33,6 +33,12 @@ export interface CleanupPlanInput {
   records: readonly DisableRecord[];
   /** The users as they are now, by name; null: no such user. */
   users: ReadonlyMap<string, UserAttachments | null>;
+  /**
+   * Verified backups already on disk, by UserId (an interrupted cleanup wrote them): what they name
+   * and the user no longer shows is deleted too (a virtual MFA device deactivated, not yet deleted,
+   * is listed by no user any more).
+   */
+  backups?: ReadonlyMap<string, UserBackup>;
   /** --users; otherwise the users iam2idc disabled. */
   explicit: readonly string[] | null;
   minDisabledDays: number;
@@ -55,14 +61,16 @@ export function planCleanup(input: CleanupPlanInput): CleanupPlan {
   const actions: PlannedAction[] = [];
   const decisions: CleanupDecision[] = [];
   const seen = new Set<string>();
+  // IAM user names are unique regardless of case.
+  const users = new Map([...input.users].map(([n, u]) => [n.toLowerCase(), u]));
   for (const name of cleanupCandidates(input.records, input.explicit)) {
     if (seen.has(name.toLowerCase())) continue;
     seen.add(name.toLowerCase());
-    const user = [...input.users].find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1] ?? null;
+    const user = users.get(name.toLowerCase()) ?? null;
     const record = records.get(name.toLowerCase()) ?? null;
     const decision = decide(name, user, record, input);
     decisions.push(decision);
-    if (decision.status === 'planned' && user !== null) actions.push(...actionsOf(user));
+    if (decision.status === 'planned' && user !== null) actions.push(...actionsOf(user, input.backups?.get(user.user.userId) ?? null));
   }
   return { actions, decisions: decisions.sort((a, b) => a.userName.localeCompare(b.userName)) };
 }
@@ -95,7 +103,7 @@ function decide(name: string, user: UserAttachments | null, record: DisableRecor
   return base;
 }
 
-function actionsOf(user: UserAttachments): PlannedAction[] {
+function actionsOf(user: UserAttachments, backup: UserBackup | null): PlannedAction[] {
   const { userName, userId } = user.user;
   const principal = { userName, userId };
   const backupId = `cleanup/${userName}/backup`;
@@ -116,7 +124,7 @@ function actionsOf(user: UserAttachments): PlannedAction[] {
       principal,
     },
   ];
-  const steps = [...stepsFor(user), { kind: CLEANUP_STEP.user, item: undefined }];
+  const steps = [...stepsFor(user), ...orphanedVirtualMfa(user, backup), { kind: CLEANUP_STEP.user, item: undefined }];
   steps.forEach((step, index) => {
     const params: StepParams = step.item === undefined ? { userName, userId } : { userName, userId, item: step.item };
     const previous = actions[actions.length - 1]?.id ?? backupId;
@@ -135,6 +143,16 @@ function actionsOf(user: UserAttachments): PlannedAction[] {
     });
   });
   return actions;
+}
+
+/**
+ * Virtual MFA devices the backup names that the user no longer lists: deactivated by a cleanup that
+ * stopped before deleting them. ListMFADevices shows only assigned devices, so without the backup they
+ * would be left behind for good (IAM refuses to delete one assigned to anybody).
+ */
+function orphanedVirtualMfa(user: UserAttachments, backup: UserBackup | null): { kind: typeof CLEANUP_STEP.deleteVirtualMfa; item: string }[] {
+  const listed = new Set(user.mfaDevices.map((d) => d.serialNumber));
+  return (backup?.mfaDevices ?? []).filter((d) => d.type === 'virtual' && !listed.has(d.serialNumber)).map((d) => ({ kind: CLEANUP_STEP.deleteVirtualMfa, item: d.serialNumber }));
 }
 
 function previewOf(kind: string, item: string | undefined): string {

@@ -53,6 +53,14 @@ export function planRestore(backups: readonly UserBackup[], current: ReadonlyMap
   return { actions, decisions };
 }
 
+/**
+ * Every action the backups allow, whatever exists now: a saved restore plan may hold these and
+ * nothing else, so an edited plan can never grant more than the backups recorded at cleanup.
+ */
+export function restorableActions(backups: readonly UserBackup[], addedDeny: AddedDenyPolicies = new Map()): PlannedAction[] {
+  return backups.flatMap((backup) => actionsOf(withoutIam2idcDeny(backup, addedDeny.get(backup.user.userId))));
+}
+
 function withoutIam2idcDeny(backup: UserBackup, added: { inline: string | null; managed: string | null } | undefined): UserBackup {
   return {
     ...backup,

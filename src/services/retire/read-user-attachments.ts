@@ -26,7 +26,7 @@ import type { UserBackup } from '../../workspace/user-backups.js';
 import { listAccessKeys } from './read-iam-users.js';
 
 /** What a user has, in the shape of its backup (without the backup's own bookkeeping). */
-export type UserAttachments = Omit<UserBackup, 'schemaVersion' | 'accountId' | 'takenAt' | 'updatedAt'>;
+export type UserAttachments = Omit<UserBackup, 'schemaVersion' | 'accountId' | 'digest' | 'takenAt' | 'updatedAt'>;
 
 // The SDK ships no paginator for this operation, although it pages with Marker / MaxItems like the others.
 const paginateServiceSpecificCredentials: (config: { client: IAMClient }, input: ListServiceSpecificCredentialsCommandInput, ...rest: unknown[]) => Paginator<ListServiceSpecificCredentialsCommandOutput> =

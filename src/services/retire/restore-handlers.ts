@@ -21,8 +21,10 @@ import {
   UploadSSHPublicKeyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
+import { z } from 'zod';
 import { Fault } from '../../errors.js';
-import { ActionRegistry, type ActionHandler } from '../../plan/plan-types.js';
+import { IAM_USER_NAME, iamUserId, iamUserName } from '../../model/iam-identifiers.js';
+import { ActionRegistry, kindMap, type ActionHandler, type ActionKind } from '../../plan/plan-types.js';
 import { isNoSuchEntity } from './read-user-attachments.js';
 
 export const RESTORED_FROM_TAG = 'iam2idc:restored-from';
@@ -36,39 +38,43 @@ export const RESTORE_KIND = {
   uploadCertificate: 'iam.UploadSigningCertificate',
 } as const;
 
-const VALID_USER_NAME = /^[\w+=,.@-]{1,64}$/;
-
 export interface RestoreContext {
   iam: IAMClient;
 }
 
-interface UserRef {
-  userName: string;
-}
-export interface CreateUserParams extends UserRef {
+const createUserParams = z.strictObject({
+  userName: iamUserName,
   /** The UserId of the deleted user, written into the restored-from tag. */
-  restoredFrom: string;
-  path: string;
-  tags: { key: string; value: string }[];
-  permissionsBoundary: string | null;
-}
-export interface PutPolicyParams extends UserRef {
-  policyName: string;
-  document: unknown;
-}
-export interface AttachPolicyParams extends UserRef {
-  policyArn: string;
-}
-export interface GroupParams extends UserRef {
-  groupName: string;
-}
-export interface UploadParams extends UserRef {
-  body: string;
-  status: string;
-}
+  restoredFrom: iamUserId,
+  path: z.string().startsWith('/').endsWith('/'),
+  tags: z.array(z.strictObject({ key: z.string(), value: z.string() })),
+  permissionsBoundary: z.string().startsWith('arn:').nullable(),
+});
+const putPolicyParams = z.strictObject({ userName: iamUserName, policyName: z.string().min(1).max(128), document: z.unknown() });
+const attachPolicyParams = z.strictObject({ userName: iamUserName, policyArn: z.string().startsWith('arn:') });
+const groupParams = z.strictObject({ userName: iamUserName, groupName: z.string().min(1).max(128) });
+const uploadParams = z.strictObject({ userName: iamUserName, body: z.string().min(1), status: z.string().min(1) });
+
+export type CreateUserParams = z.infer<typeof createUserParams>;
+export type PutPolicyParams = z.infer<typeof putPolicyParams>;
+export type AttachPolicyParams = z.infer<typeof attachPolicyParams>;
+export type GroupParams = z.infer<typeof groupParams>;
+export type UploadParams = z.infer<typeof uploadParams>;
+
+/** Every restore action grants again, on the user its parameters name (whose new UserId is not known before). */
+const onUser = { service: 'iam', risk: 'broadening', principalOf: (p: { userName: string }) => ({ userName: p.userName, userId: null }) } as const;
 
 export function createRestoreRegistry(context: RestoreContext): ActionRegistry<RestoreContext> {
-  return new ActionRegistry(context).register(createUser).register(putPolicy).register(attachPolicy).register(addToGroup).register(uploadSshKey).register(uploadCertificate);
+  return new ActionRegistry(context).registerAll(restoreHandlers());
+}
+
+/** What the actions of restore mean, for checking a saved plan before any AWS call. */
+export function restoreKinds(): ReadonlyMap<string, ActionKind> {
+  return kindMap(restoreHandlers());
+}
+
+function restoreHandlers(): ActionHandler<unknown, RestoreContext>[] {
+  return [createUser, putPolicy, attachPolicy, addToGroup, uploadSshKey, uploadCertificate] as ActionHandler<unknown, RestoreContext>[];
 }
 
 /** The UserId of the user of this name and its restored-from tag, or null when there is none. */
@@ -84,7 +90,8 @@ export async function currentUser(iam: IAMClient, userName: string, signal?: Abo
 
 const createUser: ActionHandler<CreateUserParams, RestoreContext> = {
   kind: RESTORE_KIND.createUser,
-  risk: 'broadening',
+  ...onUser,
+  params: createUserParams,
   async isDone(p, c, signal) {
     const user = await currentUser(c.iam, p.userName, signal);
     if (user === null) return false;
@@ -108,7 +115,8 @@ const createUser: ActionHandler<CreateUserParams, RestoreContext> = {
 
 const putPolicy: ActionHandler<PutPolicyParams, RestoreContext> = {
   kind: RESTORE_KIND.putPolicy,
-  risk: 'broadening',
+  ...onUser,
+  params: putPolicyParams,
   async isDone(p, c, signal) {
     try {
       await c.iam.send(new GetUserPolicyCommand({ UserName: checked(p.userName), PolicyName: p.policyName }), { abortSignal: signal });
@@ -126,7 +134,8 @@ const putPolicy: ActionHandler<PutPolicyParams, RestoreContext> = {
 
 const attachPolicy: ActionHandler<AttachPolicyParams, RestoreContext> = {
   kind: RESTORE_KIND.attachPolicy,
-  risk: 'broadening',
+  ...onUser,
+  params: attachPolicyParams,
   isDone: async (p, c, signal) => some(paginateListAttachedUserPolicies({ client: c.iam }, { UserName: checked(p.userName) }, { abortSignal: signal }), (pg) => (pg.AttachedPolicies ?? []).some((a) => a.PolicyArn === p.policyArn)),
   async apply(p, c, signal) {
     const output = await c.iam.send(new AttachUserPolicyCommand({ UserName: checked(p.userName), PolicyArn: p.policyArn }), { abortSignal: signal });
@@ -136,7 +145,8 @@ const attachPolicy: ActionHandler<AttachPolicyParams, RestoreContext> = {
 
 const addToGroup: ActionHandler<GroupParams, RestoreContext> = {
   kind: RESTORE_KIND.addToGroup,
-  risk: 'broadening',
+  ...onUser,
+  params: groupParams,
   isDone: async (p, c, signal) => some(paginateListGroupsForUser({ client: c.iam }, { UserName: checked(p.userName) }, { abortSignal: signal }), (pg) => (pg.Groups ?? []).some((g) => g.GroupName === p.groupName)),
   async apply(p, c, signal) {
     const output = await c.iam.send(new AddUserToGroupCommand({ UserName: checked(p.userName), GroupName: p.groupName }), { abortSignal: signal });
@@ -146,7 +156,8 @@ const addToGroup: ActionHandler<GroupParams, RestoreContext> = {
 
 const uploadSshKey: ActionHandler<UploadParams, RestoreContext> = {
   kind: RESTORE_KIND.uploadSshKey,
-  risk: 'broadening',
+  ...onUser,
+  params: uploadParams,
   // Done only with the body and the status of the backup: a key uploaded while its status update failed is not.
   isDone: async (p, c, signal) => (await findSshKey(c.iam, p, signal))?.status === p.status,
   async apply(p, c, signal) {
@@ -167,7 +178,8 @@ const uploadSshKey: ActionHandler<UploadParams, RestoreContext> = {
 
 const uploadCertificate: ActionHandler<UploadParams, RestoreContext> = {
   kind: RESTORE_KIND.uploadCertificate,
-  risk: 'broadening',
+  ...onUser,
+  params: uploadParams,
   isDone: async (p, c, signal) => (await findCertificate(c.iam, p, signal))?.status === p.status,
   async apply(p, c, signal) {
     const existing = await findCertificate(c.iam, p, signal);
@@ -210,7 +222,7 @@ function sameBody(a: string | undefined, b: string): boolean {
 }
 
 function checked(userName: string): string {
-  if (!VALID_USER_NAME.test(userName)) throw new Fault('EMPTY_USER_NAME', `Refusing an IAM call with the user name "${userName}".`, 'This is a bug in iam2idc: please report it.');
+  if (!IAM_USER_NAME.test(userName)) throw new Fault('EMPTY_USER_NAME', `Refusing an IAM call with the user name "${userName}".`, 'This is a bug in iam2idc: please report it.');
   return userName;
 }
 

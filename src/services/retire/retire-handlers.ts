@@ -15,8 +15,11 @@ import {
   UpdateAccessKeyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
+import { z } from 'zod';
+import { mayHaveApplied } from '../../aws/call-outcome.js';
 import { Fault } from '../../errors.js';
-import { ActionRegistry, type ActionHandler, type ApplyOutcome } from '../../plan/plan-types.js';
+import { IAM_USER_NAME, iamUserId, iamUserName } from '../../model/iam-identifiers.js';
+import { ActionRegistry, kindMap, type ActionHandler, type ActionKind, type ApplyOutcome } from '../../plan/plan-types.js';
 import type { PolicyDocument } from '../audit/types.js';
 import type { DisableChange, DisableRecorder } from './disable-recorder.js';
 import { listAccessKeys } from './read-iam-users.js';
@@ -34,29 +37,29 @@ export const RETIRE_KIND = {
 export const DENY_ALL_POLICY_NAME = 'iam2idc-deny-all';
 export const DENY_ALL_DOCUMENT: PolicyDocument = { Version: '2012-10-17', Statement: [{ Sid: 'Iam2idcDenyAll', Effect: 'Deny', Action: '*', Resource: '*' }] };
 
-const VALID_USER_NAME = /^[\w+=,.@-]{1,64}$/;
-
 export interface RetireContext {
   iam: IAMClient;
   /** Writes backups/disable-<user>.json around each change of disable. */
   recorder: DisableRecorder;
 }
 
-interface UserParams {
-  userName: string;
-  userId: string;
-}
-export interface InlinePolicyParams extends UserParams {
-  policyName: string;
+const user = { userName: iamUserName, userId: iamUserId };
+const inlinePolicyParams = z.strictObject({
+  ...user,
+  policyName: z.string().min(1).max(128),
   /** disable: attached instead when IAM says the inline budget is full (LimitExceeded). */
-  fallbackPolicyArn?: string;
-}
-export interface ManagedPolicyParams extends UserParams {
-  policyArn: string;
-}
-export interface AccessKeyParams extends UserParams {
-  accessKeyId: string;
-}
+  fallbackPolicyArn: z.string().startsWith('arn:').optional(),
+});
+const managedPolicyParams = z.strictObject({ ...user, policyArn: z.string().startsWith('arn:') });
+const accessKeyParams = z.strictObject({ ...user, accessKeyId: z.string().regex(/^\w{16,128}$/, 'not an access key ID') });
+
+type UserParams = { userName: string; userId: string };
+export type InlinePolicyParams = z.infer<typeof inlinePolicyParams>;
+export type ManagedPolicyParams = z.infer<typeof managedPolicyParams>;
+export type AccessKeyParams = z.infer<typeof accessKeyParams>;
+
+/** What every action of disable and enable is: an IAM call on the user its parameters name. */
+const onUser = { service: 'iam', principalOf: (p: UserParams) => ({ userName: p.userName, userId: p.userId }) } as const;
 
 /**
  * The stale-plan fingerprint of a user: who they are (UserId, which a user re-created under the same
@@ -69,17 +72,22 @@ export function userFingerprint(userId: string, keyIds: readonly string[]): stri
 
 /** Registers the handlers of disable and enable. */
 export function createRetireRegistry(context: RetireContext): ActionRegistry<RetireContext> {
-  return new ActionRegistry(context)
-    .register(putDenyPolicy)
-    .register(attachDenyPolicy)
-    .register(deactivateKey)
-    .register(deleteDenyPolicy)
-    .register(detachDenyPolicy)
-    .register(reactivateKey);
+  return new ActionRegistry(context).registerAll(retireHandlers());
+}
+
+/** What the actions of disable and enable mean, for checking a saved plan before any AWS call. */
+export function retireKinds(): ReadonlyMap<string, ActionKind> {
+  return kindMap(retireHandlers());
+}
+
+function retireHandlers(): ActionHandler<unknown, RetireContext>[] {
+  return [putDenyPolicy, attachDenyPolicy, deactivateKey, deleteDenyPolicy, detachDenyPolicy, reactivateKey] as ActionHandler<unknown, RetireContext>[];
 }
 
 const putDenyPolicy: ActionHandler<InlinePolicyParams, RetireContext> = {
   kind: RETIRE_KIND.putDenyPolicy,
+  ...onUser,
+  params: inlinePolicyParams,
   risk: 'narrowing',
   async isDone(p, c, signal) {
     return (await hasInlinePolicy(c.iam, p, signal)) || (p.fallbackPolicyArn !== undefined && (await hasManagedPolicy(c.iam, { ...p, policyArn: p.fallbackPolicyArn }, signal)));
@@ -100,24 +108,30 @@ const putDenyPolicy: ActionHandler<InlinePolicyParams, RetireContext> = {
       return { ...outcome, detail: `the inline policy budget was full: attached ${p.fallbackPolicyArn} instead` };
     }
   },
+  settled: (p, c, happened) => c.recorder.settleDenyPolicy(p, happened),
   fingerprint: (p, c, signal) => currentFingerprint(c.iam, p.userName, signal),
   inverse: (action) => ({ ...action, id: `${action.id}/undo`, kind: RETIRE_KIND.deleteDenyPolicy, risk: 'broadening', preview: `remove the inline policy ${action.params.policyName}`, dependsOn: [] }),
 };
 
 const attachDenyPolicy: ActionHandler<ManagedPolicyParams, RetireContext> = {
   kind: RETIRE_KIND.attachDenyPolicy,
+  ...onUser,
+  params: managedPolicyParams,
   risk: 'narrowing',
   isDone: (p, c, signal) => hasManagedPolicy(c.iam, p, signal),
   apply: (p, c, signal) =>
     recorded(c, p, { type: 'deny-policy', policy: { kind: 'managed', policyArn: p.policyArn } }, () =>
       c.iam.send(new AttachUserPolicyCommand({ UserName: userName(p), PolicyArn: p.policyArn }), { abortSignal: signal }),
     ),
+  settled: (p, c, happened) => c.recorder.settleDenyPolicy(p, happened),
   fingerprint: (p, c, signal) => currentFingerprint(c.iam, p.userName, signal),
   inverse: (action) => ({ ...action, id: `${action.id}/undo`, kind: RETIRE_KIND.detachDenyPolicy, risk: 'broadening', preview: `detach ${action.params.policyArn}`, dependsOn: [] }),
 };
 
 const deactivateKey: ActionHandler<AccessKeyParams, RetireContext> = {
   kind: RETIRE_KIND.deactivateKey,
+  ...onUser,
+  params: accessKeyParams,
   risk: 'narrowing',
   async isDone(p, c, signal) {
     const key = (await listAccessKeys(c.iam, userName(p), signal)).find((k) => k.accessKeyId === p.accessKeyId);
@@ -128,12 +142,15 @@ const deactivateKey: ActionHandler<AccessKeyParams, RetireContext> = {
     recorded(c, p, { type: 'access-key', accessKeyId: p.accessKeyId }, () =>
       c.iam.send(new UpdateAccessKeyCommand({ UserName: userName(p), AccessKeyId: p.accessKeyId, Status: 'Inactive' }), { abortSignal: signal }),
     ),
+  settled: (p, c, happened) => c.recorder.settleKey(p, p.accessKeyId, happened),
   fingerprint: (p, c, signal) => currentFingerprint(c.iam, p.userName, signal),
   inverse: (action) => ({ ...action, id: `${action.id}/undo`, kind: RETIRE_KIND.reactivateKey, risk: 'broadening', preview: `reactivate access key ${action.params.accessKeyId}`, dependsOn: [] }),
 };
 
 const deleteDenyPolicy: ActionHandler<InlinePolicyParams, RetireContext> = {
   kind: RETIRE_KIND.deleteDenyPolicy,
+  ...onUser,
+  params: inlinePolicyParams,
   risk: 'broadening',
   isDone: async (p, c, signal) => !(await hasInlinePolicy(c.iam, p, signal)),
   async apply(p, c, signal) {
@@ -145,6 +162,8 @@ const deleteDenyPolicy: ActionHandler<InlinePolicyParams, RetireContext> = {
 
 const detachDenyPolicy: ActionHandler<ManagedPolicyParams, RetireContext> = {
   kind: RETIRE_KIND.detachDenyPolicy,
+  ...onUser,
+  params: managedPolicyParams,
   risk: 'broadening',
   isDone: async (p, c, signal) => !(await hasManagedPolicy(c.iam, p, signal)),
   async apply(p, c, signal) {
@@ -156,6 +175,8 @@ const detachDenyPolicy: ActionHandler<ManagedPolicyParams, RetireContext> = {
 
 const reactivateKey: ActionHandler<AccessKeyParams, RetireContext> = {
   kind: RETIRE_KIND.reactivateKey,
+  ...onUser,
+  params: accessKeyParams,
   risk: 'broadening',
   async isDone(p, c, signal) {
     const key = (await listAccessKeys(c.iam, userName(p), signal)).find((k) => k.accessKeyId === p.accessKeyId);
@@ -176,8 +197,9 @@ const reactivateKey: ActionHandler<AccessKeyParams, RetireContext> = {
 
 /**
  * Runs one change of disable between its two records: the intent before the call, then `done`, or
- * withdrawn when AWS answered with an error (the change did not happen). A call that never got an
- * answer (network, Ctrl-C twice) keeps its intent: enable will look at AWS to see what happened.
+ * withdrawn when AWS refused the call (the change did not happen). A call whose outcome is not known
+ * (a lost answer, a server error, retries of which one may have gone through) keeps its intent: the
+ * executor reads AWS and tells the recorder through `settled`; if even that fails, enable looks at AWS.
  */
 async function recorded(c: RetireContext, user: UserParams, change: DisableChange, call: () => Promise<{ $metadata: { requestId?: string } }>): Promise<ApplyOutcome> {
   // Checked before the record too: the name becomes a file name under backups/.
@@ -188,14 +210,14 @@ async function recorded(c: RetireContext, user: UserParams, change: DisableChang
     await c.recorder.confirm(user, change);
     return { requestId: output.$metadata.requestId ?? null };
   } catch (error) {
-    if (error instanceof Error && '$metadata' in error) await c.recorder.withdraw(user, change);
+    if (!mayHaveApplied(error)) await c.recorder.withdraw(user, change);
     throw error;
   }
 }
 
 /** The user name, checked before it goes into any request. */
 function userName(p: UserParams): string {
-  if (!VALID_USER_NAME.test(p.userName)) {
+  if (!IAM_USER_NAME.test(p.userName)) {
     throw new Fault('EMPTY_USER_NAME', `Refusing an IAM call with the user name "${p.userName}".`, 'This is a bug in iam2idc: a plan must name a valid IAM user. Please report it.');
   }
   return p.userName;

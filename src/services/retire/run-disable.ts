@@ -6,6 +6,7 @@
 import { say } from '../../io/io-host.js';
 import type { ExecutionSummary } from '../../plan/execute-plan.js';
 import { runCommandPlan, type PlanRunOptions } from '../../plan/run-command-plan.js';
+import type { FileTrust } from '../../workspace/file-seals.js';
 import { DisableRecorder } from './disable-recorder.js';
 import { planDisable, type DisableMode, type UserDecision } from './plan-disable.js';
 import { buildPrincipalFacts, isIdentityCenterAdminVerified, type RetireAccount } from './principal-facts.js';
@@ -23,6 +24,8 @@ export interface RunDisableOptions extends PlanRunOptions, RetireAccount {
   mode: DisableMode;
   /** Shows the per-user table before the plan (the command renders it). */
   showDecisions: (decisions: UserDecision[], cutover: Date) => void;
+  /** What the disable records already on disk are checked against. */
+  trust: FileTrust;
 }
 
 export interface DisableResult {
@@ -63,7 +66,7 @@ export async function runDisable(options: RunDisableOptions): Promise<DisableRes
   const actions = plan.actions.filter((a) => !declined.has(a.principal?.userName ?? ''));
   const decisions = plan.decisions.map((d) => (declined.has(d.userName) ? { ...d, status: 'excluded' as const, exclusion: { code: 'GATE' as const, message: 'forced past the gate, then not confirmed' } } : d));
 
-  const recorder = new DisableRecorder(options.workspace, options.now);
+  const recorder = new DisableRecorder({ workspace: options.workspace, now: options.now, accountId: options.accountId, trust: options.trust, sealer: options.run });
   const guard = buildPrincipalFacts({
     snapshot,
     mapping: options.mapping,

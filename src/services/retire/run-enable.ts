@@ -7,6 +7,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { ExecutionSummary } from '../../plan/execute-plan.js';
 import { runCommandPlan, type PlanRunOptions } from '../../plan/run-command-plan.js';
 import type { DisableRecord } from '../../workspace/disable-records.js';
+import type { FileTrust } from '../../workspace/file-seals.js';
 import { DisableRecorder } from './disable-recorder.js';
 import { planEnable, type EnableDecision } from './plan-enable.js';
 import { recordRetireOutcome, usersFullyApplied } from './record-retire-outcome.js';
@@ -17,7 +18,9 @@ export const ENABLE = 'enable';
 export interface RunEnableOptions extends PlanRunOptions {
   iam: IAMClient;
   accountId: string;
+  /** The records to reverse, verified against `trust`. */
   records: DisableRecord[];
+  trust: FileTrust;
   showDecisions: (decisions: EnableDecision[]) => void;
 }
 
@@ -32,7 +35,7 @@ export interface EnableResult {
 export async function runEnable(options: RunEnableOptions): Promise<EnableResult> {
   const plan = planEnable(options.records);
   options.showDecisions(plan.decisions);
-  const recorder = new DisableRecorder(options.workspace, options.now);
+  const recorder = new DisableRecorder({ workspace: options.workspace, now: options.now, accountId: options.accountId, trust: options.trust, sealer: options.run });
   const { planFile, execution } = await runCommandPlan({
     ...options,
     command: ENABLE,

@@ -1,10 +1,12 @@
 /** `restore`: deleted users re-created from their backups, as a plan with a preview and a yes/no. */
 import type { IAMClient } from '@aws-sdk/client-iam';
+import stableStringify from 'safe-stable-stringify';
 import type { ExecutionSummary } from '../../plan/execute-plan.js';
+import type { PlannedAction } from '../../plan/plan-types.js';
 import { runCommandPlan, type PlanRunOptions } from '../../plan/run-command-plan.js';
 import type { DisableRecord } from '../../workspace/disable-records.js';
 import type { UserBackup } from '../../workspace/user-backups.js';
-import { planRestore, type AddedDenyPolicies, type CurrentUser, type RestoreDecision } from './plan-restore.js';
+import { planRestore, restorableActions, type AddedDenyPolicies, type CurrentUser, type RestoreDecision } from './plan-restore.js';
 import { usersFullyApplied } from './record-retire-outcome.js';
 import { createRestoreRegistry, currentUser } from './restore-handlers.js';
 
@@ -13,8 +15,9 @@ export const RESTORE = 'restore';
 export interface RunRestoreOptions extends PlanRunOptions {
   iam: IAMClient;
   accountId: string;
+  /** The backups to restore from, each verified against the journal (see FileTrust). */
   backups: UserBackup[];
-  /** The workspace's disable records, to leave out the deny policies iam2idc added. */
+  /** The workspace's disable records (verified), to leave out the deny policies iam2idc added. */
   records: DisableRecord[];
   showDecisions: (decisions: RestoreDecision[]) => void;
 }
@@ -29,7 +32,8 @@ export interface RestoreResult {
 export async function runRestore(options: RunRestoreOptions): Promise<RestoreResult> {
   const current = new Map<string, CurrentUser>();
   for (const backup of options.backups) current.set(backup.user.userName, await currentUser(options.iam, backup.user.userName, options.interrupts.abortSignal));
-  const plan = planRestore(options.backups, current, addedDenyPolicies(options.records));
+  const addedDeny = addedDenyPolicies(options.records);
+  const plan = planRestore(options.backups, current, addedDeny);
   options.showDecisions(plan.decisions);
   const { planFile, execution } = await runCommandPlan({
     ...options,
@@ -37,6 +41,7 @@ export async function runRestore(options: RunRestoreOptions): Promise<RestoreRes
     accountId: options.accountId,
     registry: createRestoreRegistry({ iam: options.iam }),
     planActions: async () => plan.actions,
+    checkSavedActions: (actions) => firstBeyondBackups(actions, restorableActions(options.backups, addedDeny)),
   });
   const restored = execution.dryRun ? [] : usersFullyApplied(execution);
   if (restored.length > 0) {
@@ -49,6 +54,18 @@ export async function runRestore(options: RunRestoreOptions): Promise<RestoreRes
     }
   }
   return { decisions: plan.decisions, planFile, execution, restored };
+}
+
+/** The first saved action that no verified backup gives exactly (same ID, kind and parameters), described; or null. */
+function firstBeyondBackups(saved: readonly PlannedAction[], allowed: readonly PlannedAction[]): string | null {
+  const byId = new Map(allowed.map((a) => [a.id, a]));
+  for (const action of saved) {
+    const match = byId.get(action.id);
+    if (match === undefined || match.kind !== action.kind || stableStringify(match.params) !== stableStringify(action.params)) {
+      return `${action.id} (${action.preview}) is not what the verified backups hold`;
+    }
+  }
+  return null;
 }
 
 /** Per UserId, the deny policy any disable episode of that user added. */

@@ -2,6 +2,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { isAccessDenied, isCredentialError } from '../../aws/map-aws-error.js';
 import type { IoHost } from '../../io/io-host.js';
+import { readFileTrust } from '../../plan/plan-run.js';
 import { listDisableRecords } from '../../workspace/disable-records.js';
 import type { Mapping } from '../../workspace/mapping-schema.js';
 import type { Workspace } from '../../workspace/workspace.js';
@@ -44,7 +45,7 @@ export async function readStatus(options: ReadStatusOptions): Promise<StatusResu
     if (isCredentialError(error) || !(error instanceof Error) || !('$metadata' in error || isAccessDenied(error))) throw error;
     gaps.push(`the credential report could not be read (${error.name}): the last use of the old credentials and who still exists come from the workspace only (needs iam:GenerateCredentialReport, iam:GetCredentialReport)`);
   }
-  const records = await listDisableRecords(options.workspace);
+  const records = await listDisableRecords(options.workspace, await readFileTrust(options.workspace, options.state.accountId));
   const users = buildUserProgress({ mapping: options.mapping, snapshot: options.snapshot, state: options.state, records, report });
   const humans = users.filter((u) => u.kind === 'human' && !u.protected);
   return {

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sso-admin';
 import { describe, expect, it } from 'vitest';
 import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { withPlanRun } from '../../../src/plan/plan-run.js';
 import { executePlan, exitCodeOf, type ExecutionSummary } from '../../../src/plan/execute-plan.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import { PLAN_VERSION, type Plan } from '../../../src/plan/plan-types.js';
@@ -107,17 +108,19 @@ function run(plan: Plan, interrupts: InterruptController, io = new TestIoHost({ 
     resolvePrincipalId: async (type, name) => principalIdOf(type, name),
     polling: FAST_POLLING,
   });
-  return executePlan({
-    plan,
-    registry: createAssignmentRegistry(assignmentContext),
-    io,
-    workspace: context.workspace,
-    interrupts,
-    now: () => NOW,
-    process: PROCESS,
-    dryRun: false,
-    checkFingerprints: false,
-  });
+  return withPlanRun({ workspace: context.workspace, command: plan.command, now: () => NOW, process: PROCESS, dryRun: false }, (held) =>
+    executePlan({
+      plan,
+      registry: createAssignmentRegistry(assignmentContext),
+      io,
+      workspace: context.workspace,
+      run: held,
+      interrupts,
+      now: () => NOW,
+      dryRun: false,
+      checkFingerprints: false,
+    }),
+  );
 }
 
 const idsWith = (summary: ExecutionSummary, status: string) =>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Fault } from '../../../src/errors.js';
 import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
 import { exitCodeOf } from '../../../src/plan/execute-plan.js';
-import { JOURNAL_FILE, readJournal } from '../../../src/plan/journal.js';
+import { readJournal } from '../../../src/plan/journal.js';
 import type { PlanPreviewData } from '../../../src/plan/plan-preview.js';
 import type { PlannedAction } from '../../../src/plan/plan-types.js';
 import { LOCK_FILE } from '../../../src/workspace/lock.js';
@@ -29,7 +29,7 @@ describe('executePlan with --dry-run', () => {
     const summary = await runPlan(context, planOf(graph()), { io, dryRun: true });
 
     expect(context.account.calls).toEqual([]);
-    expect(await context.workspace.readText(JOURNAL_FILE)).toBeNull();
+    expect(await readJournal(context.workspace)).toEqual([]);
     expect(await context.workspace.readText(LOCK_FILE)).toBeNull();
     expect(summary.dryRun).toBe(true);
     expect(summary.runId).toBeNull();
@@ -73,7 +73,7 @@ describe('executePlan with --dry-run', () => {
     expect(error).toBeInstanceOf(Fault);
     expect(error).toMatchObject({ code: 'PLAN_UNKNOWN_ACTION' });
     expect(context.account.calls).toEqual([]);
-    expect(await context.workspace.readText(JOURNAL_FILE)).toBeNull();
+    expect(await readJournal(context.workspace)).toEqual([]);
   });
 });
 
@@ -110,6 +110,6 @@ describe('executePlan on an account that already matches', () => {
     const summary = await runPlan(context, planOf([]), { io });
     expect(summary.actions).toEqual([]);
     expect(exitCodeOf(summary)).toBe(0);
-    expect(await context.workspace.readText(JOURNAL_FILE)).toBeNull();
+    expect(await readJournal(context.workspace)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Fault } from '../../../src/errors.js';
-import { JOURNAL_FILE } from '../../../src/plan/journal.js';
+import { readJournal } from '../../../src/plan/journal.js';
 import { findDependencyCycle } from '../../../src/plan/plan-types.js';
 import { readLock } from '../../../src/workspace/lock.js';
 import { planOf, putAction } from './support/fake-account.js';
@@ -40,6 +40,6 @@ describe('Executing a plan with a dependency cycle', () => {
     expect(error).toMatchObject({ code: 'PLAN_DEPENDENCY_CYCLE' });
     expect(context.account.calls).toEqual([]);
     expect(await readLock(context.workspace)).toBeNull();
-    expect(await context.workspace.readText(JOURNAL_FILE)).toBeNull();
+    expect(await readJournal(context.workspace)).toEqual([]);
   });
 });

@@ -6,11 +6,11 @@ import { SafetyRefusal, UserError } from '../../../src/errors.js';
 import { ExitCode } from '../../../src/exit-codes.js';
 import { loadPlan, savePlan } from '../../../src/plan/plan-file.js';
 import type { Plan } from '../../../src/plan/plan-types.js';
-import { ACCOUNT_ID, deleteAction, planOf, putAction } from './support/fake-account.js';
+import { ACCOUNT_ID, deleteAction, FakeAccount, fakeRegistry, planOf, putAction } from './support/fake-account.js';
 import { rejectionOf } from './support/plan-harness.js';
 
 const COMMAND = 'fake-command';
-const EXPECTED = { command: COMMAND, accountId: ACCOUNT_ID };
+const EXPECTED = { command: COMMAND, accountId: ACCOUNT_ID, kinds: fakeRegistry(new FakeAccount()).kinds() };
 
 let root: string;
 let file: string;
@@ -109,6 +109,6 @@ describe('Saving and loading a plan', () => {
     await savePlan(file, samplePlan());
     const text = await readFile(file, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
-    expect(JSON.parse(text)).toEqual(samplePlan());
+    expect(JSON.parse(text)).toEqual({ ...samplePlan(), digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
   });
 });

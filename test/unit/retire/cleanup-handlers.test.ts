@@ -1,9 +1,11 @@
 import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { TARGET_GONE, type ApplyOutcome } from '../../../src/plan/plan-types.js';
 import { BACKUP_KIND, cleanupFingerprint, createCleanupRegistry, type BackupParams } from '../../../src/services/retire/cleanup-handlers.js';
 import { CLEANUP_STEP, type CleanupStepKind, type StepParams } from '../../../src/services/retire/cleanup-steps.js';
+import { FileTrust } from '../../../src/workspace/file-seals.js';
 import { readUserBackup } from '../../../src/workspace/user-backups.js';
+import { journalSealer, trustOf } from './support/held-run.js';
 import { NOW, usePlanTestContext } from '../plan/support/plan-harness.js';
 import { mockAws } from '../support/aws-mocks.js';
 import { caught } from '../support/caught.js';
@@ -34,9 +36,15 @@ const ALICE_ID = 'AIDAALICE000000000001';
 const BACKUP_FILE = `backups/alice-${ALICE_ID}.json`;
 const CREATED = '2020-01-01T00:00:00.000Z';
 const LATER = new Date(NOW.getTime() + 3_600_000);
+const sealed: { path: string; sha256: string }[] = [];
+beforeEach(() => {
+  sealed.length = 0;
+});
 
 function handler(kind: string, now: () => Date = () => NOW) {
-  const registry = createCleanupRegistry({ iam: clients.iam, workspace: context.workspace, accountId: ACCOUNT_ID, now, retry: FAST });
+  // Backups this test wrote are trusted, as a run trusts those it sealed.
+  const trust = new FileTrust(ACCOUNT_ID, sealed);
+  const registry = createCleanupRegistry({ iam: clients.iam, workspace: context.workspace, accountId: ACCOUNT_ID, now, retry: FAST, trust, sealer: journalSealer(context.workspace, (path, sha256) => sealed.push({ path, sha256 })) });
   const h = registry.get(kind);
   if (!h) throw new Error(`no handler ${kind}`);
   const signal = new AbortController().signal;
@@ -76,8 +84,9 @@ describe('the backup action', () => {
 
     expect(outcome.requestId).toBeNull();
     expect(await backupOnDisk()).toEqual({
-      schemaVersion: 1,
+      schemaVersion: 2,
       accountId: ACCOUNT_ID,
+      digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
       takenAt: NOW.toISOString(),
       updatedAt: NOW.toISOString(),
       user: {
@@ -212,7 +221,7 @@ describe('the backup action', () => {
 
     await handler(BACKUP_KIND, () => LATER).apply(params);
 
-    const backup = await readUserBackup(context.workspace, 'alice', ALICE_ID);
+    const backup = await readUserBackup(context.workspace, 'alice', ALICE_ID, await trustOf(context.workspace));
     expect(backup).toMatchObject({ takenAt: NOW.toISOString(), updatedAt: LATER.toISOString() });
     expect(backup?.loginProfile).toEqual({ existed: true, passwordResetRequired: false });
     expect(backup?.accessKeys.map((k) => k.accessKeyId)).toEqual(keyIds);
@@ -335,7 +344,7 @@ describe('DeleteUser', () => {
     const { fake } = await aliceWithLateAttachments();
     let backupDuringDelete: unknown = 'not read';
     fake.hooks.set('DeleteAccessKeyCommand', async () => {
-      backupDuringDelete = (await readUserBackup(context.workspace, 'alice', ALICE_ID))?.accessKeys.map((k) => k.accessKeyId);
+      backupDuringDelete = (await readUserBackup(context.workspace, 'alice', ALICE_ID, await trustOf(context.workspace)))?.accessKeys.map((k) => k.accessKeyId);
     });
 
     const outcome = await handler(CLEANUP_STEP.user, () => LATER).apply({ userName: 'alice', userId: ALICE_ID });
@@ -349,7 +358,7 @@ describe('DeleteUser', () => {
     expect(fake.has('alice')).toBe(false);
     // The backup had the late key before it was deleted, and kept everything saved before.
     expect(backupDuringDelete).toEqual(['AKIAALICE00000000001', 'AKIAALICE00000000002', 'AKIAALICELATE0000001']);
-    const backup = await readUserBackup(context.workspace, 'alice', ALICE_ID);
+    const backup = await readUserBackup(context.workspace, 'alice', ALICE_ID, await trustOf(context.workspace));
     expect(backup?.groups).toEqual(['developers', 'auditors']);
     expect(backup?.loginProfile.existed).toBe(true);
     expect(backup?.updatedAt).toBe(LATER.toISOString());

@@ -3,7 +3,7 @@ import { Fault, SafetyRefusal } from '../../../src/errors.js';
 import { ExitCode } from '../../../src/exit-codes.js';
 import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
 import { exitCodeOf, type ExecutionSummary } from '../../../src/plan/execute-plan.js';
-import { JOURNAL_FILE } from '../../../src/plan/journal.js';
+import { readJournal } from '../../../src/plan/journal.js';
 import type { PrincipalFacts } from '../../../src/plan/lockout-guard.js';
 import type { PlanPreviewData } from '../../../src/plan/plan-preview.js';
 import type { Plan, PlannedAction, Risk } from '../../../src/plan/plan-types.js';
@@ -49,7 +49,7 @@ const run = (plan: Plan, options: RunOptions = {}): Promise<ExecutionSummary> =>
 
 async function expectNothingHappened(): Promise<void> {
   expect(context.account.calls).toEqual([]);
-  expect(await context.workspace.readText(JOURNAL_FILE)).toBeNull();
+  expect(await readJournal(context.workspace)).toEqual([]);
   expect(await readLock(context.workspace)).toBeNull();
 }
 
@@ -89,52 +89,40 @@ describe('executePlan requires the lockout guard for plans that take access away
   });
 });
 
-describe('executePlan refuses iam actions whose params name another user than their principal', () => {
-  it('Given params.userName bob on an action whose principal is alice, When it runs with a permissive guard, Then it is refused and never applied, and its dependents are refused too', async () => {
-    const plan = planOf([
-      userAction('forged', { userName: 'bob' }),
-      userAction('after-forged', { dependsOn: ['forged'] }),
-      userAction('honest', { principal: BOB }),
-    ]);
+describe('executePlan judges the principal the parameters name, not the one an action states', () => {
+  it.each([
+    ['another principal', BOB],
+    ['no principal', undefined],
+  ] as const)('Given an action on alice that states %s, When it runs with a permissive guard, Then the whole plan is refused before any call', async (_what, stated) => {
+    const forged = { ...userAction('forged'), principal: stated };
+    const plan = planOf([forged, userAction('honest', { principal: BOB })]);
 
-    const summary = await run(plan, { guard: permissiveGuard() });
-
-    expect(statusesOf(summary)).toEqual({ forged: 'refused', 'after-forged': 'refused', honest: 'done' });
-    expect(context.account.callKeys()).toEqual(['honest']);
-    expect(exitCodeOf(summary)).toBe(3);
-  });
-
-  it('Given an iam action with params.userName and no principal, When it runs with a permissive guard, Then it is refused', async () => {
-    const summary = await run(planOf([userAction('anonymous', { principal: null, userName: 'alice' }), userAction('alice-deny')]), { guard: permissiveGuard() });
-
-    expect(statusesOf(summary)).toEqual({ anonymous: 'refused', 'alice-deny': 'done' });
-    expect(context.account.callKeys()).toEqual(['alice-deny']);
-  });
-
-  it('Given a broadening iam action whose params name another user, When it runs (no guard needed), Then it is refused all the same', async () => {
-    const summary = await run(planOf([userAction('forged-enable', { risk: 'broadening', userName: 'bob' })]));
-
-    expect(statusesOf(summary)).toEqual({ 'forged-enable': 'refused' });
+    expect(await rejectionOf(run(plan, { guard: permissiveGuard() }))).toMatchObject({ code: 'PLAN_EDITED' });
     expect(context.account.calls).toEqual([]);
-    expect(exitCodeOf(summary)).toBe(3);
   });
 
-  it('Given params.userName equal to the principal, When it runs with the guard, Then it applies', async () => {
+  it('Given an action stating the principal its parameters name, When it runs with the guard, Then it applies', async () => {
     const summary = await run(planOf([userAction('alice-deny')]), { guard: permissiveGuard() });
     expect(statusesOf(summary)).toEqual({ 'alice-deny': 'done' });
+  });
+
+  it('Given the guard refusing one action on the caller, When the plan also reads the caller (a backup), Then that read is refused too', async () => {
+    const plan = planOf([userAction('ops-backup', { principal: CALLER, risk: 'read' }), userAction('ops-deny', { principal: CALLER, dependsOn: [] }), userAction('alice-deny')]);
+    const summary = await run(plan, { guard: permissiveGuard() });
+    expect(statusesOf(summary)).toEqual({ 'ops-backup': 'refused', 'ops-deny': 'refused', 'alice-deny': 'done' });
   });
 });
 
 describe('Guard refusals in the dry-run preview', () => {
   it('Given a plan with an action on the caller and a forged one, When it is dry-run, Then the preview marks exactly those refused, and nothing is called or written', async () => {
     const io = new TestIoHost();
-    const plan = planOf([userAction('ops-deny', { principal: CALLER }), userAction('forged', { userName: 'bob' }), userAction('alice-deny'), permissionSetAction('ps-detach')]);
+    const plan = planOf([userAction('ops-deny', { principal: CALLER }), userAction('ops-key', { principal: CALLER }), userAction('alice-deny'), permissionSetAction('ps-detach')]);
 
     const summary = await run(plan, { dryRun: true, io, guard: permissiveGuard() });
 
     expect(io.shown).toHaveLength(1);
     const preview = io.shown[0] as PlanPreviewData;
-    expect(Object.fromEntries(preview.actions.map((a) => [a.id, a.refused !== null]))).toEqual({ 'ops-deny': true, forged: true, 'alice-deny': false, 'ps-detach': false });
+    expect(Object.fromEntries(preview.actions.map((a) => [a.id, a.refused !== null]))).toEqual({ 'ops-deny': true, 'ops-key': true, 'alice-deny': false, 'ps-detach': false });
     expect(preview.actions.find((a) => a.id === 'ops-deny')?.refused).toContain('CALLER_CREDENTIALS');
     expect(summary.dryRun).toBe(true);
     await expectNothingHappened();

@@ -11,7 +11,7 @@ import {
   UpdateAccessKeyCommand,
   type User,
 } from '@aws-sdk/client-iam';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Fault } from '../../../src/errors.js';
 import type { ActionRegistry } from '../../../src/plan/plan-types.js';
 import { DisableRecorder } from '../../../src/services/retire/disable-recorder.js';
@@ -25,6 +25,9 @@ import {
   type RetireContext,
 } from '../../../src/services/retire/retire-handlers.js';
 import { readDisableRecord } from '../../../src/workspace/disable-records.js';
+import { FileTrust } from '../../../src/workspace/file-seals.js';
+import { ACCOUNT_ID } from './support/fake-iam-users.js';
+import { journalSealer } from './support/held-run.js';
 import { NOW, usePlanTestContext } from '../plan/support/plan-harness.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 import { caught } from '../support/caught.js';
@@ -37,8 +40,15 @@ const ALICE = { userName: 'alice', userId: 'AIDAALICE0000000001' };
 const ok = (requestId = 'req-ok') => ({ $metadata: { requestId } });
 const signal = () => new AbortController().signal;
 
+// What this test's records are checked against: the journal's digests, as a run keeps them.
+let trust = new FileTrust(ACCOUNT_ID, []);
+beforeEach(() => {
+  trust = new FileTrust(ACCOUNT_ID, []);
+});
+
 function registry(): ActionRegistry<RetireContext> {
-  return createRetireRegistry({ iam: clients.iam, recorder: new DisableRecorder(context.workspace, () => NOW) });
+  const sealer = journalSealer(context.workspace, (path, sha256) => trust.remember(path, sha256));
+  return createRetireRegistry({ iam: clients.iam, recorder: new DisableRecorder({ workspace: context.workspace, now: () => NOW, accountId: ACCOUNT_ID, trust, sealer }) });
 }
 
 /** The handler of `kind`, bound to a fresh registry's context. */
@@ -60,7 +70,7 @@ const inlineParams = (over: Partial<InlinePolicyParams> = {}): InlinePolicyParam
 const keyParams = (over: Partial<AccessKeyParams> = {}): AccessKeyParams => ({ ...ALICE, accessKeyId: 'AKIAALICE00000000001', ...over });
 const managedParams = (over: Partial<ManagedPolicyParams> = {}): ManagedPolicyParams => ({ ...ALICE, policyArn: AWS_DENY_ALL, ...over });
 
-const record = (userName = ALICE.userName) => readDisableRecord(context.workspace, userName);
+const record = (userName = ALICE.userName) => readDisableRecord(context.workspace, userName, trust);
 const inputsOf = <T>(command: new (...args: never[]) => { input: T }) => mocks.iam.commandCalls(command as never).map((c) => c.args[0].input as T);
 
 describe('PutDenyAllUserPolicy', () => {

@@ -18,7 +18,10 @@ const BOB_ID = id(2);
 /** A disable record, checked against the schema: only records disable could write are used. */
 function record(userName: string, userId: string, overrides: Partial<DisableRecord> = {}): DisableRecord {
   return DisableRecordSchema.parse({
-    schemaVersion: 1,
+    schemaVersion: 2,
+    accountId: '111111111111',
+    // Planners take records already checked against the journal; the digest is not theirs to check.
+    digest: 'sha256:checked-by-the-command',
     userName,
     userId,
     startedAt: daysAgo(10.01),

@@ -2,8 +2,11 @@ import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { DisableRecorder, type DisableChange, type RecordedUser } from '../../../src/services/retire/disable-recorder.js';
 import { disableRecordPath, listDisableRecords, readDisableRecord } from '../../../src/workspace/disable-records.js';
+import { FileTrust } from '../../../src/workspace/file-seals.js';
 import { caught } from '../support/caught.js';
 import { usePlanTestContext } from '../plan/support/plan-harness.js';
+import { ACCOUNT_ID } from './support/fake-iam-users.js';
+import { journalSealer, trustOf } from './support/held-run.js';
 
 const context = usePlanTestContext();
 
@@ -24,10 +27,12 @@ function clock(start = '2024-06-01T12:00:00.000Z') {
 }
 
 function recorder(time = clock()) {
-  return new DisableRecorder(context.workspace, time.now);
+  const trust = new FileTrust(ACCOUNT_ID, []);
+  return new DisableRecorder({ workspace: context.workspace, now: time.now, accountId: ACCOUNT_ID, trust, sealer: journalSealer(context.workspace, (path, sha256) => trust.remember(path, sha256)) });
 }
 
-const record = (userName = ALICE.userName) => readDisableRecord(context.workspace, userName);
+/** The record on disk, checked against the journal as enable checks it. */
+const record = async (userName = ALICE.userName) => readDisableRecord(context.workspace, userName, await trustOf(context.workspace));
 
 describe('DisableRecorder: one change from intent to done', () => {
   it('Given no record, When the deny policy is intended, Then backups/disable-alice.json holds a new episode with the intent', async () => {
@@ -35,7 +40,9 @@ describe('DisableRecorder: one change from intent to done', () => {
 
     expect(await context.workspace.readText(disableRecordPath('alice'))).not.toBeNull();
     expect(await record()).toEqual({
-      schemaVersion: 1,
+      schemaVersion: 2,
+      accountId: ACCOUNT_ID,
+      digest: expect.stringMatching(/^sha256:/),
       userName: 'alice',
       userId: ALICE.userId,
       startedAt: '2024-06-01T12:00:00.000Z',
@@ -123,7 +130,7 @@ describe('DisableRecorder: one change from intent to done', () => {
     await r.complete('alice');
     await r.reversed('alice');
     expect(await record()).toBeNull();
-    expect(await listDisableRecords(context.workspace)).toEqual([]);
+    expect(await listDisableRecords(context.workspace, await trustOf(context.workspace))).toEqual([]);
   });
 });
 
@@ -218,7 +225,7 @@ describe('DisableRecorder: episodes', () => {
 
     const after = await record();
     expect(after).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       userId: ALICE.userId,
       startedAt: '2024-06-03T12:00:00.000Z',
       completedAt: null,
@@ -291,7 +298,7 @@ describe('DisableRecorder: episodes', () => {
     await r.intend(ALICE, INLINE);
     await r.intend({ userName: 'bob', userId: 'AIDABOB0000000000001' }, key('AKIAB'));
 
-    const records = await listDisableRecords(context.workspace);
+    const records = await listDisableRecords(context.workspace, await trustOf(context.workspace));
     expect(records.map((x) => x.userName)).toEqual(['alice', 'bob']);
     expect(records[1]?.keys.map((k) => k.accessKeyId)).toEqual(['AKIAB']);
     expect(records[1]?.denyPolicy).toBeNull();

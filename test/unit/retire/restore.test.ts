@@ -1,12 +1,16 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { savePlan } from '../../../src/plan/plan-file.js';
+import type { Plan, PlannedAction } from '../../../src/plan/plan-types.js';
+import { restoreKinds } from '../../../src/services/retire/restore-handlers.js';
 import { exitCodeOf, type ExecutionSummary } from '../../../src/plan/execute-plan.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';
-import { runCleanup } from '../../../src/services/retire/run-cleanup.js';
-import { runRestore } from '../../../src/services/retire/run-restore.js';
 import { listUserBackups, UserBackupSchema, type UserBackup } from '../../../src/workspace/user-backups.js';
 import { expectMatchedPairs, NOW, recordsOf, usePlanTestContext } from '../plan/support/plan-harness.js';
 import { mockAws } from '../support/aws-mocks.js';
-import { ALICE_ID, BOB_ID, cleanupOptions, daysAgo, disableRecord, restoreOptions, writeDisabled } from './support/cleanup-run.js';
+import { ALICE_ID, BOB_ID, cleanupOptions, daysAgo, disableRecord, restoreOptions, runHeldCleanup, runHeldRestore, savedPlanOf, writeDisabled } from './support/cleanup-run.js';
+import { trustOf } from './support/held-run.js';
 import {
   ACCOUNT_ID,
   AWS_DENY_ALL,
@@ -34,7 +38,9 @@ const at = daysAgo(1);
 /** alice's backup as cleanup wrote it: everything, including the deny-all disable put and AWSDenyAll. */
 function aliceBackup(overrides: Partial<UserBackup> = {}): UserBackup {
   return UserBackupSchema.parse({
-    schemaVersion: 1,
+    schemaVersion: 2,
+    // Planners take backups already checked against the journal; the digest is not theirs to check.
+    digest: 'sha256:checked-by-the-command',
     accountId: ACCOUNT_ID,
     takenAt: at,
     updatedAt: at,
@@ -94,7 +100,7 @@ describe('runRestore from a backup', () => {
     const fake = fakeIam(mocks.iam, []);
     await disabledWithAwsDenyAll();
 
-    const result = await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    const result = await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
 
     expect(exitCodeOf(result.execution)).toBe(0);
     const calls = fake.mutating();
@@ -140,7 +146,7 @@ describe('runRestore from a backup', () => {
   it('Given an Inactive SSH key and an Inactive certificate in the backup, When restore runs, Then each is uploaded and then set Inactive (the upload\'s new ID), the Active ones are left Active', async () => {
     const fake = fakeIam(mocks.iam, []);
 
-    await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
 
     const calls = fake.mutating();
     const alice = fake.user('alice');
@@ -168,7 +174,7 @@ describe('runRestore from a backup', () => {
     const fake = fakeIam(mocks.iam, []);
     await disabledWithAwsDenyAll();
 
-    await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
 
     const alice = fake.user('alice');
     expect(alice.userId).not.toBe(ALICE_ID);
@@ -184,7 +190,7 @@ describe('runRestore from a backup', () => {
     const fake = fakeIam(mocks.iam, []);
     await disabledWithAwsDenyAll();
 
-    const result = await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    const result = await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
 
     expect(inputs(fake.mutating(), 'PutUserPolicyCommand').map((i) => i.PolicyName)).toEqual(['legacy-s3']);
     expect(inputs(fake.mutating(), 'AttachUserPolicyCommand').map((i) => i.PolicyArn)).toEqual([READ_ONLY]);
@@ -195,7 +201,7 @@ describe('runRestore from a backup', () => {
     const fake = fakeIam(mocks.iam, []);
     await writeDisabled(context, disableRecord('alice', ALICE_ID, 10, { deny: 'inline' }));
 
-    await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
 
     expect(inputs(fake.mutating(), 'PutUserPolicyCommand').map((i) => i.PolicyName)).toEqual(['legacy-s3']);
     expect(inputs(fake.mutating(), 'AttachUserPolicyCommand').map((i) => i.PolicyArn).sort()).toEqual([AWS_DENY_ALL, READ_ONLY].sort());
@@ -204,7 +210,7 @@ describe('runRestore from a backup', () => {
   it('Given no disable record at all, When restore runs, Then the inline iam2idc-deny-all is still never restored', async () => {
     const fake = fakeIam(mocks.iam, []);
 
-    await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()], { records: [] }));
+    await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()], { records: [] }));
 
     expect(inputs(fake.mutating(), 'PutUserPolicyCommand').map((i) => i.PolicyName)).toEqual(['legacy-s3']);
   });
@@ -216,7 +222,7 @@ describe('runRestore from a backup', () => {
     const deleted = { userId: ALICE_ID, deletedAt: at, backup: `backups/alice-${ALICE_ID}.json`, restoredAt: null };
     await context.workspace.writeState({ ...state, phases: { cleanup: { lastRunAt: at, users: { alice: deleted } } } });
 
-    await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
 
     expect((await context.workspace.readState())?.phases.cleanup?.users.alice).toEqual({ ...deleted, restoredAt: NOW.toISOString() });
   });
@@ -226,7 +232,7 @@ describe('runRestore and users that exist', () => {
   it('Given a user alice that iam2idc did not restore (another UserId, no restored-from tag), When restore runs, Then alice is excluded and nothing is created or changed', async () => {
     const fake = fakeIam(mocks.iam, [bareUser('alice', 'AIDAALICE000000000099')]);
 
-    const result = await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    const result = await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
 
     expect(result.decisions).toMatchObject([{ userName: 'alice', status: 'excluded' }]);
     expect(result.decisions[0]?.exclusion).not.toBeNull();
@@ -239,7 +245,7 @@ describe('runRestore and users that exist', () => {
   it('Given a user alice restored from another backup (a restored-from tag of another UserId), When restore runs, Then alice is excluded and nothing is created', async () => {
     const fake = fakeIam(mocks.iam, [bareUser('alice', 'AIDAALICE000000000099', { tags: [{ Key: RESTORED_FROM, Value: 'AIDAALICE000000000050' }] })]);
 
-    const result = await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    const result = await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
 
     expect(result.decisions).toMatchObject([{ userName: 'alice', status: 'excluded' }]);
     expect(fake.mutating()).toEqual([]);
@@ -248,7 +254,7 @@ describe('runRestore and users that exist', () => {
   it('Given alice was never deleted (the same UserId), When restore runs, Then she is excluded and nothing is changed', async () => {
     const fake = fakeIam(mocks.iam, [fullUser('alice', ALICE_ID)]);
 
-    const result = await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    const result = await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
 
     expect(result.decisions).toMatchObject([{ userName: 'alice', status: 'excluded' }]);
     expect(fake.mutating()).toEqual([]);
@@ -258,7 +264,7 @@ describe('runRestore and users that exist', () => {
     const fake = fakeIam(mocks.iam, [bareUser('alice', 'AIDAALICE000000000099')]);
     const bob = aliceBackup({ user: { ...aliceBackup().user, userName: 'bob', userId: BOB_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/people/bob` } });
 
-    const result = await runRestore(await restoreOptions(context, clients.iam, [aliceBackup(), bob]));
+    const result = await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup(), bob]));
 
     expect(result.decisions.map((d) => [d.userName, d.status])).toEqual([
       ['alice', 'excluded'],
@@ -277,7 +283,7 @@ describe('runRestore interrupted, then run again', () => {
       expect(interrupts.interrupt()).toBe('soft');
     });
 
-    const first = await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()], { interrupts }));
+    const first = await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()], { interrupts }));
 
     expect(fake.mutating().map((c) => c.command)).toEqual(['CreateUserCommand']);
     expect(exitCodeOf(first.execution)).toBe(130);
@@ -288,7 +294,7 @@ describe('runRestore interrupted, then run again', () => {
     fake.hooks.clear();
     fake.calls.length = 0;
 
-    const second = await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    const second = await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
 
     expect(second.decisions).toMatchObject([{ userName: 'alice', status: 'resumed' }]);
     expect(fake.mutating().some((c) => c.command === 'CreateUserCommand')).toBe(false);
@@ -302,10 +308,10 @@ describe('runRestore interrupted, then run again', () => {
 
   it('Given a finished restore, When restore runs again, Then everything is found done and nothing is called twice', async () => {
     const fake = fakeIam(mocks.iam, []);
-    await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
     fake.calls.length = 0;
 
-    const again = await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    const again = await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
 
     expect(fake.mutating()).toEqual([]);
     expect(again.execution.actions.every((a) => a.status === 'skipped')).toBe(true);
@@ -315,10 +321,10 @@ describe('runRestore interrupted, then run again', () => {
   it('Given an Inactive SSH key uploaded but the UpdateSSHPublicKey after it failed, When restore runs again, Then the key ends Inactive, as in the backup', async () => {
     const fake = fakeIam(mocks.iam, []);
     fake.fail('UpdateSSHPublicKeyCommand', 'alice', 'ThrottlingException', 1);
-    const first = await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    const first = await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
     expect(statusesOf(first.execution)['restore/alice/ssh/APKAALICE00000000002']).toBe('failed');
 
-    const second = await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    const second = await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
 
     expect(fake.user('alice').sshKeys.find((k) => k.body === sshBodyOf('alice', 2))?.status).toBe('Inactive');
     expect(exitCodeOf(second.execution)).toBe(0);
@@ -327,11 +333,40 @@ describe('runRestore interrupted, then run again', () => {
   it('Given an Inactive certificate uploaded but the UpdateSigningCertificate after it failed, When restore runs again, Then the certificate ends Inactive, as in the backup', async () => {
     const fake = fakeIam(mocks.iam, []);
     fake.fail('UpdateSigningCertificateCommand', 'alice', 'ThrottlingException', 1);
-    await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
 
-    await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()]));
+    await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
 
     expect(fake.user('alice').certificates.find((c) => c.body === certBodyOf('alice', 2))?.status).toBe('Inactive');
+  });
+});
+
+describe('runRestore with a saved plan', () => {
+  it('Given a saved restore plan with an inline iam:* added (and its digest made to match), When it is applied, Then it is refused whole: restore never grants more than the backup', async () => {
+    const fake = fakeIam(mocks.iam, []);
+    await disabledWithAwsDenyAll();
+    const file = path.join(context.root, 'restore-plan.json');
+    await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()], { dryRun: true, savePlanTo: file }));
+    const saved = JSON.parse(await readFile(file, 'utf8')) as Plan;
+    const template = saved.actions.find((a) => a.kind === 'iam.PutUserPolicy') as PlannedAction;
+    const escalation = { ...template, id: 'restore/alice/inline/everything', preview: 'put inline policy everything', params: { userName: 'alice', policyName: 'everything', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] } } };
+    await savePlan(file, { ...saved, actions: [...saved.actions, escalation] });
+
+    const savedPlan = await savedPlanOf(file, 'restore', restoreKinds());
+    await expect(runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()], { savedPlan }))).rejects.toMatchObject({ code: 'PLAN_EDITED', exitCode: 3 });
+    expect(fake.mutating()).toEqual([]);
+  });
+
+  it('Given a saved restore plan left as it was, When it is applied, Then it restores the user', async () => {
+    const fake = fakeIam(mocks.iam, []);
+    await disabledWithAwsDenyAll();
+    const file = path.join(context.root, 'restore-plan.json');
+    await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()], { dryRun: true, savePlanTo: file }));
+
+    const result = await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()], { savedPlan: await savedPlanOf(file, 'restore', restoreKinds()) }));
+
+    expect(result.restored).toEqual(['alice']);
+    expect(fake.mutating().length).toBeGreaterThan(0);
   });
 });
 
@@ -339,7 +374,7 @@ describe('runRestore and what cannot come back', () => {
   it('Given a backup with access keys, a console password, MFA devices and service credentials, When restore is planned, Then cannotRestore lists each of them and the UserId', async () => {
     fakeIam(mocks.iam, []);
 
-    const result = await runRestore(await restoreOptions(context, clients.iam, [aliceBackup()], { dryRun: true }));
+    const result = await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()], { dryRun: true }));
 
     const items = result.decisions[0]?.cannotRestore ?? [];
     expect(items).toHaveLength(5);
@@ -361,7 +396,7 @@ describe('runRestore and what cannot come back', () => {
   ])('Given a backup with %s, When restore is planned, Then cannotRestore has one entry fewer', async (_what, overrides) => {
     fakeIam(mocks.iam, []);
 
-    const result = await runRestore(await restoreOptions(context, clients.iam, [aliceBackup(overrides)], { dryRun: true }));
+    const result = await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup(overrides)], { dryRun: true }));
 
     expect(result.decisions[0]?.cannotRestore).toHaveLength(4);
   });
@@ -370,7 +405,7 @@ describe('runRestore and what cannot come back', () => {
     fakeIam(mocks.iam, []);
     const backup = aliceBackup({ loginProfile: { existed: false, passwordResetRequired: false }, accessKeys: [], mfaDevices: [], serviceSpecificCredentials: [] });
 
-    const result = await runRestore(await restoreOptions(context, clients.iam, [backup], { dryRun: true }));
+    const result = await runHeldRestore(context, await restoreOptions(context, clients.iam, [backup], { dryRun: true }));
 
     expect(result.decisions[0]?.cannotRestore).toHaveLength(1);
     expect(result.decisions[0]?.cannotRestore[0]?.what).toContain(ALICE_ID);
@@ -381,11 +416,11 @@ describe('cleanup, then restore from the backup it wrote', () => {
   it('Given alice deleted by cleanup, When restore runs over the workspace\'s backups, Then she comes back with what was recreatable and without the deny-all disable added', async () => {
     const fake = fakeIam(mocks.iam, [fullUser('alice', ALICE_ID)]);
     await writeDisabled(context, disableRecord('alice', ALICE_ID, 10));
-    const cleanup = await runCleanup(await cleanupOptions(context, clients.iam));
+    const cleanup = await runHeldCleanup(context, await cleanupOptions(context, clients.iam));
     expect(cleanup.deleted).toEqual(['alice']);
     fake.calls.length = 0;
 
-    const result = await runRestore(await restoreOptions(context, clients.iam, await listUserBackups(context.workspace)));
+    const result = await runHeldRestore(context, await restoreOptions(context, clients.iam, await listUserBackups(context.workspace, await trustOf(context.workspace))));
 
     expect(result.restored).toEqual(['alice']);
     const alice = fake.user('alice');

@@ -5,13 +5,14 @@ import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
 import { exitCodeOf, type ExecutionSummary } from '../../../src/plan/execute-plan.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import { JOURNAL_FILE, readJournal } from '../../../src/plan/journal.js';
-import { runCleanup } from '../../../src/services/retire/run-cleanup.js';
+import { cleanupKinds } from '../../../src/services/retire/cleanup-handlers.js';
 import { readUserBackup } from '../../../src/workspace/user-backups.js';
 import { ACCOUNT_ID } from '../plan/support/fake-account.js';
 import { expectMatchedPairs, isIntent, isOutcome, NOW, recordsOf, usePlanTestContext } from '../plan/support/plan-harness.js';
 import { mockAws } from '../support/aws-mocks.js';
 import { caught } from '../support/caught.js';
-import { ALICE_ID, BOB_ID, CALLER_ID, CAROL_ID, cleanupOptions, disableRecord, writeDisabled } from './support/cleanup-run.js';
+import { ALICE_ID, BOB_ID, CALLER_ID, CAROL_ID, cleanupOptions, disableRecord, runHeldCleanup, savedPlanOf, writeDisabled } from './support/cleanup-run.js';
+import { trustOf } from './support/held-run.js';
 import { bareUser, describeCalls, fakeIam, fullUser, hardwareMfaOf, MUTATING, READ_ONLY, secretsOf, virtualMfaOf, type FakeIam, type FakeUser } from './support/fake-iam-users.js';
 
 const { mocks, clients } = mockAws();
@@ -72,7 +73,7 @@ describe('runCleanup on two disabled users with everything attached', () => {
   it('Given alice and bob disabled 10 days ago, When cleanup runs with --yes and the account confirmed, Then each is backed up, taken apart in IAM\'s order and deleted, and nobody else is touched', async () => {
     const { fake, expected } = await twoDisabledUsers();
 
-    const result = await runCleanup(await cleanupOptions(context, clients.iam));
+    const result = await runHeldCleanup(context, await cleanupOptions(context, clients.iam));
 
     expect(exitCodeOf(result.execution)).toBe(0);
     expect(describeCalls(fake.mutatingFor('alice'))).toEqual(expected.alice);
@@ -96,11 +97,11 @@ describe('runCleanup on two disabled users with everything attached', () => {
       fake.hooks.set(command, async (input) => {
         const name = String(input.UserName);
         const id = name === 'alice' ? ALICE_ID : BOB_ID;
-        if (!onDiskAtFirstDelete.has(name)) onDiskAtFirstDelete.set(name, await readUserBackup(context.workspace, name, id));
+        if (!onDiskAtFirstDelete.has(name)) onDiskAtFirstDelete.set(name, await readUserBackup(context.workspace, name, id, await trustOf(context.workspace)));
       });
     }
 
-    await runCleanup(await cleanupOptions(context, clients.iam));
+    await runHeldCleanup(context, await cleanupOptions(context, clients.iam));
 
     for (const [name, id] of [
       ['alice', ALICE_ID],
@@ -125,7 +126,7 @@ describe('runCleanup on two disabled users with everything attached', () => {
   it('Given a virtual and a hardware MFA device, When cleanup runs, Then both are deactivated, the virtual one is then deleted, and the hardware one is never deleted', async () => {
     const { fake } = await twoDisabledUsers();
 
-    await runCleanup(await cleanupOptions(context, clients.iam));
+    await runHeldCleanup(context, await cleanupOptions(context, clients.iam));
 
     const mfaCalls = describeCalls(fake.mutatingFor('alice').filter((c) => c.command.includes('MFA')));
     expect(mfaCalls).toEqual([`DeactivateMFADeviceCommand ${virtualMfaOf('alice')}`, `DeleteVirtualMFADeviceCommand ${virtualMfaOf('alice')}`, `DeactivateMFADeviceCommand ${hardwareMfaOf('alice')}`]);
@@ -136,7 +137,7 @@ describe('runCleanup on two disabled users with everything attached', () => {
   it('Given a completed cleanup, When the journal is read, Then every deletion has its intent before its outcome, all done, and workspace.json records who was deleted with their backup', async () => {
     await twoDisabledUsers();
 
-    const result = await runCleanup(await cleanupOptions(context, clients.iam));
+    const result = await runHeldCleanup(context, await cleanupOptions(context, clients.iam));
 
     const records = await recordsOf(context, result.execution.runId);
     expectMatchedPairs(records);
@@ -155,7 +156,7 @@ describe('runCleanup on two disabled users with everything attached', () => {
   it('Given IAM answers with secrets (a key\'s SecretAccessKey, the Password, a ServicePassword), When cleanup runs, Then no secret is in the backups, the journal or the result', async () => {
     const { secrets } = await twoDisabledUsers();
 
-    const result = await runCleanup(await cleanupOptions(context, clients.iam));
+    const result = await runHeldCleanup(context, await cleanupOptions(context, clients.iam));
 
     const backups = await readdir(context.workspace.resolve('backups'));
     expect(backups.filter((n) => !n.startsWith('disable-')).sort()).toEqual([`alice-${ALICE_ID}.json`, `bob-${BOB_ID}.json`]);
@@ -174,7 +175,7 @@ describe('runCleanup on two disabled users with everything attached', () => {
   it('Given a dry run, When cleanup runs, Then the plan is shown, nothing is deleted and no backup or journal is written', async () => {
     const { fake } = await twoDisabledUsers();
 
-    const result = await runCleanup(await cleanupOptions(context, clients.iam, { dryRun: true, io: new TestIoHost() }));
+    const result = await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { dryRun: true, io: new TestIoHost() }));
 
     expect(fake.mutating()).toEqual([]);
     expect(result.execution.dryRun).toBe(true);
@@ -182,7 +183,8 @@ describe('runCleanup on two disabled users with everything attached', () => {
     // The backup, 15 steps and DeleteUser.
     expect(result.execution.actions.filter((a) => a.id.startsWith('cleanup/alice/'))).toHaveLength(17);
     expect((await readdir(context.workspace.resolve('backups'))).every((n) => n.startsWith('disable-'))).toBe(true);
-    expect(await context.workspace.readText(JOURNAL_FILE)).toBeNull();
+    // Only the setup's seals of the disable records: no intent, outcome or backup seal of this run.
+    expect((await readJournal(context.workspace)).filter((r) => r.type !== 'seal' || r.path.startsWith('backups/alice-') || r.path.startsWith('backups/bob-'))).toEqual([]);
   });
 });
 
@@ -191,7 +193,7 @@ describe('runCleanup when one user fails', () => {
     const { fake, expected } = await twoDisabledUsers();
     fake.fail('DeleteSigningCertificateCommand', 'bob', 'AccessDenied');
 
-    const result = await runCleanup(await cleanupOptions(context, clients.iam));
+    const result = await runHeldCleanup(context, await cleanupOptions(context, clients.iam));
 
     const certIndex = expected.bob.findIndex((c) => c.startsWith('DeleteSigningCertificateCommand'));
     expect(describeCalls(fake.mutatingFor('bob'))).toEqual(expected.bob.slice(0, certIndex + 1));
@@ -224,23 +226,38 @@ describe('runCleanup when one user fails', () => {
     expect(Object.keys((await context.workspace.readState())?.phases.cleanup?.users ?? {})).toEqual(['alice']);
   });
 
-  it('Given bob\'s backup cannot be written (a directory where the file must go), When cleanup runs, Then nothing of bob is deleted, while alice is', async () => {
-    const { fake, expected } = await twoDisabledUsers();
+  it('Given a directory where bob\'s backup must go, When cleanup runs, Then it is refused before any deletion, for everyone', async () => {
+    const { fake } = await twoDisabledUsers();
     await mkdir(context.workspace.resolve(`backups/bob-${BOB_ID}.json`), { recursive: true });
 
-    const result = await runCleanup(await cleanupOptions(context, clients.iam));
+    await expect(runHeldCleanup(context, await cleanupOptions(context, clients.iam))).rejects.toThrow();
 
-    expect(fake.mutatingFor('bob')).toEqual([]);
-    expect(describeCalls(fake.mutatingFor('alice'))).toEqual(expected.alice);
-    const bob = actionsOf(result.execution, 'bob');
-    expect(bob[0]).toMatchObject({ id: 'cleanup/bob/backup', status: 'failed' });
-    expect(bob.slice(1).every((a) => a.status === 'skipped')).toBe(true);
-    expect(exitCodeOf(result.execution)).toBe(1);
-    expect(result.deleted).toEqual(['alice']);
+    expect(fake.mutating()).toEqual([]);
   });
 });
 
 describe('runCleanup interrupted by Ctrl-C, then run again', () => {
+  it('Given Ctrl-C right after the virtual MFA device was deactivated, When cleanup runs again, Then the device, which no user lists any more, is deleted from what the backup names', async () => {
+    const alice = fullUser('alice', ALICE_ID);
+    const fake = fakeIam(mocks.iam, [alice]);
+    await writeDisabled(context, disableRecord('alice', ALICE_ID, 10));
+    const interrupts = new InterruptController();
+    fake.hooks.set('DeactivateMFADeviceCommand', (input) => {
+      if (input.SerialNumber === virtualMfaOf('alice')) interrupts.interrupt();
+    });
+
+    const first = await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { interrupts }));
+    fake.hooks.clear();
+    expect(first.execution.interrupted).toBe(true);
+    expect(fake.virtualMfa.has(virtualMfaOf('alice'))).toBe(true);
+
+    const second = await runHeldCleanup(context, await cleanupOptions(context, clients.iam));
+
+    expect(second.execution.actions.find((a) => a.id.includes('DeleteVirtualMFADevice'))).toMatchObject({ status: 'done' });
+    expect(fake.virtualMfa.has(virtualMfaOf('alice'))).toBe(false);
+    expect(second.deleted).toEqual(['alice']);
+  });
+
   it('Given Ctrl-C during the first DeleteAccessKey, When the run ends, Then it stopped after that call, exits 130 with matched journal pairs, and a second run finishes the rest without repeating a deletion', async () => {
     const alice = fullUser('alice', ALICE_ID);
     const expected = expectedDeletes(alice);
@@ -254,7 +271,7 @@ describe('runCleanup interrupted by Ctrl-C, then run again', () => {
       expect(interrupts.interrupt()).toBe('soft');
     });
 
-    const first = await runCleanup(await cleanupOptions(context, clients.iam, { interrupts }));
+    const first = await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { interrupts }));
 
     const firstCalls = describeCalls(fake.mutating());
     expect(firstCalls).toEqual(expected.slice(0, 2));
@@ -272,7 +289,7 @@ describe('runCleanup interrupted by Ctrl-C, then run again', () => {
     fake.hooks.clear();
     fake.calls.length = 0;
 
-    const second = await runCleanup(await cleanupOptions(context, clients.iam));
+    const second = await runHeldCleanup(context, await cleanupOptions(context, clients.iam));
 
     const secondCalls = describeCalls(fake.mutating());
     expect(secondCalls).toEqual(expected.slice(2));
@@ -282,7 +299,7 @@ describe('runCleanup interrupted by Ctrl-C, then run again', () => {
     expect(fake.has('alice')).toBe(false);
     expectMatchedPairs(await recordsOf(context, second.execution.runId));
     // The backup of the first run survived the second: what was deleted then is still in it.
-    const backup = await readUserBackup(context.workspace, 'alice', ALICE_ID);
+    const backup = await readUserBackup(context.workspace, 'alice', ALICE_ID, await trustOf(context.workspace));
     expect(backup?.loginProfile.existed).toBe(true);
     expect(backup?.accessKeys).toHaveLength(2);
     expect(backup?.takenAt).toBe(NOW.toISOString());
@@ -299,7 +316,7 @@ describe('runCleanup and how long ago users were disabled', () => {
   it('Given carol disabled only 2 days ago, When cleanup runs with the default 7 days, Then she is excluded (DISABLED_TOO_RECENTLY) and untouched, while alice is deleted', async () => {
     const fake = await aliceAndRecentCarol();
 
-    const result = await runCleanup(await cleanupOptions(context, clients.iam));
+    const result = await runHeldCleanup(context, await cleanupOptions(context, clients.iam));
 
     expect(result.decisions.find((d) => d.userName === 'carol')).toMatchObject({ status: 'excluded', exclusion: { code: 'DISABLED_TOO_RECENTLY' } });
     expect(fake.mutatingFor('carol')).toEqual([]);
@@ -311,7 +328,7 @@ describe('runCleanup and how long ago users were disabled', () => {
   it('Given --min-disabled-days 0 and --yes, When cleanup runs, Then the question is answered by --yes and carol is deleted too', async () => {
     const fake = await aliceAndRecentCarol();
 
-    const result = await runCleanup(await cleanupOptions(context, clients.iam, { minDisabledDays: 0 }));
+    const result = await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { minDisabledDays: 0 }));
 
     expect(result.deleted).toEqual(['alice', 'carol']);
     expect(fake.has('carol')).toBe(false);
@@ -321,7 +338,7 @@ describe('runCleanup and how long ago users were disabled', () => {
     await aliceAndRecentCarol();
     const io = new TestIoHost({ answers: [{ code: 'CONFIRM_MIN_DISABLED_DAYS', answer: true }, { code: 'CONFIRM_DESTRUCTIVE_PLAN', answer: ACCOUNT_ID }] });
 
-    const result = await runCleanup(await cleanupOptions(context, clients.iam, { minDisabledDays: 0, io }));
+    const result = await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { minDisabledDays: 0, io }));
 
     expect(result.deleted).toEqual(['alice', 'carol']);
   });
@@ -330,7 +347,7 @@ describe('runCleanup and how long ago users were disabled', () => {
     await aliceAndRecentCarol();
     const io = new TestIoHost({ answers: [{ code: 'CONFIRM_MIN_DISABLED_DAYS', answer: false }] });
 
-    const error = await caught(runCleanup(await cleanupOptions(context, clients.iam, { minDisabledDays: 0, io })));
+    const error = await caught(runHeldCleanup(context, await cleanupOptions(context, clients.iam, { minDisabledDays: 0, io })));
 
     expect(error).toMatchObject({ name: 'SafetyRefusal', code: 'NOT_CONFIRMED', exitCode: 3 });
     expect(mocks.iam.calls()).toHaveLength(0);
@@ -339,7 +356,7 @@ describe('runCleanup and how long ago users were disabled', () => {
   it('Given --min-disabled-days 0 without --yes and nobody to answer, When cleanup runs, Then it is a safety refusal before any IAM call', async () => {
     await aliceAndRecentCarol();
 
-    const error = await caught(runCleanup(await cleanupOptions(context, clients.iam, { minDisabledDays: 0, io: new TestIoHost() })));
+    const error = await caught(runHeldCleanup(context, await cleanupOptions(context, clients.iam, { minDisabledDays: 0, io: new TestIoHost() })));
 
     expect(error).toMatchObject({ name: 'SafetyRefusal', exitCode: 3 });
     expect(mocks.iam.calls()).toHaveLength(0);
@@ -350,10 +367,10 @@ describe('runCleanup with a saved plan', () => {
   it('Given a plan saved by a dry run, When it is applied unchanged with --plan, Then exactly its actions are applied', async () => {
     const { fake, expected } = await twoDisabledUsers();
     const savePlanTo = path.join(context.root, 'cleanup-plan.json');
-    const dry = await runCleanup(await cleanupOptions(context, clients.iam, { dryRun: true, io: new TestIoHost(), savePlanTo }));
+    const dry = await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { dryRun: true, io: new TestIoHost(), savePlanTo }));
     expect(fake.mutating()).toEqual([]);
 
-    const applied = await runCleanup(await cleanupOptions(context, clients.iam, { planFile: savePlanTo }));
+    const applied = await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { savedPlan: await savedPlanOf(savePlanTo, 'cleanup', cleanupKinds()) }));
 
     expect(applied.execution.actions.map((a) => a.id)).toEqual(dry.execution.actions.map((a) => a.id));
     expect(describeCalls(fake.mutatingFor('alice'))).toEqual(expected.alice);
@@ -363,10 +380,10 @@ describe('runCleanup with a saved plan', () => {
   it('Given a saved plan and a new access key for alice since, When it is applied, Then every action of alice is refused (exit 3) and nothing of hers is deleted, while bob is', async () => {
     const { fake, expected } = await twoDisabledUsers();
     const savePlanTo = path.join(context.root, 'cleanup-plan.json');
-    await runCleanup(await cleanupOptions(context, clients.iam, { dryRun: true, io: new TestIoHost(), savePlanTo }));
+    await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { dryRun: true, io: new TestIoHost(), savePlanTo }));
     fake.user('alice').accessKeys.push({ id: 'AKIAALICENEW00000001', status: 'Active', secret: 'newSecretValue' });
 
-    const applied = await runCleanup(await cleanupOptions(context, clients.iam, { planFile: savePlanTo }));
+    const applied = await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { savedPlan: await savedPlanOf(savePlanTo, 'cleanup', cleanupKinds()) }));
 
     expect(fake.mutatingFor('alice')).toEqual([]);
     const alice = actionsOf(applied.execution, 'alice');
@@ -375,16 +392,16 @@ describe('runCleanup with a saved plan', () => {
     expect(describeCalls(fake.mutatingFor('bob'))).toEqual(expected.bob);
     expect(exitCodeOf(applied.execution)).toBe(3);
     expect(applied.deleted).toEqual(['bob']);
-    expect(await readUserBackup(context.workspace, 'alice', ALICE_ID)).toBeNull();
+    expect(await readUserBackup(context.workspace, 'alice', ALICE_ID, await trustOf(context.workspace))).toBeNull();
   });
 
   it('Given a saved plan and alice deleted by someone else since, When it is applied, Then her actions are no-ops, not refused, and the run succeeds', async () => {
     const { fake } = await twoDisabledUsers();
     const savePlanTo = path.join(context.root, 'cleanup-plan.json');
-    await runCleanup(await cleanupOptions(context, clients.iam, { dryRun: true, io: new TestIoHost(), savePlanTo }));
+    await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { dryRun: true, io: new TestIoHost(), savePlanTo }));
     fake.users.splice(fake.users.indexOf(fake.user('alice')), 1);
 
-    const applied = await runCleanup(await cleanupOptions(context, clients.iam, { planFile: savePlanTo }));
+    const applied = await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { savedPlan: await savedPlanOf(savePlanTo, 'cleanup', cleanupKinds()) }));
 
     expect(fake.mutatingFor('alice')).toEqual([]);
     const alice = actionsOf(applied.execution, 'alice');
@@ -398,11 +415,11 @@ describe('runCleanup re-applying a saved plan', () => {
   it('Given a saved plan applied in full, When the same plan is applied again (a resume), Then every action is a no-op, nothing is refused and the run succeeds', async () => {
     const { fake } = await twoDisabledUsers();
     const savePlanTo = path.join(context.root, 'cleanup-plan.json');
-    await runCleanup(await cleanupOptions(context, clients.iam, { dryRun: true, io: new TestIoHost(), savePlanTo }));
-    await runCleanup(await cleanupOptions(context, clients.iam, { planFile: savePlanTo }));
+    await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { dryRun: true, io: new TestIoHost(), savePlanTo }));
+    await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { savedPlan: await savedPlanOf(savePlanTo, 'cleanup', cleanupKinds()) }));
     fake.calls.length = 0;
 
-    const again = await runCleanup(await cleanupOptions(context, clients.iam, { planFile: savePlanTo }));
+    const again = await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { savedPlan: await savedPlanOf(savePlanTo, 'cleanup', cleanupKinds()) }));
 
     expect(fake.mutating()).toEqual([]);
     expect(again.execution.counts.refused).toBe(0);
@@ -415,7 +432,7 @@ describe('runCleanup on users already gone, and the lockout guard', () => {
     const fake = fakeIam(mocks.iam, [fullUser('alice', ALICE_ID)]);
     await writeDisabled(context, disableRecord('alice', ALICE_ID, 10), disableRecord('carol', CAROL_ID, 10));
 
-    const result = await runCleanup(await cleanupOptions(context, clients.iam));
+    const result = await runHeldCleanup(context, await cleanupOptions(context, clients.iam));
 
     expect(result.decisions.find((d) => d.userName === 'carol')).toMatchObject({ status: 'gone', exclusion: null });
     expect(actionsOf(result.execution, 'carol')).toEqual([]);
@@ -428,7 +445,7 @@ describe('runCleanup on users already gone, and the lockout guard', () => {
   it('Given the caller named with --users, When cleanup runs, Then every deletion of the caller is refused by the guard (CALLER_CREDENTIALS), nothing is deleted and the run exits 3', async () => {
     const { fake } = await twoDisabledUsers();
 
-    const result = await runCleanup(await cleanupOptions(context, clients.iam, { users: ['ops'] }));
+    const result = await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { users: ['ops'] }));
 
     const steps = actionsOf(result.execution, 'ops').filter((a) => a.risk !== 'read');
     expect(steps.map((a) => a.kind)).toEqual(['iam.DeleteAccessKey', 'iam.DeleteUser']);
@@ -437,12 +454,16 @@ describe('runCleanup on users already gone, and the lockout guard', () => {
     expect(fake.user('ops').accessKeys).toHaveLength(1);
     expect(exitCodeOf(result.execution)).toBe(3);
     expect(result.deleted).toEqual([]);
+    // The table says so too: the caller is left alone, not shown as deleted, and not even backed up.
+    expect(result.decisions.find((d) => d.userName === 'ops')).toMatchObject({ status: 'excluded', exclusion: { code: 'LOCKOUT_GUARD' }, deletes: [] });
+    expect(actionsOf(result.execution, 'ops').find((a) => a.risk === 'read')?.status).toBe('refused');
+    expect(await readUserBackup(context.workspace, 'ops', CALLER_ID, await trustOf(context.workspace))).toBeNull();
   });
 
   it('Given --users names only alice, When cleanup runs, Then bob (also disabled) is not touched', async () => {
     const { fake, expected } = await twoDisabledUsers();
 
-    const result = await runCleanup(await cleanupOptions(context, clients.iam, { users: ['alice'] }));
+    const result = await runHeldCleanup(context, await cleanupOptions(context, clients.iam, { users: ['alice'] }));
 
     expect(describeCalls(fake.mutatingFor('alice'))).toEqual(expected.alice);
     expect(fake.mutatingFor('bob')).toEqual([]);
@@ -453,10 +474,10 @@ describe('runCleanup on users already gone, and the lockout guard', () => {
 describe('runCleanup run again after it finished', () => {
   it('Given a completed cleanup, When cleanup runs again, Then there is nothing left to do and no IAM call changes anything', async () => {
     const { fake } = await twoDisabledUsers();
-    const first = await runCleanup(await cleanupOptions(context, clients.iam));
+    const first = await runHeldCleanup(context, await cleanupOptions(context, clients.iam));
     fake.calls.length = 0;
 
-    const again = await runCleanup(await cleanupOptions(context, clients.iam));
+    const again = await runHeldCleanup(context, await cleanupOptions(context, clients.iam));
 
     expect(fake.mutating()).toEqual([]);
     expect(again.execution.actions).toEqual([]);

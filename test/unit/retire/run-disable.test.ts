@@ -20,7 +20,7 @@ import { JOURNAL_FILE } from '../../../src/plan/journal.js';
 import type { PlanPreviewData } from '../../../src/plan/plan-preview.js';
 import { savePlan } from '../../../src/plan/plan-file.js';
 import { PLAN_VERSION } from '../../../src/plan/plan-types.js';
-import { RETIRE_KIND, userFingerprint } from '../../../src/services/retire/retire-handlers.js';
+import { retireKinds, RETIRE_KIND, userFingerprint } from '../../../src/services/retire/retire-handlers.js';
 import { runDisable, type RunDisableOptions } from '../../../src/services/retire/run-disable.js';
 import { runEnable } from '../../../src/services/retire/run-enable.js';
 import { listDisableRecords, readDisableRecord } from '../../../src/workspace/disable-records.js';
@@ -30,6 +30,8 @@ import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';
 import { ACCOUNT_ID } from '../plan/support/fake-account.js';
 import { NOW, PROCESS, usePlanTestContext, YES_FOR_ACCOUNT } from '../plan/support/plan-harness.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
+import { savedPlanOf } from './support/cleanup-run.js';
+import { holding, trustOf } from './support/held-run.js';
 
 const { mocks, clients } = mockAws();
 const context = usePlanTestContext();
@@ -252,7 +254,7 @@ async function assignedState(): Promise<WorkspaceState> {
   return state;
 }
 
-async function disableOptions(overrides: Partial<RunDisableOptions> = {}): Promise<RunDisableOptions> {
+async function disableOptions(overrides: Partial<RunDisableOptions> = {}): Promise<Omit<RunDisableOptions, 'run' | 'trust'>> {
   return {
     workspace: context.workspace,
     io: new TestIoHost({ settings: YES_FOR_ACCOUNT }),
@@ -276,20 +278,32 @@ async function disableOptions(overrides: Partial<RunDisableOptions> = {}): Promi
   };
 }
 
-async function enable(io = new TestIoHost({ settings: YES_FOR_ACCOUNT })) {
-  return runEnable({
-    workspace: context.workspace,
-    io,
-    now: () => NOW,
-    interrupts: new InterruptController(),
-    process: PROCESS,
-    dryRun: false,
-    iam: clients.iam,
-    accountId: ACCOUNT_ID,
-    records: await listDisableRecords(context.workspace),
-    showDecisions: () => undefined,
-  });
+/** Runs disable holding the workspace, as its command does. */
+function disable(options: Omit<RunDisableOptions, 'run' | 'trust'>) {
+  return holding(context.workspace, 'disable', options.dryRun, ({ run, trust }) => runDisable({ ...options, run, trust }));
 }
+
+async function enable(io = new TestIoHost({ settings: YES_FOR_ACCOUNT })) {
+  return holding(context.workspace, 'enable', false, async ({ run, trust }) =>
+    runEnable({
+      workspace: context.workspace,
+      io,
+      now: () => NOW,
+      interrupts: new InterruptController(),
+      process: PROCESS,
+      dryRun: false,
+      run,
+      trust,
+      iam: clients.iam,
+      accountId: ACCOUNT_ID,
+      records: await listDisableRecords(context.workspace, trust),
+      showDecisions: () => undefined,
+    }),
+  );
+}
+
+const readRecord = async (userName: string) => readDisableRecord(context.workspace, userName, await trustOf(context.workspace));
+const listRecords = async () => listDisableRecords(context.workspace, await trustOf(context.workspace));
 
 const statusesOf = (execution: ExecutionSummary) => Object.fromEntries(execution.actions.map((a) => [a.id, a.status]));
 const callsFor = (userName: string) => mutatingCalls().filter((c) => c.input.UserName === userName);
@@ -300,7 +314,7 @@ describe('runDisable on two humans with their keys', () => {
   it('Given alice and bob pass the gate, When disable runs, Then per user the deny policy is put first and then each key is set Inactive, and nobody else is touched', async () => {
     const fake = fakeIam(defaultUsers());
 
-    const result = await runDisable(await disableOptions());
+    const result = await disable(await disableOptions());
 
     expect(exitCodeOf(result.execution)).toBe(0);
     for (const [name, keys] of [
@@ -326,16 +340,16 @@ describe('runDisable on two humans with their keys', () => {
   it('Given a completed disable, When the backups and workspace.json are read, Then each user has a record of exactly what changed, completed', async () => {
     fakeIam(defaultUsers());
 
-    await runDisable(await disableOptions());
+    await disable(await disableOptions());
 
-    const alice = await readDisableRecord(context.workspace, 'alice');
+    const alice = await readRecord('alice');
     expect(alice).toMatchObject({ userName: 'alice', userId: 'AIDAALICE000000000001', completedAt: NOW.toISOString(), enabledAt: null });
     expect(alice?.denyPolicy).toMatchObject({ kind: 'inline', policyName: DENY_ALL, state: 'done' });
     expect(alice?.keys.map((k) => [k.accessKeyId, k.previousStatus, k.state]).sort()).toEqual([
       ['AKIAALICE00000000001', 'Active', 'done'],
       ['AKIAALICE00000000002', 'Active', 'done'],
     ]);
-    expect((await listDisableRecords(context.workspace)).map((r) => r.userName)).toEqual(['alice', 'bob']);
+    expect((await listRecords()).map((r) => r.userName)).toEqual(['alice', 'bob']);
     const state = await context.workspace.readState();
     expect(state?.phases.disable?.users).toEqual({
       alice: { userId: 'AIDAALICE000000000001', disabledAt: NOW.toISOString(), enabledAt: null },
@@ -346,10 +360,10 @@ describe('runDisable on two humans with their keys', () => {
 
   it('Given a completed disable, When disable runs again, Then it has nothing to do and makes no mutating call', async () => {
     fakeIam(defaultUsers());
-    await runDisable(await disableOptions());
+    await disable(await disableOptions());
     mocks.iam.resetHistory();
 
-    const again = await runDisable(await disableOptions());
+    const again = await disable(await disableOptions());
 
     expect(mutatingCalls()).toEqual([]);
     expect(again.execution.actions).toEqual([]);
@@ -362,10 +376,10 @@ describe('runDisable on two humans with their keys', () => {
     alice.keys[1] = { id: 'AKIAALICE00000000002', status: 'Inactive', lastUsed: null };
     fakeIam(users);
 
-    await runDisable(await disableOptions({ users: ['alice'] }));
+    await disable(await disableOptions({ users: ['alice'] }));
 
     expect(callsFor('alice').map((c) => c.input.AccessKeyId ?? c.command)).toEqual(['PutUserPolicyCommand', 'AKIAALICE00000000001']);
-    expect((await readDisableRecord(context.workspace, 'alice'))?.keys.map((k) => k.accessKeyId)).toEqual(['AKIAALICE00000000001']);
+    expect((await readRecord('alice'))?.keys.map((k) => k.accessKeyId)).toEqual(['AKIAALICE00000000001']);
   });
 });
 
@@ -374,7 +388,7 @@ describe('runDisable when IAM refuses one user', () => {
     const fake = fakeIam(defaultUsers());
     fake.failures.set('PutUserPolicyCommand:bob', 'AccessDenied');
 
-    const result = await runDisable(await disableOptions());
+    const result = await disable(await disableOptions());
 
     expect(callsFor('bob').map((c) => c.command)).toEqual(['PutUserPolicyCommand']);
     expect(mutatingCalls().filter((c) => c.command === 'UpdateAccessKeyCommand' && c.input.UserName === 'bob')).toEqual([]);
@@ -388,7 +402,7 @@ describe('runDisable when IAM refuses one user', () => {
     });
     expect(exitCodeOf(result.execution)).toBe(1);
     expect(result.disabled).toEqual(['alice']);
-    const bob = await readDisableRecord(context.workspace, 'bob');
+    const bob = await readRecord('bob');
     expect(bob?.denyPolicy ?? null).toBeNull();
     expect(bob?.keys ?? []).toEqual([]);
     expect(bob?.completedAt ?? null).toBeNull();
@@ -400,11 +414,11 @@ describe('runDisable when IAM refuses one user', () => {
     fake.failures.set('PutUserPolicyCommand:alice', 'LimitExceededException');
     const before = fake.access();
 
-    const disabled = await runDisable(await disableOptions({ users: ['alice'] }));
+    const disabled = await disable(await disableOptions({ users: ['alice'] }));
 
     expect(exitCodeOf(disabled.execution)).toBe(0);
     expect(callsFor('alice').map((c) => c.command)).toEqual(['PutUserPolicyCommand', 'AttachUserPolicyCommand', 'UpdateAccessKeyCommand', 'UpdateAccessKeyCommand']);
-    expect((await readDisableRecord(context.workspace, 'alice'))?.denyPolicy).toMatchObject({ kind: 'managed', policyArn: AWS_DENY_ALL, state: 'done' });
+    expect((await readRecord('alice'))?.denyPolicy).toMatchObject({ kind: 'managed', policyArn: AWS_DENY_ALL, state: 'done' });
     mocks.iam.resetHistory();
 
     const enabled = await enable();
@@ -423,7 +437,7 @@ describe('runDisable when IAM refuses one user', () => {
     alice.inline.legacy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: resources }] });
     fakeIam(users);
 
-    const result = await runDisable(await disableOptions({ users: ['alice'] }));
+    const result = await disable(await disableOptions({ users: ['alice'] }));
 
     expect(result.decisions.find((d) => d.userName === 'alice')?.denyPolicy).toMatchObject({ kind: 'managed' });
     expect(callsFor('alice').map((c) => c.command)).toEqual(['AttachUserPolicyCommand', 'UpdateAccessKeyCommand', 'UpdateAccessKeyCommand']);
@@ -431,11 +445,50 @@ describe('runDisable when IAM refuses one user', () => {
   });
 });
 
+describe('runDisable when IAM applied a change but its answer was lost', () => {
+  /** What the SDK throws after its retries: the last attempt's throttling, with the attempts counted. */
+  const throttledAfterRetries = () => Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400, attempts: 8 } });
+
+  it('Given alice\'s deny-all reached IAM, its answer was lost and the retries were throttled, When disable runs, Then it is recorded done after reading IAM, and enable removes it', async () => {
+    const fake = fakeIam(defaultUsers());
+    fake.hooks.set('PutUserPolicyCommand', (input) => {
+      if (input.UserName !== 'alice') return;
+      const alice = fake.users.find((u) => u.userName === 'alice') as FakeUser;
+      alice.inline[input.PolicyName as string] = input.PolicyDocument as string;
+      throw throttledAfterRetries();
+    });
+
+    const disabled = await disable(await disableOptions());
+    fake.hooks.clear();
+
+    expect(statusesOf(disabled.execution)['disable/alice/deny-policy']).toBe('done');
+    expect((await readRecord('alice'))?.denyPolicy).toMatchObject({ kind: 'inline', state: 'done' });
+    expect(disabled.disabled).toEqual(['alice', 'bob']);
+
+    const enabled = await enable();
+    expect(enabled.enabled).toEqual(['alice', 'bob']);
+    expect(fake.access().alice?.inline).not.toContain(DENY_ALL);
+  });
+
+  it('Given the answer was lost and IAM shows the change was not made, When disable runs, Then the intent is withdrawn and the user is not counted as disabled', async () => {
+    const fake = fakeIam(defaultUsers());
+    fake.hooks.set('PutUserPolicyCommand', (input) => {
+      if (input.UserName === 'alice') throw Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET', $metadata: { attempts: 8 } });
+    });
+
+    const disabled = await disable(await disableOptions({ users: ['alice'] }));
+
+    expect(statusesOf(disabled.execution)['disable/alice/deny-policy']).toBe('failed');
+    expect((await readRecord('alice'))?.denyPolicy).toBeNull();
+    expect(disabled.disabled).toEqual([]);
+  });
+});
+
 describe('runDisable and the lockout guard', () => {
   it('Given the caller named with --users under another case, When disable runs, Then its actions are refused, no mutating call is made and the run exits 3', async () => {
     fakeIam(defaultUsers());
 
-    const result = await runDisable(await disableOptions({ users: ['OPS'] }));
+    const result = await disable(await disableOptions({ users: ['OPS'] }));
 
     expect(result.decisions.find((d) => d.userName === 'ops')).toMatchObject({ status: 'guarded' });
     expect(result.execution.actions.length).toBeGreaterThan(0);
@@ -444,13 +497,13 @@ describe('runDisable and the lockout guard', () => {
     expect(mutatingCalls()).toEqual([]);
     expect(exitCodeOf(result.execution)).toBe(3);
     expect(result.disabled).toEqual([]);
-    expect(await listDisableRecords(context.workspace)).toEqual([]);
+    expect(await listRecords()).toEqual([]);
   });
 
   it('Given a user protected by tag named with --users, When disable runs, Then it is refused and untouched (exit 3)', async () => {
     fakeIam(defaultUsers());
 
-    const result = await runDisable(await disableOptions({ users: ['break-glass'] }));
+    const result = await disable(await disableOptions({ users: ['break-glass'] }));
 
     expect(result.execution.actions.every((a) => a.status === 'refused' && a.reason?.includes('PROTECTED_USER'))).toBe(true);
     expect(mutatingCalls()).toEqual([]);
@@ -463,7 +516,7 @@ describe('runDisable and the lockout guard', () => {
     const fake = fakeIam(users);
     const before = fake.access();
 
-    const result = await runDisable(await disableOptions());
+    const result = await disable(await disableOptions());
 
     expect(result.execution.actions.length).toBe(6);
     expect(result.execution.actions.every((a) => a.status === 'refused' && a.reason?.includes('LAST_ADMIN'))).toBe(true);
@@ -477,7 +530,7 @@ describe('runDisable and the lockout guard', () => {
     for (const u of users.slice(0, 2)) u.attached.push(ADMINISTRATOR_ACCESS);
     fakeIam(users);
 
-    const result = await runDisable(await disableOptions({ mapping: mappingOf(MAPPING_WITH_IDC_ADMIN) }));
+    const result = await disable(await disableOptions({ mapping: mappingOf(MAPPING_WITH_IDC_ADMIN) }));
 
     expect(result.execution.counts.refused).toBe(0);
     expect(result.disabled).toEqual(['alice', 'bob']);
@@ -489,7 +542,7 @@ describe('runDisable and the lockout guard', () => {
     for (const u of users.slice(0, 2)) u.attached.push(ADMINISTRATOR_ACCESS);
     fakeIam(users);
 
-    const result = await runDisable(await disableOptions({ mapping: mappingOf(MAPPING_WITH_IDC_ADMIN.replace(`targets: ['${ACCOUNT_ID}']`, "targets: ['222222222222']")) }));
+    const result = await disable(await disableOptions({ mapping: mappingOf(MAPPING_WITH_IDC_ADMIN.replace(`targets: ['${ACCOUNT_ID}']`, "targets: ['222222222222']")) }));
 
     expect(result.execution.actions.every((a) => a.status === 'refused' && a.reason?.includes('LAST_ADMIN'))).toBe(true);
     expect(mutatingCalls()).toEqual([]);
@@ -501,7 +554,7 @@ describe('runDisable and the lockout guard', () => {
     for (const u of users.slice(0, 2)) u.attached.push(ADMINISTRATOR_ACCESS);
     fakeIam(users);
 
-    const result = await runDisable(await disableOptions({ users: ['alice'] }));
+    const result = await disable(await disableOptions({ users: ['alice'] }));
 
     expect(result.execution.counts.refused).toBe(0);
     expect(result.disabled).toEqual(['alice']);
@@ -510,7 +563,7 @@ describe('runDisable and the lockout guard', () => {
   it('Given a machine user named with --users exactly, When disable runs, Then it is disabled', async () => {
     fakeIam(defaultUsers());
 
-    const result = await runDisable(await disableOptions({ users: ['ci-bot'] }));
+    const result = await disable(await disableOptions({ users: ['ci-bot'] }));
 
     expect(result.disabled).toEqual(['ci-bot']);
     expect(callsFor('ci-bot').map((c) => c.command)).toEqual(['PutUserPolicyCommand', 'UpdateAccessKeyCommand']);
@@ -519,17 +572,16 @@ describe('runDisable and the lockout guard', () => {
   it('Given a machine user named with --users under another case (IAM names ignore case), When disable runs, Then it is disabled like when named exactly', async () => {
     fakeIam(defaultUsers());
 
-    const result = await runDisable(await disableOptions({ users: ['CI-BOT'] }));
+    const result = await disable(await disableOptions({ users: ['CI-BOT'] }));
 
     expect(result.execution.counts.refused).toBe(0);
     expect(result.disabled).toEqual(['ci-bot']);
     expect(exitCodeOf(result.execution)).toBe(0);
   });
 
-  it('Given a saved disable plan whose deactivation of the caller\'s key is relabelled broadening, When it is applied with --plan, Then the guard still refuses it and the key is never touched', async () => {
-    fakeIam(defaultUsers());
+  const callerKeyPlan = (risk: 'broadening' | 'narrowing') => {
     const principal = { userName: 'ops', userId: CALLER_ID };
-    const planFile = await savePlan(path.join(context.root, 'tampered-plan.json'), {
+    return savePlan(path.join(context.root, `caller-key-${risk}.json`), {
       version: PLAN_VERSION,
       command: 'disable',
       accountId: ACCOUNT_ID,
@@ -540,7 +592,7 @@ describe('runDisable and the lockout guard', () => {
           kind: RETIRE_KIND.deactivateKey,
           service: 'iam',
           target: 'IAM user ops',
-          risk: 'broadening',
+          risk,
           preview: 'deactivate access key AKIAOPS0000000000001',
           params: { ...principal, accessKeyId: 'AKIAOPS0000000000001' },
           dependsOn: [],
@@ -549,8 +601,21 @@ describe('runDisable and the lockout guard', () => {
         },
       ],
     });
+  };
 
-    const result = await runDisable(await disableOptions({ users: ['ops'], planFile }));
+  it('Given a saved disable plan whose deactivation of the caller\'s key is relabelled broadening, When it is read with --plan, Then the whole plan is refused as edited', async () => {
+    fakeIam(defaultUsers());
+    const planFile = await callerKeyPlan('broadening');
+
+    await expect(savedPlanOf(planFile, 'disable', retireKinds())).rejects.toMatchObject({ code: 'PLAN_EDITED', exitCode: 3 });
+    expect(mutatingCalls()).toEqual([]);
+  });
+
+  it('Given a saved disable plan that deactivates the caller\'s key, When it is applied with --plan, Then the guard refuses it and the key is never touched', async () => {
+    fakeIam(defaultUsers());
+    const savedPlan = await savedPlanOf(await callerKeyPlan('narrowing'), 'disable', retireKinds());
+
+    const result = await disable(await disableOptions({ users: ['ops'], savedPlan }));
 
     expect(mutatingCalls()).toEqual([]);
     expect(statusesOf(result.execution)).toEqual({ 'disable/ops/key/AKIAOPS0000000000001': 'refused' });
@@ -558,66 +623,14 @@ describe('runDisable and the lockout guard', () => {
   });
 });
 
-describe('runDisable and the evidence gate', () => {
-  it('Given bob used a key after the cut-over, When disable runs, Then bob is left out (GATE) and untouched while alice is disabled', async () => {
-    const users = defaultUsers();
-    ((users[1] as FakeUser).keys[0] as FakeKey).lastUsed = new Date('2024-05-20T10:00:00.000Z');
-    fakeIam(users);
-
-    const result = await runDisable(await disableOptions());
-
-    expect(result.decisions.find((d) => d.userName === 'bob')).toMatchObject({ status: 'excluded', exclusion: { code: 'GATE' } });
-    expect(callsFor('bob')).toEqual([]);
-    expect(result.disabled).toEqual(['alice']);
-    expect(exitCodeOf(result.execution)).toBe(0);
-  });
-
-  it('Given bob forced past the gate and the second question answered no, When disable runs, Then bob is left out and untouched', async () => {
-    const users = defaultUsers();
-    ((users[1] as FakeUser).keys[0] as FakeKey).lastUsed = new Date('2024-05-20T10:00:00.000Z');
-    fakeIam(users);
-    const io = new TestIoHost({ answers: [{ code: 'CONFIRM_FORCED_USER', answer: false }, { code: 'CONFIRM_DESTRUCTIVE_PLAN', answer: ACCOUNT_ID }] });
-
-    const result = await runDisable(await disableOptions({ io, forced: ['bob'] }));
-
-    expect(result.decisions.find((d) => d.userName === 'bob')).toMatchObject({ status: 'excluded', exclusion: { code: 'GATE' } });
-    expect(callsFor('bob')).toEqual([]);
-    expect(result.execution.actions.some((a) => a.id.startsWith('disable/bob/'))).toBe(false);
-    expect(result.disabled).toEqual(['alice']);
-  });
-
-  it('Given bob forced past the gate and confirmed, When disable runs, Then bob is disabled too', async () => {
-    const users = defaultUsers();
-    ((users[1] as FakeUser).keys[0] as FakeKey).lastUsed = new Date('2024-05-20T10:00:00.000Z');
-    fakeIam(users);
-
-    const result = await runDisable(await disableOptions({ forced: ['bob'] }));
-
-    expect(result.decisions.find((d) => d.userName === 'bob')).toMatchObject({ status: 'forced' });
-    expect(callsFor('bob').map((c) => c.command)).toEqual(['PutUserPolicyCommand', 'UpdateAccessKeyCommand', 'UpdateAccessKeyCommand']);
-    expect(result.disabled).toEqual(['alice', 'bob']);
-  });
-
-  it('Given --users names a user IAM does not have, When disable runs, Then it is reported NOT_FOUND and nothing is called', async () => {
-    fakeIam(defaultUsers());
-
-    const result = await runDisable(await disableOptions({ users: ['ghost'] }));
-
-    expect(result.decisions).toMatchObject([{ userName: 'ghost', status: 'excluded', exclusion: { code: 'NOT_FOUND' } }]);
-    expect(result.execution.actions).toEqual([]);
-    expect(mutatingCalls()).toEqual([]);
-    expect(exitCodeOf(result.execution)).toBe(0);
-  });
-});
-
 describe('runDisable with a saved plan', () => {
   it('Given a plan saved by a dry run, When it is applied with --plan, Then exactly the planned actions are applied', async () => {
     fakeIam(defaultUsers());
     const savePlanTo = path.join(context.root, 'disable-plan.json');
-    const dry = await runDisable(await disableOptions({ dryRun: true, io: new TestIoHost(), savePlanTo }));
+    const dry = await disable(await disableOptions({ dryRun: true, io: new TestIoHost(), savePlanTo }));
     expect(mutatingCalls()).toEqual([]);
 
-    const applied = await runDisable(await disableOptions({ planFile: savePlanTo }));
+    const applied = await disable(await disableOptions({ savedPlan: await savedPlanOf(savePlanTo, 'disable', retireKinds()) }));
 
     expect(applied.execution.actions.map((a) => a.id)).toEqual(dry.execution.actions.map((a) => a.id));
     expect(applied.execution.counts.done).toBe(6);
@@ -628,10 +641,10 @@ describe('runDisable with a saved plan', () => {
   it('Given a saved plan and alice re-created under the same name since, When it is applied, Then alice\'s actions are refused as stale and only bob is disabled', async () => {
     const fake = fakeIam(defaultUsers());
     const savePlanTo = path.join(context.root, 'disable-plan.json');
-    await runDisable(await disableOptions({ dryRun: true, io: new TestIoHost(), savePlanTo }));
+    await disable(await disableOptions({ dryRun: true, io: new TestIoHost(), savePlanTo }));
     (fake.users[0] as FakeUser).userId = 'AIDAALICE000000000099';
 
-    const applied = await runDisable(await disableOptions({ planFile: savePlanTo }));
+    const applied = await disable(await disableOptions({ savedPlan: await savedPlanOf(savePlanTo, 'disable', retireKinds()) }));
 
     expect(callsFor('alice')).toEqual([]);
     expect(applied.execution.actions.filter((a) => a.id.startsWith('disable/alice/')).every((a) => a.status === 'refused')).toBe(true);
@@ -647,10 +660,10 @@ describe('runDisable with --dry-run', () => {
     const options = await disableOptions({ dryRun: true, io });
     const stateBefore = await context.workspace.readText('workspace.json');
 
-    const result = await runDisable(options);
+    const result = await disable(options);
 
     expect(mutatingCalls()).toEqual([]);
-    expect(await listDisableRecords(context.workspace)).toEqual([]);
+    expect(await listRecords()).toEqual([]);
     expect(await context.workspace.readText(JOURNAL_FILE)).toBeNull();
     expect(await context.workspace.readText('workspace.json')).toBe(stateBefore);
     expect(result.execution.dryRun).toBe(true);
@@ -702,7 +715,7 @@ describe('disable interrupted by one Ctrl-C, then enable', () => {
     });
     const io = new TestIoHost({ settings: YES_FOR_ACCOUNT });
 
-    const result = await runDisable(await disableOptions({ interrupts, io }));
+    const result = await disable(await disableOptions({ interrupts, io }));
 
     fake.hooks.clear();
     return { fake, before, result, io, disableCalls: mutatingCalls() };
@@ -726,7 +739,7 @@ describe('disable interrupted by one Ctrl-C, then enable', () => {
     expect(result.execution.interrupted).toBe(true);
     expect(exitCodeOf(result.execution)).toBe(130);
     expect(io.codes('warn')).toContain('INTERRUPT_REQUESTED');
-    const bob = await readDisableRecord(context.workspace, 'bob');
+    const bob = await readRecord('bob');
     expect(bob?.denyPolicy).toMatchObject({ kind: 'inline', state: 'done' });
     expect(bob?.keys).toEqual([]);
     expect(bob?.completedAt).toBeNull();
@@ -756,7 +769,7 @@ describe('disable interrupted by one Ctrl-C, then enable', () => {
     expect(fake.access().alice?.keys.AKIAALICEOLD0000001).toBe('Inactive');
     expect(exitCodeOf(result.execution)).toBe(0);
     expect(result.enabled).toEqual(['alice', 'bob']);
-    for (const name of ['alice', 'bob']) expect((await readDisableRecord(context.workspace, name))?.enabledAt).toBe(NOW.toISOString());
+    for (const name of ['alice', 'bob']) expect((await readRecord(name))?.enabledAt).toBe(NOW.toISOString());
     expect((await context.workspace.readState())?.phases.disable?.users.alice).toMatchObject({ enabledAt: NOW.toISOString() });
   });
 
@@ -773,11 +786,11 @@ describe('disable interrupted by one Ctrl-C, then enable', () => {
       throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
     });
 
-    const disabled = await runDisable(await disableOptions({ users: ['alice'], interrupts }));
+    const disabled = await disable(await disableOptions({ users: ['alice'], interrupts }));
     fake.hooks.clear();
 
     expect(statusesOf(disabled.execution)).toEqual({ 'disable/alice/deny-policy': 'done', 'disable/alice/key/AKIAALICE00000000001': 'unknown' });
-    expect((await readDisableRecord(context.workspace, 'alice'))?.keys).toMatchObject([{ accessKeyId: 'AKIAALICE00000000001', state: 'intent' }]);
+    expect((await readRecord('alice'))?.keys).toMatchObject([{ accessKeyId: 'AKIAALICE00000000001', state: 'intent' }]);
     mocks.iam.resetHistory();
 
     const enabled = await enable();
@@ -803,7 +816,7 @@ describe('disable interrupted by one Ctrl-C, then enable', () => {
   it('Given a full disable, When enable runs, Then every deny policy is removed and every key reactivated, and AWS is as before', async () => {
     const fake = fakeIam(defaultUsers());
     const before = fake.access();
-    await runDisable(await disableOptions());
+    await disable(await disableOptions());
     mocks.iam.resetHistory();
 
     const result = await enable();
@@ -822,7 +835,7 @@ describe('disable interrupted by one Ctrl-C, then enable', () => {
 
   it('Given a user re-created under the same name after disable, When enable runs, Then nothing is changed on the new user and the run fails (exit 1)', async () => {
     const fake = fakeIam(defaultUsers());
-    await runDisable(await disableOptions({ users: ['alice'] }));
+    await disable(await disableOptions({ users: ['alice'] }));
     const alice = fake.users[0] as FakeUser;
     Object.assign(alice, { userId: 'AIDAALICE000000000099', inline: { [DENY_ALL]: '{}' }, keys: alice.keys.map((k) => ({ ...k, status: 'Inactive' })) });
     mocks.iam.resetHistory();

@@ -97,7 +97,9 @@ function activity(users: Record<string, string>): NonNullable<WorkspaceState['ph
 
 function disableRecord(userName: string, overrides: Partial<DisableRecord> = {}): DisableRecord {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
+    accountId: '111111111111',
+    digest: 'sha256:checked-when-read',
     userName,
     userId: `AIDA${userName.toUpperCase()}`,
     startedAt: '2024-06-10T09:00:00.000Z',

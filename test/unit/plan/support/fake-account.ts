@@ -12,6 +12,9 @@ export interface FakeParams {
   service: string;
   /** The value `fake.Put` writes. */
   value?: string;
+  /** What the fake kinds derive the action's risk and principal from (real kinds derive them from real parameters). */
+  risk?: Risk;
+  principal?: { userName: string; userId: string | null };
 }
 
 export type Op = 'put' | 'delete';
@@ -26,6 +29,13 @@ export interface Behaviour {
   delayMs?: number;
   /** Never answer until aborted: before the change reaches the account, or after (the reply is lost). */
   hang?: 'before-change' | 'after-change';
+  /**
+   * The call fails the way a lost answer looks from the SDK: this error, carrying this HTTP status
+   * (none: a reset connection) and attempt count; `applied` says whether the change reached the account.
+   */
+  unclear?: { name: string; status?: number; attempts: number; applied: boolean };
+  /** `isDone` fails with an SDK-shaped error of this name (e.g. ExpiredToken). */
+  isDoneFailsWith?: string;
   /** Runs at the start of the call, e.g. to press Ctrl-C while it is in flight. */
   during?: () => void | Promise<void>;
   /** `isDone` waits for this before it answers. */
@@ -48,6 +58,12 @@ function deferred(): Deferred {
 /** An SDK-shaped error: matched by `name`, with the `$metadata` every service exception carries. */
 export function awsError(name: string): Error {
   return Object.assign(new Error(`${name} (fake)`), { name, $metadata: { httpStatusCode: 400, requestId: `req-${name}` } });
+}
+
+/** An error as the SDK's retry middleware leaves it: `$metadata` always, the HTTP status only when AWS answered. */
+function unclearError(unclear: NonNullable<Behaviour['unclear']>): Error {
+  const $metadata = { ...(unclear.status === undefined ? {} : { httpStatusCode: unclear.status }), attempts: unclear.attempts };
+  return Object.assign(new Error(`${unclear.name} (fake)`), { name: unclear.name, $metadata });
 }
 
 function untilAborted(signal: AbortSignal): Promise<never> {
@@ -88,7 +104,9 @@ export class FakeAccount {
 
   async isDone(op: Op, params: FakeParams): Promise<boolean> {
     this.reads.push({ what: 'isDone', key: params.key });
-    await this.behaviours.get(params.key)?.isDoneGate?.();
+    const behaviour = this.behaviours.get(params.key);
+    await behaviour?.isDoneGate?.();
+    if (behaviour?.isDoneFailsWith && this.calls.some((c) => c.key === params.key)) throw awsError(behaviour.isDoneFailsWith);
     return op === 'put' ? this.state.get(params.key) === params.value : !this.state.has(params.key);
   }
 
@@ -111,10 +129,12 @@ export class FakeAccount {
       await behaviour.during?.();
       if (behaviour.delayMs) await sleep(behaviour.delayMs, undefined, { signal });
       if (behaviour.failWith && (behaviour.failTimes === undefined || attempt <= behaviour.failTimes)) throw awsError(behaviour.failWith);
+      if (behaviour.unclear && !behaviour.unclear.applied) throw unclearError(behaviour.unclear);
       if (behaviour.hang === 'before-change') await untilAborted(signal);
       if (op === 'put') this.state.set(params.key, params.value ?? '');
       else this.state.delete(params.key);
       if (behaviour.hang === 'after-change') await untilAborted(signal);
+      if (behaviour.unclear?.applied) throw unclearError(behaviour.unclear);
       return { requestId: `req-${params.key}-${attempt}`, detail: `${op} ${params.key}` };
     } finally {
       this.inFlight.set(lane, (this.inFlight.get(lane) ?? 1) - 1);
@@ -135,17 +155,26 @@ export function fingerprintOf(value: string | undefined): string {
   return createHash('sha256').update(JSON.stringify(value ?? null)).digest('hex');
 }
 
+/** What a fake action means, from its parameters, as a real kind derives it from its own. */
+const fakeMeaning = (defaultRisk: Risk) => ({
+  serviceOf: (p: FakeParams) => p.service,
+  riskOf: (p: FakeParams) => p.risk ?? defaultRisk,
+  principalOf: (p: FakeParams) => p.principal ?? null,
+});
+
 /** The handlers of the fake account: put a value, delete a key. */
 export function fakeRegistry(account: FakeAccount): ActionRegistry<FakeAccount> {
   return new ActionRegistry(account)
     .register<FakeParams>({
       kind: PUT,
+      ...fakeMeaning('broadening'),
       isDone: (params, context) => context.isDone('put', params),
       apply: (params, context, signal) => context.mutate('put', params, signal),
       fingerprint: async (params, context) => context.fingerprint(params.key),
     })
     .register<FakeParams>({
       kind: DELETE,
+      ...fakeMeaning('destructive'),
       isDone: (params, context) => context.isDone('delete', params),
       apply: (params, context, signal) => context.mutate('delete', params, signal),
       fingerprint: async (params, context) => context.fingerprint(params.key),
@@ -171,7 +200,7 @@ export function putAction(id: string, options: ActionOptions = {}): PlannedActio
     target: `thing ${id}`,
     risk: options.risk ?? 'broadening',
     preview: `put ${id}`,
-    params: { key: id, service, value: options.value ?? `v-${id}` },
+    params: { key: id, service, value: options.value ?? `v-${id}`, ...meaningParams(options) },
     dependsOn: options.dependsOn ?? [],
     fingerprint: options.fingerprint ?? null,
     ...(options.principal ? { principal: options.principal } : {}),
@@ -188,11 +217,16 @@ export function deleteAction(id: string, options: ActionOptions = {}): PlannedAc
     target: `thing ${id}`,
     risk: options.risk ?? 'destructive',
     preview: `delete ${id}`,
-    params: { key: id, service },
+    params: { key: id, service, ...meaningParams(options) },
     dependsOn: options.dependsOn ?? [],
     fingerprint: options.fingerprint ?? null,
     ...(options.principal ? { principal: options.principal } : {}),
   };
+}
+
+/** The risk and principal the test chose, where the fake kinds read them. */
+function meaningParams(options: ActionOptions): Pick<FakeParams, 'risk' | 'principal'> {
+  return { ...(options.risk ? { risk: options.risk } : {}), ...(options.principal ? { principal: options.principal } : {}) };
 }
 
 export function planOf(actions: PlannedAction[], command = 'fake-command'): Plan {

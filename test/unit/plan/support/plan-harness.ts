@@ -8,6 +8,7 @@ import { executePlan, type ExecutionSummary } from '../../../../src/plan/execute
 import { InterruptController } from '../../../../src/plan/interrupt-controller.js';
 import type { PrincipalFacts } from '../../../../src/plan/lockout-guard.js';
 import { readJournal, type IntentRecord, type JournalRecord, type OutcomeRecord } from '../../../../src/plan/journal.js';
+import { withPlanRun } from '../../../../src/plan/plan-run.js';
 import type { Plan } from '../../../../src/plan/plan-types.js';
 import { Workspace } from '../../../../src/workspace/workspace.js';
 import { ACCOUNT_ID, FakeAccount, fakeRegistry } from './fake-account.js';
@@ -53,19 +54,22 @@ export interface RunOptions {
 /** Runs a plan through the one executor against the context's fake account (`--yes --confirm-account` unless told otherwise). */
 export function runPlan(context: PlanTestContext, plan: Plan, options: RunOptions = {}): Promise<ExecutionSummary> {
   const io = options.io ?? new TestIoHost({ answers: options.answers, settings: options.settings ?? (options.answers ? {} : YES_FOR_ACCOUNT) });
-  return executePlan({
-    plan,
-    registry: fakeRegistry(context.account),
-    io,
-    workspace: context.workspace,
-    interrupts: options.interrupts ?? new InterruptController(),
-    now: () => NOW,
-    process: PROCESS,
-    dryRun: options.dryRun ?? false,
-    checkFingerprints: options.checkFingerprints ?? false,
-    concurrency: options.concurrency,
-    guard: options.guard,
-  });
+  const dryRun = options.dryRun ?? false;
+  return withPlanRun({ workspace: context.workspace, command: plan.command, now: () => NOW, process: PROCESS, dryRun }, (run) =>
+    executePlan({
+      plan,
+      registry: fakeRegistry(context.account),
+      io,
+      workspace: context.workspace,
+      run,
+      interrupts: options.interrupts ?? new InterruptController(),
+      now: () => NOW,
+      dryRun,
+      checkFingerprints: options.checkFingerprints ?? false,
+      concurrency: options.concurrency,
+      guard: options.guard,
+    }),
+  );
 }
 
 /** The rejection of a run that must refuse. */

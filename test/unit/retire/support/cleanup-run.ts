@@ -4,14 +4,18 @@
  */
 import { TestIoHost } from '../../../../src/io/hosts/test-io-host.js';
 import { InterruptController } from '../../../../src/plan/interrupt-controller.js';
-import type { RunCleanupOptions } from '../../../../src/services/retire/run-cleanup.js';
-import type { RunRestoreOptions } from '../../../../src/services/retire/run-restore.js';
-import { DisableRecordSchema, listDisableRecords, writeDisableRecord, type DisableRecord } from '../../../../src/workspace/disable-records.js';
+import { loadPlan } from '../../../../src/plan/plan-file.js';
+import type { ActionKind } from '../../../../src/plan/plan-types.js';
+import type { SavedPlan } from '../../../../src/plan/run-command-plan.js';
+import { runCleanup, type RunCleanupOptions } from '../../../../src/services/retire/run-cleanup.js';
+import { runRestore, type RunRestoreOptions } from '../../../../src/services/retire/run-restore.js';
+import { DisableRecordSchema, listDisableRecords, writeDisableRecord, type DisableRecordContent } from '../../../../src/workspace/disable-records.js';
 import { parseMapping } from '../../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../../src/workspace/mapping-schema.js';
 import type { UserBackup } from '../../../../src/workspace/user-backups.js';
 import { NOW, PROCESS, YES_FOR_ACCOUNT, type PlanTestContext } from '../../plan/support/plan-harness.js';
 import { ACCOUNT_ID, AWS_DENY_ALL, DENY_ALL_NAME } from './fake-iam-users.js';
+import { holding, sealing, trustOf } from './held-run.js';
 
 export const CALLER_ID = 'AIDAOPS00000000000001';
 export const ALICE_ID = 'AIDAALICE000000000001';
@@ -41,10 +45,11 @@ assignments: []
 ).mapping;
 
 /** A completed disable of the user `days` ago, with the inline deny-all (or AWSDenyAll attached). */
-export function disableRecord(userName: string, userId: string, days: number, options: { deny?: 'inline' | 'managed'; keys?: string[] } = {}): DisableRecord {
+export function disableRecord(userName: string, userId: string, days: number, options: { deny?: 'inline' | 'managed'; keys?: string[] } = {}): DisableRecordContent {
   const at = daysAgo(days);
-  return DisableRecordSchema.parse({
-    schemaVersion: 1,
+  return DisableRecordSchema.omit({ digest: true }).parse({
+    schemaVersion: 2,
+    accountId: ACCOUNT_ID,
     userName,
     userId,
     startedAt: daysAgo(days + 0.01),
@@ -56,11 +61,17 @@ export function disableRecord(userName: string, userId: string, days: number, op
   });
 }
 
-export async function writeDisabled(context: PlanTestContext, ...records: DisableRecord[]): Promise<void> {
-  for (const record of records) await writeDisableRecord(context.workspace, record);
+/** Writes the records as disable would have: sealed, their digests in the journal. */
+export async function writeDisabled(context: PlanTestContext, ...records: DisableRecordContent[]): Promise<void> {
+  await sealing(context.workspace, async (run) => {
+    for (const record of records) await writeDisableRecord(context.workspace, record, run);
+  });
 }
 
-export async function cleanupOptions(context: PlanTestContext, iam: RunCleanupOptions['iam'], overrides: Partial<RunCleanupOptions> = {}): Promise<RunCleanupOptions> {
+/** The options of a cleanup run, without the held workspace (see `holding`). */
+export type CleanupRunOptions = Omit<RunCleanupOptions, 'run' | 'trust'>;
+
+export async function cleanupOptions(context: PlanTestContext, iam: RunCleanupOptions['iam'], overrides: Partial<RunCleanupOptions> = {}): Promise<CleanupRunOptions> {
   const state = await context.workspace.readState();
   if (!state) throw new Error('the workspace is not bound');
   return {
@@ -76,7 +87,7 @@ export async function cleanupOptions(context: PlanTestContext, iam: RunCleanupOp
     callerUserId: CALLER_ID,
     mapping: MAPPING,
     state,
-    records: await listDisableRecords(context.workspace),
+    records: await listDisableRecords(context.workspace, await trustOf(context.workspace)),
     users: null,
     minDisabledDays: 7,
     inlinePolicyOf: () => null,
@@ -85,7 +96,9 @@ export async function cleanupOptions(context: PlanTestContext, iam: RunCleanupOp
   };
 }
 
-export async function restoreOptions(context: PlanTestContext, iam: RunRestoreOptions['iam'], backups: UserBackup[], overrides: Partial<RunRestoreOptions> = {}): Promise<RunRestoreOptions> {
+export type RestoreRunOptions = Omit<RunRestoreOptions, 'run'>;
+
+export async function restoreOptions(context: PlanTestContext, iam: RunRestoreOptions['iam'], backups: UserBackup[], overrides: Partial<RunRestoreOptions> = {}): Promise<RestoreRunOptions> {
   return {
     workspace: context.workspace,
     io: new TestIoHost({ settings: YES_FOR_ACCOUNT }),
@@ -96,8 +109,23 @@ export async function restoreOptions(context: PlanTestContext, iam: RunRestoreOp
     iam,
     accountId: ACCOUNT_ID,
     backups,
-    records: await listDisableRecords(context.workspace),
+    records: await listDisableRecords(context.workspace, await trustOf(context.workspace)),
     showDecisions: () => undefined,
     ...overrides,
   };
+}
+
+/** Runs cleanup holding the workspace, as its command does. */
+export function runHeldCleanup(context: PlanTestContext, options: CleanupRunOptions) {
+  return holding(context.workspace, 'cleanup', options.dryRun, ({ run, trust }) => runCleanup({ ...options, run, trust }));
+}
+
+/** Runs restore holding the workspace, as its command does. */
+export function runHeldRestore(context: PlanTestContext, options: RestoreRunOptions) {
+  return holding(context.workspace, 'restore', options.dryRun, ({ run }) => runRestore({ ...options, run }));
+}
+
+/** A plan saved with `--save-plan`, read back as `--plan` reads it. */
+export async function savedPlanOf(file: string, command: string, kinds: ReadonlyMap<string, ActionKind>): Promise<SavedPlan> {
+  return { file, plan: await loadPlan(file, { command, kinds }) };
 }
