@@ -24,10 +24,11 @@ export function processRuntime(): Runtime {
   const interrupts = new InterruptController();
   process.on('SIGINT', () => {
     // While a plan is applied, the executor handles Ctrl-C in two steps; elsewhere nothing is half
-    // done (workspace writes are atomic), so the run ends at once.
+    // done (workspace writes are atomic), so the run ends as soon as its lock is released.
     if (interrupts.interrupt() !== 'unarmed') return;
     process.stderr.write('\nInterrupted.\n');
-    process.exit(ExitCode.Interrupted);
+    // A run holding the workspace gives its lock back first, or the next run would find it locked.
+    void interrupts.runExitCleanups().finally(() => process.exit(ExitCode.Interrupted));
   });
   return {
     interrupts,

@@ -22,7 +22,7 @@ export function addPlanOptions(command: Command): Command {
  * that everything it reads, plans and records happens under the lock; a dry-run holds nothing.
  */
 export function withCommandRun<T>(ctx: CommandContext, command: string, body: (run: PlanRun | null) => Promise<T>): Promise<T> {
-  return withPlanRun({ workspace: ctx.workspace, command, now: ctx.now, process: ctx.process, dryRun: ctx.options.dryRun }, body);
+  return withPlanRun({ workspace: ctx.workspace, command, now: ctx.now, process: ctx.process, interrupts: ctx.interrupts, dryRun: ctx.options.dryRun }, body);
 }
 
 /**

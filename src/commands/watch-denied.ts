@@ -70,7 +70,7 @@ export async function watchDeniedHandler(ctx: CommandContext, flags: WatchDenied
   const apply = Boolean(flags.applySuggestions);
   // Only applying the patches changes AWS: a watch, which can last hours with --follow, holds nothing.
   const holds = apply && !ctx.options.dryRun;
-  return withPlanRun({ workspace: ctx.workspace, command: WATCH_DENIED, now: ctx.now, process: ctx.process, dryRun: !holds }, async (run) => {
+  return withPlanRun({ workspace: ctx.workspace, command: WATCH_DENIED, now: ctx.now, process: ctx.process, interrupts: ctx.interrupts, dryRun: !holds }, async (run) => {
     const loaded = await readMappingIfAny(ctx);
     const suggest = Boolean(flags.suggest);
     checkWatchPreconditions({ mapping: loaded, suggest, applySuggestions: apply, state: await ctx.workspace.readState() });

@@ -8,6 +8,7 @@ export class InterruptController {
   private soft = false;
   private armedBy = 0;
   private readonly softListeners = new Set<() => void>();
+  private readonly exitCleanups = new Set<() => Promise<unknown>>();
 
   /** True after the first Ctrl-C: no new call may start. */
   get stopRequested(): boolean {
@@ -33,6 +34,20 @@ export class InterruptController {
   onStopRequested(listener: () => void): () => void {
     this.softListeners.add(listener);
     return () => this.softListeners.delete(listener);
+  }
+
+  /**
+   * Work to finish before an interrupt ends the run outside an apply (the workspace lock a run holds
+   * from its first read): the process exits only once these have settled.
+   */
+  onExit(cleanup: () => Promise<unknown>): () => void {
+    this.exitCleanups.add(cleanup);
+    return () => this.exitCleanups.delete(cleanup);
+  }
+
+  /** Runs the exit cleanups (each at most once per call, failures ignored: the run is ending). */
+  async runExitCleanups(): Promise<void> {
+    await Promise.allSettled([...this.exitCleanups].map((cleanup) => cleanup()));
   }
 
   /** Called for each SIGINT. */

@@ -8,12 +8,15 @@ import { acquireLock, type WorkspaceLock } from '../workspace/lock.js';
 import { FileTrust, type FileSealer } from '../workspace/file-seals.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { ProcessInfo } from './execute-plan.js';
+import type { InterruptController } from './interrupt-controller.js';
 
 export interface PlanRunSettings {
   workspace: Workspace;
   command: string;
   now: () => Date;
   process: ProcessInfo;
+  /** A Ctrl-C that ends the run outside an apply releases the lock first. */
+  interrupts: InterruptController;
 }
 
 /** The workspace, held by one run: its lock and its journal. */
@@ -71,9 +74,11 @@ export class PlanRun implements FileSealer {
 export async function withPlanRun<T>(settings: PlanRunSettings & { dryRun: boolean }, body: (run: PlanRun | null) => Promise<T>): Promise<T> {
   if (settings.dryRun) return body(null);
   const run = await PlanRun.open(settings);
+  const stopCleanup = settings.interrupts.onExit(() => run.close());
   try {
     return await body(run);
   } finally {
+    stopCleanup();
     await run.close();
   }
 }

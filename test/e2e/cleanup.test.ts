@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   GetSSHPublicKeyCommand,
@@ -131,5 +131,43 @@ describe.skipIf(endpoint === null)('cleanup and restore against the emulator', (
     const again = await cli(['restore', '--user', 'leo.ssh', '--yes', '-o', 'json', '--debug'], asBob);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr.split('\n').filter((l) => /\[debug\] iam\.(Create|Put|Attach|Add|Upload)\w* \{/.test(l))).toEqual([]);
+  });
+
+  it('refuses hostile workspace files and an edited saved plan, changing nothing', async () => {
+    const { seeded, asBob, disabled } = await journeyToCleanup();
+    const [victim, other] = disabled.filter((n) => n !== 'leo.ssh');
+    const deleted = await cli(['cleanup', '--users', 'leo.ssh', '--min-disabled-days', '0', '--yes', '--confirm-account', seeded.accountId], asBob);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    const leo = seeded.users.find((u) => u.name === 'leo.ssh')!;
+
+    // A backup edited to grant administrator access is not restored.
+    const backupFile = join(workspace, `backups/leo.ssh-${leo.userId}.json`);
+    const backup = JSON.parse(await readFile(backupFile, 'utf8')) as UserBackup;
+    await writeFile(backupFile, JSON.stringify({ ...backup, attachedPolicies: [...backup.attachedPolicies, { name: 'AdministratorAccess', arn: 'arn:aws:iam::aws:policy/AdministratorAccess' }] }));
+    const restore = await cli(['restore', '--user', 'leo.ssh', '--yes'], asBob);
+    expect(restore.code, restore.stderr).toBe(3);
+    expect(await userNames()).not.toContain('leo.ssh');
+
+    // A disable record forged for a user disable never touched is not enabled.
+    const machine = seeded.machineUsers[0]!;
+    const record = JSON.parse(await readFile(join(workspace, `backups/disable-${victim}.json`), 'utf8')) as Record<string, unknown>;
+    const machineId = seeded.users.find((u) => u.name === machine)!.userId;
+    await writeFile(join(workspace, `backups/disable-${machine}.json`), JSON.stringify({ ...record, userName: machine, userId: machineId }));
+    const enable = await cli(['enable', '--users', machine, '--yes'], asBob);
+    expect(enable.code, enable.stderr).toBe(3);
+    await rm(join(workspace, `backups/disable-${machine}.json`));
+
+    // A saved cleanup plan with the backup taken out deletes nobody.
+    const planFile = join(workspace, 'plans', 'cleanup.json');
+    await mkdir(join(workspace, 'plans'), { recursive: true });
+    const dry = await cli(['cleanup', '--users', other!, '--min-disabled-days', '0', '--dry-run', '--save-plan', planFile], asBob);
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = JSON.parse(await readFile(planFile, 'utf8')) as { actions: { id: string; dependsOn: string[] }[] };
+    const backupId = plan.actions.find((a) => a.id.endsWith('/backup'))!.id;
+    plan.actions = plan.actions.filter((a) => a.id !== backupId).map((a) => ({ ...a, dependsOn: a.dependsOn.filter((d) => d !== backupId) }));
+    await writeFile(planFile, JSON.stringify(plan));
+    const tampered = await cli(['cleanup', '--plan', planFile, '--yes', '--confirm-account', seeded.accountId], asBob);
+    expect(tampered.code, tampered.stderr).toBe(3);
+    expect(await userNames()).toContain(other);
   });
 });

@@ -7,6 +7,8 @@ import {
   PutInlinePolicyToPermissionSetCommand,
   UpdatePermissionSetCommand,
 } from '@aws-sdk/client-sso-admin';
+import { savePlan } from '../../src/plan/plan-file.js';
+import type { Plan } from '../../src/plan/plan-types.js';
 import { describe, expect, inject, it } from 'vitest';
 import YAML from 'yaml';
 import type { WorkspaceState } from '../../src/workspace/workspace-state.js';
@@ -179,7 +181,9 @@ describe.skipIf(endpoint === null)('create-permission-sets after Identity Center
     }
 
     const before = await emulatorSets();
-    await writeFile(bad, JSON.stringify({ ...plan, accountId: '111111111111' }));
+    // Saved (with its digest) for another account: a plan made there, not an edited one.
+    const { digest: _digest, ...content } = JSON.parse(text) as Plan & { digest: string };
+    await savePlan(bad, { ...content, accountId: '111111111111' });
     const foreign = await createSets(['--plan', bad, '--yes']);
     expect(foreign.code, foreign.stderr).toBe(3);
     expect(foreign.json<ErrorJson>().error.code).toBe('PLAN_WRONG_ACCOUNT');

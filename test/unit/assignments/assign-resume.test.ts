@@ -108,7 +108,7 @@ function run(plan: Plan, interrupts: InterruptController, io = new TestIoHost({ 
     resolvePrincipalId: async (type, name) => principalIdOf(type, name),
     polling: FAST_POLLING,
   });
-  return withPlanRun({ workspace: context.workspace, command: plan.command, now: () => NOW, process: PROCESS, dryRun: false }, (held) =>
+  return withPlanRun({ workspace: context.workspace, command: plan.command, now: () => NOW, process: PROCESS, interrupts, dryRun: false }, (held) =>
     executePlan({
       plan,
       registry: createAssignmentRegistry(assignmentContext),

@@ -8,6 +8,7 @@ import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import { readJournal } from '../../../src/plan/journal.js';
 import { loadPlan, savePlan } from '../../../src/plan/plan-file.js';
 import { withPlanRun } from '../../../src/plan/plan-run.js';
+import { readLock } from '../../../src/workspace/lock.js';
 import { ActionRegistry, type Plan, type PlannedAction } from '../../../src/plan/plan-types.js';
 import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
 import type { FakeAccount} from './support/fake-account.js';
@@ -203,13 +204,23 @@ describe('Credentials that expire in the middle of a run', () => {
 describe('The workspace is held from before the plan is made', () => {
   it('Given a run holding the workspace, When another run tries to hold it, Then it is refused before it plans anything', async () => {
     let planned = false;
-    await withPlanRun({ workspace: context.workspace, command: 'enable', now: () => NOW, process: PROCESS, dryRun: false }, async () => {
-      const second = withPlanRun({ workspace: context.workspace, command: 'disable', now: () => NOW, process: PROCESS, dryRun: false }, async () => {
+    await withPlanRun({ workspace: context.workspace, command: 'enable', now: () => NOW, process: PROCESS, interrupts: new InterruptController(), dryRun: false }, async () => {
+      const second = withPlanRun({ workspace: context.workspace, command: 'disable', now: () => NOW, process: PROCESS, interrupts: new InterruptController(), dryRun: false }, async () => {
         planned = true;
       });
       expect(await rejectionOf(second)).toMatchObject({ code: 'WORKSPACE_LOCKED', exitCode: ExitCode.SafetyRefusal });
     });
     expect(planned).toBe(false);
+  });
+
+  it('Given a run holding the workspace, When Ctrl-C ends the process before any apply, Then the lock is released first', async () => {
+    const interrupts = new InterruptController();
+    await withPlanRun({ workspace: context.workspace, command: 'disable', now: () => NOW, process: PROCESS, interrupts, dryRun: false }, async () => {
+      expect(await readLock(context.workspace)).not.toBeNull();
+      expect(interrupts.interrupt()).toBe('unarmed');
+      await interrupts.runExitCleanups();
+      expect(await readLock(context.workspace)).toBeNull();
+    });
   });
 
   it('Given no run holding the workspace, When a plan is applied, Then the engine refuses to apply it', async () => {

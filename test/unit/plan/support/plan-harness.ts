@@ -55,14 +55,15 @@ export interface RunOptions {
 export function runPlan(context: PlanTestContext, plan: Plan, options: RunOptions = {}): Promise<ExecutionSummary> {
   const io = options.io ?? new TestIoHost({ answers: options.answers, settings: options.settings ?? (options.answers ? {} : YES_FOR_ACCOUNT) });
   const dryRun = options.dryRun ?? false;
-  return withPlanRun({ workspace: context.workspace, command: plan.command, now: () => NOW, process: PROCESS, dryRun }, (run) =>
+  const interrupts = options.interrupts ?? new InterruptController();
+  return withPlanRun({ workspace: context.workspace, command: plan.command, now: () => NOW, process: PROCESS, interrupts, dryRun }, (run) =>
     executePlan({
       plan,
       registry: fakeRegistry(context.account),
       io,
       workspace: context.workspace,
       run,
-      interrupts: options.interrupts ?? new InterruptController(),
+      interrupts,
       now: () => NOW,
       dryRun,
       checkFingerprints: options.checkFingerprints ?? false,

@@ -2,6 +2,7 @@
  * Retire services run the way their commands run them: holding the workspace (its lock and journal,
  * nothing on a dry-run), with the sealed files they read checked against the journal.
  */
+import { InterruptController } from '../../../../src/plan/interrupt-controller.js';
 import { Journal } from '../../../../src/plan/journal.js';
 import { readFileTrust, withPlanRun, type PlanRun } from '../../../../src/plan/plan-run.js';
 import type { FileSealer, FileTrust } from '../../../../src/workspace/file-seals.js';
@@ -16,7 +17,7 @@ export interface Held {
 
 /** Runs `body` holding the workspace, as `withCommandRun` does for a command. */
 export function holding<T>(workspace: Workspace, command: string, dryRun: boolean, body: (held: Held) => Promise<T>): Promise<T> {
-  return withPlanRun({ workspace, command, now: () => NOW, process: PROCESS, dryRun }, async (run) => body({ run, trust: run ? await run.fileTrust(ACCOUNT_ID) : await trustOf(workspace) }));
+  return withPlanRun({ workspace, command, now: () => NOW, process: PROCESS, interrupts: new InterruptController(), dryRun }, async (run) => body({ run, trust: run ? await run.fileTrust(ACCOUNT_ID) : await trustOf(workspace) }));
 }
 
 /** What the workspace's sealed files are checked against now. */
@@ -26,7 +27,7 @@ export function trustOf(workspace: Workspace): Promise<FileTrust> {
 
 /** Writes sealed files the way a run does (the journal records each digest first), e.g. to set up a test. */
 export function sealing(workspace: Workspace, write: (run: PlanRun) => Promise<void>): Promise<void> {
-  return withPlanRun({ workspace, command: 'test-setup', now: () => NOW, process: PROCESS, dryRun: false }, async (run) => write(run as PlanRun));
+  return withPlanRun({ workspace, command: 'test-setup', now: () => NOW, process: PROCESS, interrupts: new InterruptController(), dryRun: false }, async (run) => write(run as PlanRun));
 }
 
 /**
