@@ -1,14 +1,21 @@
 import { existsSync } from 'node:fs';
 import { bindCaller, type CommandContext } from '../command-context.js';
 import { say } from '../io/io-host.js';
+import { checkWorkspacePath } from '../workspace/safe-file.js';
 import type { RetireAccount } from '../services/retire/principal-facts.js';
-import { formatMappingPath, loadMapping, MAPPING_FILE, type LoadedMapping } from '../workspace/mapping-file.js';
+import { checkMappingAccount, formatMappingPath, loadMapping, MAPPING_FILE, type LoadedMapping } from '../workspace/mapping-file.js';
 import type { Mapping } from '../workspace/mapping-schema.js';
 import { readPermissionSetPolicies } from '../workspace/policy-files.js';
 
-/** Reads and validates the workspace's mapping.yaml (exit 2 when invalid) and shows its warnings. */
+/**
+ * Reads and validates the workspace's mapping.yaml (exit 2 when invalid, or when it is for another
+ * account than the workspace) and shows its warnings.
+ */
 export async function readMapping(ctx: CommandContext): Promise<LoadedMapping> {
-  const loaded = await loadMapping(ctx.workspace.resolve(MAPPING_FILE));
+  const file = ctx.workspace.resolve(MAPPING_FILE);
+  await checkWorkspacePath(ctx.workspace.dir, file);
+  const loaded = await loadMapping(file);
+  checkMappingAccount(loaded.mapping, await ctx.workspace.readState(), file);
   for (const warning of loaded.warnings) say.warn(ctx.io, 'MAPPING_WARNING', `${MAPPING_FILE} ${formatMappingPath(warning.path)}: ${warning.message}`);
   return loaded;
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
-import { loadPlan, type LoadPlanOptions } from '../plan/plan-file.js';
+import { checkSavePlanTarget, loadPlan, type LoadPlanOptions } from '../plan/plan-file.js';
 import { fileTrustFor, withPlanRun, type PlanRun } from '../plan/plan-run.js';
 import type { FileTrust } from '../workspace/file-seals.js';
 import type { PlanRunOptions } from '../plan/run-command-plan.js';
@@ -30,6 +30,7 @@ export function withCommandRun<T>(ctx: CommandContext, command: string, body: (r
  * is read and checked whole here, against the command's kinds of action, before any AWS call.
  */
 export async function planRunOptions(ctx: CommandContext, flags: PlanFlags, run: PlanRun | null, kinds: Omit<LoadPlanOptions, 'accountId'>): Promise<PlanRunOptions> {
+  if (flags.savePlan !== undefined) await checkSavePlanTarget(flags.savePlan);
   const savedPlan = flags.plan === undefined ? undefined : { file: flags.plan, plan: await loadPlan(flags.plan, kinds) };
   return {
     workspace: ctx.workspace,

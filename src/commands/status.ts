@@ -5,7 +5,7 @@ import { say } from '../io/io-host.js';
 import { renderStatus } from '../render/status-summary.js';
 import { readStatus } from '../services/status/read-status.js';
 import { AUDIT_FILE, readAuditSnapshot } from '../workspace/audit-file.js';
-import { loadMapping, MAPPING_FILE } from '../workspace/mapping-file.js';
+import { readMappingIfAny } from './mapping-input.js';
 
 export interface StatusFlags {
   check?: 'migrated';
@@ -22,8 +22,7 @@ export function registerStatusCommand(program: Command, run: CommandRunner): voi
 }
 
 export async function statusHandler(ctx: CommandContext, flags: StatusFlags): Promise<number> {
-  const mappingFile = ctx.workspace.resolve(MAPPING_FILE);
-  const mapping = existsSync(mappingFile) ? (await loadMapping(mappingFile)).mapping : null;
+  const mapping = (await readMappingIfAny(ctx))?.mapping ?? null;
   const snapshot = existsSync(ctx.workspace.resolve(AUDIT_FILE)) ? await readAuditSnapshot(ctx.workspace) : null;
   const { state } = await bindCaller(ctx);
   const result = await readStatus({ iam: ctx.aws.iam, workspace: ctx.workspace, state, mapping, snapshot, io: ctx.io, now: ctx.now });

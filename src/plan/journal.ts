@@ -8,6 +8,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import { redactSecrets } from '../aws/client-middleware.js';
 import { Fault, UserError } from '../errors.js';
+import { openWorkspaceFile } from '../workspace/safe-file.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -89,7 +90,8 @@ export class Journal {
   static async open(workspace: Workspace, runId: string, now: () => Date): Promise<Journal> {
     await workspace.ensureExists();
     const file = workspace.resolve(JOURNAL_FILE);
-    const handle = await open(file, 'a+', FILE_MODE);
+    // Never through a link: a journal.jsonl pointing elsewhere would have that file appended to and chmod-ed.
+    const handle = (await openWorkspaceFile(workspace.dir, file, 'append')) as FileHandle;
     try {
       // The mode given to open() is filtered by the umask, and an existing file keeps its mode.
       await handle.chmod(FILE_MODE);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import stableStringify from 'safe-stable-stringify';
 import writeFileAtomic from 'write-file-atomic';
@@ -40,9 +40,25 @@ export function planDigest(plan: Plan): string {
   return `sha256:${createHash('sha256').update(stableStringify({ version, command, accountId, createdAt, actions }) ?? '').digest('hex')}`;
 }
 
+/**
+ * Checks, without writing, that `--save-plan <file>` can be written: its folder exists, and the file,
+ * if there, is a regular file and not a link (write-file-atomic would write through a link). Called
+ * before any AWS call, so a typo costs nothing.
+ */
+export async function checkSavePlanTarget(file: string): Promise<void> {
+  const resolved = path.resolve(file);
+  const refuse = (why: string) => new UserError('PLAN_FILE_TARGET_INVALID', `Cannot save the plan to ${resolved}: ${why}.`, 'Give a file in a folder that exists, for example plans/<name>.json in the workspace.');
+  const folder = await lstat(path.dirname(resolved)).catch(() => null);
+  if (folder === null || !(folder.isDirectory() || folder.isSymbolicLink())) throw refuse(`the folder ${path.dirname(resolved)} does not exist`);
+  const existing = await lstat(resolved).catch(() => null);
+  if (existing?.isSymbolicLink()) throw refuse('it is a symbolic link');
+  if (existing && !existing.isFile()) throw refuse('it is not a regular file');
+}
+
 /** Writes a plan for `--plan` to apply later: 0600, atomically, with its digest. */
 export async function savePlan(file: string, plan: Plan): Promise<string> {
   const resolved = path.resolve(file);
+  await checkSavePlanTarget(resolved);
   const { version, command, accountId, createdAt, actions } = plan;
   const saved = { version, command, accountId, createdAt, digest: planDigest(plan), actions };
   await writeFileAtomic(resolved, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });

@@ -1,4 +1,5 @@
 import { readdir } from 'node:fs/promises';
+import { checkWorkspacePath } from './safe-file.js';
 import type { Workspace } from './workspace.js';
 
 export const BACKUP_DIR = 'backups';
@@ -12,6 +13,8 @@ export interface BackupFile {
 /** The JSON files of backups/ whose name passes `keep`, parsed by `parse`, in name order; none when there is no folder. */
 export async function readBackupFiles<T>(workspace: Workspace, keep: (name: string) => boolean, parse: (text: string, file: BackupFile) => T): Promise<T[]> {
   let names: string[];
+  // A backups/ that is a link to elsewhere is refused, not listed.
+  if ((await checkWorkspacePath(workspace.dir, workspace.resolve(BACKUP_DIR), 'directory')) === null) return [];
   try {
     names = await readdir(workspace.resolve(BACKUP_DIR));
   } catch (error) {

@@ -3,7 +3,7 @@
  * workspace by a short ID that the operator can type (`iam2idc unlock <id>`) when that run is gone.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import { SafetyRefusal, UserError } from '../errors.js';
 import type { Workspace } from './workspace.js';
@@ -78,7 +78,7 @@ export async function acquireLock(workspace: Workspace, options: AcquireLockOpti
   // A lock released between our failed create and our read is simply gone: try again, a few times.
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const holder: LockHolder = { id: newLockId(), pid: options.pid, hostname: options.hostname, command: options.command, startedAt };
-    if (await createExclusive(file, `${JSON.stringify(holder)}\n`)) return heldLock(file, holder);
+    if (await createExclusive(file, `${JSON.stringify(holder)}\n`)) return heldLock(workspace, holder);
     const current = await readLock(workspace);
     if (current) throw lockedError(workspace, current, livenessOf(current, options));
   }
@@ -87,17 +87,14 @@ export async function acquireLock(workspace: Workspace, options: AcquireLockOpti
 
 /** The lock on the workspace, or null when no run holds it. */
 export function readLock(workspace: Workspace): Promise<LockHolder | null> {
-  return readLockFile(workspace.resolve(LOCK_FILE));
+  return readLockFile(workspace);
 }
 
-async function readLockFile(file: string): Promise<LockHolder | null> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+async function readLockFile(workspace: Workspace): Promise<LockHolder | null> {
+  // Read without following a link, like every workspace file.
+  const text = await workspace.readText(LOCK_FILE);
+  if (text === null) return null;
+  const bytes = Buffer.from(text, 'utf8');
   const parsed = lockRecordSchema.safeParse(parseJson(bytes.toString('utf8')));
   if (parsed.success) return parsed.data;
   return { id: createHash('sha256').update(bytes).digest('hex').slice(0, 8), pid: null, hostname: null, command: null, startedAt: null };
@@ -142,7 +139,8 @@ export async function unlockWorkspace(workspace: Workspace, id: string, probe: P
   return { workspace: workspace.dir, removed: current, holder };
 }
 
-function heldLock(file: string, holder: LockHolder): WorkspaceLock {
+function heldLock(workspace: Workspace, holder: LockHolder): WorkspaceLock {
+  const file = workspace.resolve(LOCK_FILE);
   let released = false;
   return {
     id: holder.id,
@@ -151,7 +149,7 @@ function heldLock(file: string, holder: LockHolder): WorkspaceLock {
     async release() {
       if (released) return false;
       released = true;
-      const current = await readLockFile(file);
+      const current = await readLockFile(workspace);
       // Someone may have cleared our lock with `unlock` and another run taken it: that one is not ours.
       if (current?.id !== holder.id) return false;
       await removeIfPresent(file);

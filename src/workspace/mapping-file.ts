@@ -197,3 +197,13 @@ function lineOf(document: Document, lineCounter: LineCounter, path: IssuePath): 
   }
   return line;
 }
+
+/** A mapping for another account than the workspace's is refused (exit 2): acting on it would act on the wrong users. */
+export function checkMappingAccount(mapping: Pick<Mapping, 'account'>, state: { accountId: string } | null, file: string): void {
+  if (state === null || mapping.account === state.accountId) return;
+  throw new UserError(
+    'MAPPING_ACCOUNT_MISMATCH',
+    `${file}: account is ${mapping.account}, but the workspace belongs to account ${state.accountId}.`,
+    `Put back the workspace's own mapping.yaml, or set account: '${state.accountId}' if this mapping was meant for it.`,
+  );
+}

@@ -1,8 +1,9 @@
-import { mkdir, readFile, chmod } from 'node:fs/promises';
+import { mkdir, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { SafetyRefusal, UserError } from '../errors.js';
 import { formatZodIssues } from './format-zod-issues.js';
+import { checkWorkspacePath, readWorkspaceFile } from './safe-file.js';
 import { WORKSPACE_STATE_VERSION, WorkspaceStateSchema, type WorkspaceState } from './workspace-state.js';
 
 export const WORKSPACE_STATE_FILE = 'workspace.json';
@@ -83,18 +84,18 @@ export class Workspace {
     await this.writeJson(WORKSPACE_STATE_FILE, WorkspaceStateSchema.parse(state));
   }
 
-  async readText(relative: string): Promise<string | null> {
-    try {
-      return await readFile(this.resolve(relative), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
-    }
+  /** A workspace file's text, or null when there is none; never through a link (see safe-file.ts). */
+  readText(relative: string): Promise<string | null> {
+    return readWorkspaceFile(this.dir, this.resolve(relative));
   }
 
-  /** Writes a file atomically (temp file, fsync, rename) with mode 0600, creating 0700 parents. */
+  /**
+   * Writes a file atomically (temp file, fsync, rename) with mode 0600, creating 0700 parents. What is
+   * there is checked first: write-file-atomic follows a link to its target, so a link is refused.
+   */
   async writeText(relative: string, content: string): Promise<string> {
     const file = this.resolve(relative);
+    await checkWorkspacePath(this.dir, file);
     await this.ensureDir(path.dirname(file));
     await writeFileAtomic(file, content, { mode: FILE_MODE, encoding: 'utf8' });
     return file;
@@ -111,6 +112,8 @@ export class Workspace {
 
   /** Creates the directory and any missing parents inside the workspace with mode 0700. */
   private async ensureDir(dir: string): Promise<void> {
+    // A linked folder (backups/ pointing elsewhere) is refused before anything is created through it.
+    if (dir !== this.dir) await checkWorkspacePath(this.dir, dir, 'directory');
     const created = await mkdir(dir, { recursive: true, mode: DIR_MODE });
     if (created === undefined) return;
     // mkdir reports the first directory it made; tighten it and everything below it against the umask.
