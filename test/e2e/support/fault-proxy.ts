@@ -31,8 +31,8 @@ export interface FaultRule {
   /** Fires at most this many times (default: no limit). */
   times?: number;
   /**
-   * Fires on a matching request with this probability (default 1). The n-th request of an operation
-   * matching a rule always draws the same number for a seed, whatever order concurrent calls arrive in.
+   * Fires on a matching request with this probability (default 1). For a seed, the n-th request of an
+   * operation matching a rule always draws the same number, whatever order concurrent calls arrive in.
    */
   probability?: number;
 }
@@ -72,7 +72,7 @@ export interface FaultProxyOptions {
 export interface FaultProxy {
   /** `http://127.0.0.1:<port>`, for AWS_ENDPOINT_URL or an SDK client's `endpoint`. */
   endpoint: string;
-  /** Replaces the rules; the count of each rule (times, draws) starts again. */
+  /** Replaces the rules; their counts start again, and their draws are a new stream (still fixed by the seed). */
   setRules(rules: readonly FaultRule[]): void;
   /** Every request since the start or the last `clearLog`, in arrival order. */
   log(): readonly ProxyLogEntry[];
@@ -105,10 +105,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let entries: ProxyLogEntry[] = [];
   let overflow = 0;
   let seq = 0;
+  let generation = 0;
 
   const setRules = (next: readonly FaultRule[]) => {
     for (const rule of next) validate(rule);
     rules = next.map((rule) => ({ rule, fired: 0, seen: new Map() }));
+    generation += 1;
   };
   setRules(options.rules ?? []);
 
@@ -120,7 +122,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const n = state.seen.get(key) ?? 0;
       state.seen.set(key, n + 1);
       if (state.fired >= (rule.times ?? Infinity)) continue;
-      if (rule.probability !== undefined && draw(options.seed, index, key, n) >= rule.probability) continue;
+      if (rule.probability !== undefined && draw(`${options.seed}/${generation}/${index}/${key}/${n}`) >= rule.probability) continue;
       state.fired += 1;
       return rule.fault;
     }
@@ -237,9 +239,9 @@ function matches(rule: FaultRule, info: AwsRequestInfo): boolean {
   return rule.when === undefined || rule.when(info);
 }
 
-/** A number in [0, 1) fixed by the seed, the rule, the operation and the request's rank among its kind. */
-function draw(seed: number, rule: number, operation: string, n: number): number {
-  return createHash('sha256').update(`${seed}/${rule}/${operation}/${n}`).digest().readUInt32BE(0) / 2 ** 32;
+/** A number in [0, 1) fixed by its key: the seed, the rule set, the rule, the operation and the request's rank. */
+function draw(key: string): number {
+  return createHash('sha256').update(key).digest().readUInt32BE(0) / 2 ** 32;
 }
 
 function readAll(stream: IncomingMessage, limit: number): Promise<Buffer> {
