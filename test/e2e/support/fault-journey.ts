@@ -9,6 +9,9 @@ import type { EmulatorClients } from './aws-clients.js';
 import type { CliResult } from './run-cli.js';
 import { allow, createGroup, createUser, doc, type SeededUser } from './seed-helpers.js';
 
+/** The people of the account, all disabled by a plain `disable`. */
+export const PEOPLE = ['ann.lee', 'ben.ortiz', 'cleo.park'];
+
 export interface FaultAccount {
   accountId: string;
   users: SeededUser[];
@@ -27,10 +30,17 @@ export async function seedFaultAccount(clients: EmulatorClients): Promise<FaultA
   return { accountId, users };
 }
 
-/** audit → generate-policies → create-permission-sets → assign, straight against moto (no faults). */
-export async function prepareForDisable(cli: (args: string[]) => Promise<CliResult>): Promise<void> {
-  for (const step of [['audit'], ['generate-policies'], ['create-permission-sets', '--yes'], ['assign', '--yes', '--email-template', '{user}@corp.example']]) {
-    const run = await cli([...step, '-o', 'json']);
+/**
+ * Seeds the account, then audit → generate-policies → create-permission-sets → assign and, when
+ * asked, disable: straight against moto (`direct`), with no fault.
+ */
+export async function readyAccount(clients: EmulatorClients, direct: (args: string[]) => Promise<CliResult>, options: { disable?: boolean } = {}): Promise<FaultAccount> {
+  const account = await seedFaultAccount(clients);
+  const steps = [['audit'], ['generate-policies'], ['create-permission-sets', '--yes'], ['assign', '--yes', '--email-template', '{user}@corp.example']];
+  if (options.disable) steps.push(['disable', '--yes', '--confirm-account', account.accountId]);
+  for (const step of steps) {
+    const run = await direct(step);
     expect(run.code, `${step[0]}: ${run.stderr}`).toBe(0);
   }
+  return account;
 }
