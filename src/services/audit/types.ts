@@ -219,6 +219,11 @@ export interface AuditSnapshot {
   groups: Group[];
   roles: Role[];
   managedPolicies: ManagedPolicy[];
+  /**
+   * The default-version documents of the AWS-managed policies attached to a user, a group or a role.
+   * Absent in an audit written before they were read: later phases fetch what they need then.
+   */
+  awsManagedPolicies?: ManagedPolicy[];
   findings: Finding[];
   gaps: AuditGap[];
 }
