@@ -12,6 +12,7 @@ import { registerRestoreCommand } from './commands/restore.js';
 import { registerRequiredPermissionsCommand } from './commands/required-permissions.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerUnlockCommand } from './commands/unlock.js';
+import { registerVerifyCommand } from './commands/verify.js';
 import { registerWatchDeniedCommand } from './commands/watch-denied.js';
 import { addGlobalOptions } from './global-options.js';
 import { TOOL_VERSION } from './version.js';
@@ -41,6 +42,7 @@ export function createProgram(run: CommandRunner, streams: ProgramStreams): Comm
   registerGeneratePoliciesCommand(program, run);
   registerCreatePermissionSetsCommand(program, run);
   registerAssignCommand(program, run);
+  registerVerifyCommand(program, run);
   registerWatchDeniedCommand(program, run);
   registerDisableCommand(program, run);
   registerEnableCommand(program, run);

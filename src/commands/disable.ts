@@ -1,13 +1,18 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CommandContext, CommandRunner } from '../command-context.js';
 import { parseSince } from '../cli-args/parse-since.js';
 import { parseUserList } from '../cli-args/user-list.js';
 import { UserError } from '../errors.js';
+import { say } from '../io/io-host.js';
 import { exitCodeOf } from '../plan/execute-plan.js';
 import { renderDisableDecisions, renderDisableSummary } from '../render/retire-summary.js';
 import type { DisableMode } from '../services/retire/plan-disable.js';
 import { retireKinds } from '../services/retire/retire-handlers.js';
 import { DISABLE, runDisable } from '../services/retire/run-disable.js';
+import { checkPermissionsOf } from '../services/verify/permission-checks.js';
+import { AUDIT_FILE, readAuditSnapshot } from '../workspace/audit-file.js';
+import { MAPPING_FILE } from '../workspace/mapping-file.js';
 import { addPlanOptions, planRunOptions, withCommandRun, workspaceFileTrust, type PlanFlags } from './plan-options.js';
 import { readMapping, readRetireAccount } from './mapping-input.js';
 
@@ -68,10 +73,19 @@ export async function disableHandler(ctx: CommandContext, flags: DisableFlags): 
       forced,
       cutover,
       mode,
+      checkPermissions: async (people) => {
+        if (!existsSync(ctx.workspace.resolve(AUDIT_FILE))) return new Map();
+        return checkPermissionsOf({ workspace: ctx.workspace, snapshot: await readAuditSnapshot(ctx.workspace), mapping, iam: ctx.aws.iam }, people);
+      },
       showDecisions: (decisions, at) => ctx.io.show({ data: decisions, renderText: (f) => renderDisableDecisions(decisions, at, f) }),
     });
     ctx.io.result({ data: result, renderText: (f) => renderDisableSummary(result, f) });
-    return exitCodeOf(result.execution);
+    const escalated = result.decisions.filter((d) => d.exclusion?.code === 'ESCALATION').map((d) => d.userName);
+    const code = exitCodeOf(result.execution);
+    if (escalated.length === 0) return code;
+    say.warn(ctx.io, 'ESCALATION_BLOCKS_DISABLE', `Left out, because their permission sets allow more than their IAM user could: ${escalated.join(', ')}. Fix the sets, or acknowledge the gain in ${MAPPING_FILE}; see iam2idc verify.`);
+    // A refusal by a safety rule, as for any guard; an interruption keeps its own code.
+    return code === 0 || code === 1 ? 3 : code;
   });
 }
 

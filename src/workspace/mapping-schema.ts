@@ -130,6 +130,19 @@ export const userEntrySchema = z
     displayName: optionalText(1024),
     givenName: optionalText(1024),
     familyName: optionalText(1024),
+    /**
+     * Access a permission set gives this person that their IAM user did not have, accepted on purpose
+     * (verify reports it as acknowledged, and it no longer holds back disable).
+     */
+    acknowledgedEscalations: z
+      .array(
+        z.strictObject({
+          action: z.string().regex(/^[\w*?-]+:[\w*?-]+$|^\*$/, 'must be an IAM action or action pattern, e.g. sqs:DeleteQueue or s3:*'),
+          resource: z.string().min(1, 'must not be empty').default('*'),
+          reason: z.string().trim().min(1, 'must say why the extra access is accepted'),
+        }),
+      )
+      .optional(),
   })
   .superRefine((user, ctx) => {
     if (user.kind === 'human' && user.userName === undefined) {

@@ -70,6 +70,23 @@ export const WorkspaceStateSchema = z.strictObject({
         deniedByPermissionSet: z.record(z.string(), z.number().int().nonnegative()),
       })
       .optional(),
+    /**
+     * verify's last verdict per IAM user: whether their permission sets grant what the IAM user could
+     * do (`same`), more (`escalation`), less (`loss`), or could not be judged (`unverified`).
+     */
+    verify: z
+      .strictObject({
+        lastRunAt: z.iso.datetime(),
+        users: z.record(
+          z.string(),
+          z.strictObject({
+            verdict: z.enum(['same', 'escalation', 'loss', 'unverified']),
+            gained: z.number().int().nonnegative(),
+            lost: z.number().int().nonnegative(),
+          }),
+        ),
+      })
+      .optional(),
     /** Who disable switched off and enable switched back on; the details are in backups/disable-<user>.json. */
     disable: z
       .strictObject({

@@ -7,7 +7,7 @@ import type { WorkspaceState } from '../../workspace/workspace-state.js';
 import type { IamUserState } from './read-iam-users.js';
 
 export interface GateCheck {
-  code: 'IDENTITY_CENTER_ACCESS' | 'KEYS_UNUSED' | 'CONSOLE_UNUSED' | 'CLOUDTRAIL_UNUSED';
+  code: 'IDENTITY_CENTER_ACCESS' | 'PERMISSIONS_KEPT' | 'KEYS_UNUSED' | 'CONSOLE_UNUSED' | 'CLOUDTRAIL_UNUSED';
   passed: boolean;
   message: string;
 }
@@ -18,6 +18,20 @@ export interface GateInput {
   kind: 'human' | 'machine' | 'skip' | 'unknown';
   state: Pick<WorkspaceState, 'phases'>;
   cutover: Date;
+  /**
+   * What verify found for this person, computed for this run; null when they could not be compared
+   * (not in the audit). Only people are compared.
+   */
+  permissions?: PermissionCheck | null;
+}
+
+/** verify's verdict on one person, as the gate weighs it. */
+export interface PermissionCheck {
+  verdict: 'same' | 'escalation' | 'loss' | 'unverified';
+  /** Actions a permission set allows that the IAM user could not do, not acknowledged in mapping.yaml. */
+  escalations: string[];
+  /** Policies that could not be read, when unverified. */
+  unknown: string[];
 }
 
 export function evaluateGate(input: GateInput): { passed: boolean; checks: GateCheck[] } {
@@ -37,6 +51,7 @@ export function evaluateGate(input: GateInput): { passed: boolean; checks: GateC
           },
     );
   }
+  if (input.kind === 'human' && input.permissions !== undefined) checks.push(permissionsCheck(input.permissions));
   const usedKeys = (user.credentials?.accessKeys ?? []).filter((k) => after(k.lastUsed));
   checks.push(
     usedKeys.length === 0
@@ -58,6 +73,20 @@ export function evaluateGate(input: GateInput): { passed: boolean; checks: GateC
       : { code: 'CLOUDTRAIL_UNUSED', passed: true, message: input.state.phases.activity ? `not seen in CloudTrail since ${since}` : 'no CloudTrail evidence recorded (watch-denied adds it)' },
   );
   return { passed: checks.every((c) => c.passed), checks };
+}
+
+/**
+ * Access may not grow in the move: a person whose permission sets allow what their IAM user could not
+ * keeps the IAM user until the sets are fixed or the gain is acknowledged in mapping.yaml.
+ */
+function permissionsCheck(permissions: PermissionCheck | null): GateCheck {
+  if (permissions === null) return { code: 'PERMISSIONS_KEPT', passed: false, message: 'permissions not compared (the user is not in the audit): run audit, then verify' };
+  if (permissions.verdict === 'escalation') {
+    const shown = permissions.escalations.slice(0, 3).join(', ') + (permissions.escalations.length > 3 ? ` and ${permissions.escalations.length - 3} more` : '');
+    return { code: 'PERMISSIONS_KEPT', passed: false, message: `escalation: the permission sets allow ${shown}, which the IAM user could not do (see iam2idc verify)` };
+  }
+  if (permissions.verdict === 'unverified') return { code: 'PERMISSIONS_KEPT', passed: false, message: `permissions could not be compared: ${permissions.unknown.join(', ')} unknown` };
+  return { code: 'PERMISSIONS_KEPT', passed: true, message: permissions.verdict === 'loss' ? 'no escalation (some access is lost: see iam2idc verify)' : 'permission sets grant what the IAM user had' };
 }
 
 /** A record's entry for an IAM user, whatever the case it was written in (IAM user names ignore case). */

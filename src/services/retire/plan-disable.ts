@@ -8,7 +8,7 @@ import { isProtectedBy, PROTECT_TAG, type Mapping } from '../../workspace/mappin
 import type { WorkspaceState } from '../../workspace/workspace-state.js';
 import { denyAllPolicyArn } from '../audit/admin-access.js';
 import { countPolicyChars } from '../policies/policy-size.js';
-import { evaluateGate, type GateCheck } from './evaluate-gate.js';
+import { evaluateGate, type GateCheck, type PermissionCheck } from './evaluate-gate.js';
 import type { IamUserState, IamUsersSnapshot } from './read-iam-users.js';
 import { DENY_ALL_DOCUMENT, DENY_ALL_POLICY_NAME, RETIRE_KIND, userFingerprint, type AccessKeyParams, type InlinePolicyParams, type ManagedPolicyParams } from './retire-handlers.js';
 
@@ -21,7 +21,7 @@ export type DisableMode = 'all' | 'keys-only' | 'deny-only';
 export type MappedKind = 'human' | 'machine' | 'skip' | 'unknown';
 
 export interface ExclusionReason {
-  code: 'NOT_FOUND' | 'CALLER' | 'PROTECTED' | 'NO_ROOM_FOR_DENY' | 'GATE';
+  code: 'NOT_FOUND' | 'CALLER' | 'PROTECTED' | 'NO_ROOM_FOR_DENY' | 'GATE' | 'ESCALATION';
   message: string;
 }
 
@@ -55,6 +55,8 @@ export interface DisablePlanInput {
   forced: ReadonlySet<string>;
   cutover: Date;
   mode: DisableMode;
+  /** verify's verdict per person (lower-case IAM user name); a person missing from it was not compared. */
+  permissions: ReadonlyMap<string, PermissionCheck>;
 }
 
 export interface DisablePlan {
@@ -87,7 +89,8 @@ function targetUsers(input: DisablePlanInput): IamUserState[] {
 function decide(user: IamUserState, input: DisablePlanInput, protect: { users: readonly string[]; tags: readonly string[] }): UserDecision {
   const kind = kindOf(input.mapping, user.userName);
   const credentials = user.credentials ?? { passwordLastUsed: null, accessKeys: [] };
-  const gate = evaluateGate({ user, kind, state: input.state, cutover: input.cutover });
+  const permissions = input.permissions.get(user.userName.toLowerCase()) ?? null;
+  const gate = evaluateGate({ user, kind, state: input.state, cutover: input.cutover, permissions });
   const denyPolicy = input.mode === 'keys-only' ? null : chooseDenyPolicy(user, input.partition);
   const keys = credentials.accessKeys.map((k) => ({ ...k, deactivate: input.mode !== 'deny-only' && k.status === 'Active' }));
   const base: UserDecision = { userName: user.userName, userId: user.userId, kind, status: 'planned', exclusion: null, gate, denyPolicy, keys, passwordLastUsed: credentials.passwordLastUsed };
@@ -100,6 +103,10 @@ function decide(user: IamUserState, input: DisablePlanInput, protect: { users: r
   if (isProtected) return exclude('PROTECTED', 'protected (mapping.yaml protect, or a protect tag): never touched');
   if (denyPolicy !== null && denyPolicy.kind === 'managed' && user.attachedPolicies.length >= USER_MANAGED_POLICY_QUOTA) {
     return exclude('NO_ROOM_FOR_DENY', `its inline policies leave no room for the deny-all and it has ${user.attachedPolicies.length} managed policies already: detach one, or use --keys-only`);
+  }
+  // An escalation is not a lack of evidence that --force-user may overrule: it is fixed, or acknowledged in mapping.yaml.
+  if (kind === 'human' && permissions?.verdict === 'escalation') {
+    return exclude('ESCALATION', gate.checks.find((c) => c.code === 'PERMISSIONS_KEPT')?.message ?? 'escalation');
   }
   const forced = [...input.forced].some((name) => name.toLowerCase() === user.userName.toLowerCase());
   if (!gate.passed && !forced) {
@@ -144,7 +151,8 @@ function actionsOf(user: IamUserState, decision: UserDecision, partition: string
   return actions;
 }
 
-function kindOf(mapping: Mapping, userName: string): MappedKind {
+/** The user's kind in mapping.yaml (IAM user names ignore case); `unknown` when it has no entry. */
+export function kindOf(mapping: Mapping, userName: string): MappedKind {
   const entry = Object.entries(mapping.users).find(([name]) => name.toLowerCase() === userName.toLowerCase())?.[1];
   return entry?.kind ?? 'unknown';
 }

@@ -8,7 +8,8 @@ import type { ExecutionSummary } from '../../plan/execute-plan.js';
 import { runCommandPlan, type PlanRunOptions } from '../../plan/run-command-plan.js';
 import type { FileTrust } from '../../workspace/file-seals.js';
 import { DisableRecorder } from './disable-recorder.js';
-import { planDisable, type DisableMode, type UserDecision } from './plan-disable.js';
+import type { PermissionCheck } from './evaluate-gate.js';
+import { kindOf, planDisable, type DisableMode, type UserDecision } from './plan-disable.js';
 import { buildPrincipalFacts, isIdentityCenterAdminVerified, type RetireAccount } from './principal-facts.js';
 import { readIamUsers } from './read-iam-users.js';
 import { recordRetireOutcome, usersFullyApplied } from './record-retire-outcome.js';
@@ -26,6 +27,8 @@ export interface RunDisableOptions extends PlanRunOptions, RetireAccount {
   showDecisions: (decisions: UserDecision[], cutover: Date) => void;
   /** What the disable records already on disk are checked against. */
   trust: FileTrust;
+  /** verify's verdict for these IAM users, computed for this run (keyed by lower-case name). */
+  checkPermissions: (iamUsers: readonly string[]) => Promise<ReadonlyMap<string, PermissionCheck>>;
 }
 
 export interface DisableResult {
@@ -50,6 +53,8 @@ export async function runDisable(options: RunDisableOptions): Promise<DisableRes
     throw error;
   }
   const forced = new Set(options.forced);
+  const people = names.filter((name) => kindOf(options.mapping, name) === 'human');
+  const permissions = await options.checkPermissions(people);
   const plan = planDisable({
     snapshot,
     mapping: options.mapping,
@@ -60,6 +65,7 @@ export async function runDisable(options: RunDisableOptions): Promise<DisableRes
     forced,
     cutover: options.cutover,
     mode: options.mode,
+    permissions,
   });
   options.showDecisions(plan.decisions, options.cutover);
   const declined = await askAboutForcedUsers(options, plan.decisions);

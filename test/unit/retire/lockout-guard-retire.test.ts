@@ -92,6 +92,7 @@ function disablePlan(names: string[], explicit = true): PlannedAction[] {
     forced: new Set(),
     cutover: CUTOVER,
     mode: 'all',
+    permissions: new Map(names.map((n) => [n.toLowerCase(), { verdict: 'same' as const, escalations: [], unknown: [] }])),
   };
   return planDisable(input).actions;
 }

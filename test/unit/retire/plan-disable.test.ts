@@ -10,6 +10,7 @@ import {
   type DisablePlanInput,
   type UserDecision,
 } from '../../../src/services/retire/plan-disable.js';
+import type { PermissionCheck } from '../../../src/services/retire/evaluate-gate.js';
 import type { AccessKeyState, IamUserState, IamUsersSnapshot } from '../../../src/services/retire/read-iam-users.js';
 import { DENY_ALL_DOCUMENT, DENY_ALL_POLICY_NAME, RETIRE_KIND, userFingerprint } from '../../../src/services/retire/retire-handlers.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
@@ -128,9 +129,15 @@ function plan(overrides: Partial<DisablePlanInput> & { names?: string[]; explici
     forced: new Set(),
     cutover: CUTOVER,
     mode: 'all',
+    permissions: keptFor(['ops.admin', 'alice', 'bob', 'carol', 'break-glass', 'sec', 'tagged', 'zed']),
     ...rest,
   };
   return planDisable(input);
+}
+
+/** verify found these people's permission sets grant what their IAM users had. */
+function keptFor(names: string[], verdict: PermissionCheck['verdict'] = 'same', escalations: string[] = []): Map<string, PermissionCheck> {
+  return new Map(names.map((n) => [n.toLowerCase(), { verdict, escalations, unknown: verdict === 'unverified' ? ['permission set Developers'] : [] }]));
 }
 
 const decisionOf = (decisions: UserDecision[], userName: string): UserDecision => {
@@ -159,6 +166,31 @@ const ROOM = USER_INLINE_POLICY_BUDGET - DENY_CHARS;
 const managedPolicies = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `Policy${i}`, arn: `arn:aws:iam::${ACCOUNT}:policy/Policy${i}` }));
 
 describe('planDisable', () => {
+  it('Given verify finds an escalation for a person, When planned, even with --force-user, Then they are left out as ESCALATION with no action', () => {
+    const escalated = new Map([...keptFor(['alice', 'bob']), ...keptFor(['carol'], 'escalation', ['sqs:DeleteQueue'])]);
+    const result = plan({ names: ['alice', 'bob', 'carol'], permissions: escalated, forced: new Set(['carol']) });
+    const carol = result.decisions.find((d) => d.userName === 'carol');
+    expect(carol?.status).toBe('excluded');
+    expect(carol?.exclusion?.code).toBe('ESCALATION');
+    expect(carol?.exclusion?.message).toContain('sqs:DeleteQueue');
+    expect(result.actions.some((a) => a.principal?.userName === 'carol')).toBe(false);
+    expect(result.actions.some((a) => a.principal?.userName === 'alice')).toBe(true);
+  });
+
+  it('Given a person verify could not compare, When planned, Then the gate fails for them, and --force-user may take them past it', () => {
+    const unverified = new Map([...keptFor(['alice']), ...keptFor(['carol'], 'unverified')]);
+    const left = plan({ names: ['alice', 'carol'], permissions: unverified });
+    expect(left.decisions.find((d) => d.userName === 'carol')?.exclusion?.code).toBe('GATE');
+    const forced = plan({ names: ['alice', 'carol'], permissions: unverified, forced: new Set(['carol']) });
+    expect(forced.decisions.find((d) => d.userName === 'carol')?.status).toBe('forced');
+  });
+
+  it('Given a person missing from verify\'s verdicts, When planned, Then the gate fails for them (never passed by default)', () => {
+    const result = plan({ names: ['alice', 'carol'], permissions: keptFor(['alice']) });
+    expect(result.decisions.find((d) => d.userName === 'carol')?.gate.checks.find((c) => c.code === 'PERMISSIONS_KEPT')?.passed).toBe(false);
+    expect(result.decisions.find((d) => d.userName === 'alice')?.status).toBe('planned');
+  });
+
   describe('default targets (not named explicitly)', () => {
     it('Given the caller under another case and path, When planned, Then it is excluded as CALLER by UserId and nothing touches it', () => {
       const { actions, decisions } = plan();

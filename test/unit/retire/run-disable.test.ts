@@ -274,6 +274,7 @@ async function disableOptions(overrides: Partial<RunDisableOptions> = {}): Promi
     mode: 'all',
     inlinePolicyOf: () => null,
     showDecisions: () => undefined,
+    checkPermissions: (people) => Promise.resolve(new Map(people.map((p) => [p.toLowerCase(), { verdict: 'same' as const, escalations: [], unknown: [] }]))),
     ...overrides,
   };
 }
