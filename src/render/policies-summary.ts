@@ -32,6 +32,9 @@ export function renderPoliciesSummary(result: GeneratePoliciesResult, f: TextFor
     ...(s.file === 'kept-operator-edit' ? [`${s.name}: ${s.inlinePolicyFile} was edited by hand and kept (--regenerate replaces it)`] : []),
     ...(s.comparison && s.comparison.grantedButUnused.length > 0 ? [`${s.name}: ${s.comparison.grantedButUnused.length} granted action(s) never used in the window`] : []),
   ]);
+  if (result.splits.length > 0) {
+    out.push('', f.bold('Split so that no one gains access (mapping.yaml updated)'), ...result.splits.map((s) => `  - ${s.to} from ${s.from} for ${s.members.join(', ')}: ${s.because}`));
+  }
   if (attention.length > 0) out.push('', f.bold('Needs your attention'), ...attention.map((line) => `  - ${line}`));
   if (result.validationSkip) out.push('', f.yellow(`Validation ran locally only: ${result.validationSkip.message}`));
   if (result.activity) {

@@ -7,9 +7,11 @@ import type { PolicyDocument } from '../audit/types.js';
 import { buildProposedPolicy, buildUsedPolicy, comparePolicySources, keepKnownActions, type PolicyBasis, type PolicyComparison } from './compare-policy-sources.js';
 import { gatherActivity, type ActivityOutcome, type ActivityRequest } from './gather-activity.js';
 import { overflowPolicyFile, packPermissionSet } from './pack-permission-set.js';
+import { withCarried } from './plan-policy-sets.js';
 import { countFindings, type ComparisonSummary, type PolicySetResult } from './policy-set-result.js';
 import { countPolicyChars, IAM_MANAGED_POLICY_CHARS } from './policy-size.js';
 import type { PreparedPolicyGeneration, PreparedPolicySet } from './prepare-policy-generation.js';
+import type { FidelitySplit } from './split-for-fidelity.js';
 import { PERMISSION_SET_LIMITS, type PackedPermissionSet } from './types.js';
 import { PolicyValidator, type ValidationSkip } from './validate-policy.js';
 import { writePolicyOutputs, type PolicyOutputs, type PolicySetFiles } from './write-policy-outputs.js';
@@ -30,6 +32,7 @@ export interface GeneratePoliciesOptions {
 
 export interface GeneratePoliciesResult extends PolicyOutputs {
   sets: PolicySetResult[];
+  splits: FidelitySplit[];
   validationSkip: ValidationSkip | null;
   activity: { analysedUsers: string[]; remainingUsers: string[]; stop: string | null; trailArn: string | null } | null;
 }
@@ -50,11 +53,13 @@ export async function generatePolicies(options: GeneratePoliciesOptions): Promis
   const outputs = await writePolicyOutputs(options.workspace, files, prepared.mappingDocument, prepared.manifest, {
     generatedAt,
     activity: describeActivity(activity),
+    splits: prepared.splits,
   });
   await recordPolicyPhase(options.workspace, files, generatedAt);
   return {
     ...outputs,
     sets: files.map((f) => f.result),
+    splits: prepared.splits,
     validationSkip: validator.skip,
     activity: activity && {
       analysedUsers: [...activity.usedByUser.keys()].sort(),
@@ -125,10 +130,12 @@ async function chooseBasis(
   if (basis === 'granted') return { basis, packed: draft.granted, comparison: summary };
   const built = basis === 'used' ? buildUsedPolicy(used) : buildProposedPolicy(used, granted, comparison.invisibleKept);
   const { document, dropped } = await keepKnownActions(built);
+  // The Denies of its people's IAM identities stay, whatever narrower set of Allows the activity suggests.
   const packed = packPermissionSet(
-    { ...draft.sources, awsManagedPolicyArns: [], customerManaged: [], inline: [{ origin: `${basis} activity`, document }] },
+    withCarried({ ...draft.sources, awsManagedPolicyArns: [], customerManaged: [], inline: [{ origin: `${basis} activity`, document }] }, draft.carriedDenies),
     { customerManagedAvailable: draft.customerManagedAvailable },
   );
+  packed.notes.unshift(...draft.fidelityNotes);
   if (dropped.length > 0) {
     packed.notes.push({ code: 'UNKNOWN_ACTIONS_LEFT_OUT', severity: 'warning', message: `Left out actions the IAM action database does not know: ${dropped.join(', ')}.` });
   }
@@ -170,6 +177,7 @@ async function describeResult(
     basis,
     managedPolicies: packed.managedPolicies,
     customerManagedPolicies: packed.customerManagedPolicies,
+    ...(file === 'kept-operator-edit' || set.draft.permissionsBoundary === undefined ? {} : { permissionsBoundary: set.draft.permissionsBoundary }),
     inlinePolicyFile: packed.inlinePolicy ? set.inlinePolicyFile : null,
     inlinePolicyChars: packed.inlinePolicy ? countPolicyChars(packed.inlinePolicy) : 0,
     overflowFiles: packed.overflowPolicies.map((p) => overflowPolicyFile(p.name)),

@@ -23,6 +23,8 @@ export interface PolicySetResult {
   basis: PolicyBasis;
   managedPolicies: string[];
   customerManagedPolicies: { name: string; path: string }[];
+  /** The boundary to set, from its people's IAM users; undefined leaves mapping.yaml's as it is. */
+  permissionsBoundary?: { managedPolicyArn: string } | { customerManagedPolicy: { name: string; path: string } } | null;
   inlinePolicyFile: string | null;
   inlinePolicyChars: number;
   /** Customer-managed policies the operator must create in every target account before provisioning. */

@@ -4,7 +4,8 @@ import type { Mapping } from '../../workspace/mapping-schema.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { UserError } from '../../errors.js';
 import type { AuditSnapshot } from '../audit/types.js';
-import { planPolicySets, type PolicySetDraft } from './plan-policy-sets.js';
+import { libraryOfSnapshot, planPolicySets, type PolicySetDraft } from './plan-policy-sets.js';
+import { splitForFidelity, type FidelitySplit } from './split-for-fidelity.js';
 import { MAPPING_FILE } from '../../workspace/mapping-file.js';
 
 /** A permission set ready to be generated: its draft and the state of its policy file on disk. */
@@ -20,6 +21,8 @@ export interface PreparedPolicyGeneration {
   mappingDocument: Document;
   manifest: PolicyFileManifest;
   sets: PreparedPolicySet[];
+  /** Sets split so that each carries the Denies and boundary of exactly its people (mapping.yaml changes with them). */
+  splits: FidelitySplit[];
 }
 
 /**
@@ -51,10 +54,12 @@ export async function preparePolicyGeneration(
     );
   }
   const manifest = await readPolicyManifest(workspace);
+  const { mapping, splits, blocked } = splitForFidelity(inputs.snapshot, inputs.mapping, inputs.mappingDocument, libraryOfSnapshot(inputs.snapshot), only);
+  const wanted = only ? [...only, ...splits.filter((s) => only.includes(s.from)).map((s) => s.to)] : undefined;
   const sets: PreparedPolicySet[] = [];
-  for (const draft of planPolicySets(inputs.snapshot, inputs.mapping, only)) {
-    const inlinePolicyFile = inputs.mapping.permissionSets[draft.name]?.inlinePolicyFile ?? `policies/${draft.name}.json`;
+  for (const draft of planPolicySets(inputs.snapshot, mapping, { only: wanted, blocked })) {
+    const inlinePolicyFile = mapping.permissionSets[draft.name]?.inlinePolicyFile ?? `policies/${draft.name}.json`;
     sets.push({ draft, inlinePolicyFile, existing: await readPolicyFile(workspace, inlinePolicyFile, manifest) });
   }
-  return { ...inputs, manifest, sets };
+  return { ...inputs, mapping, manifest, sets, splits };
 }

@@ -1,7 +1,8 @@
 import type { PolicySetResult } from './policy-set-result.js';
+import type { FidelitySplit } from './split-for-fidelity.js';
 
 /** `reports/policies.md`: per permission set, what it carries, why, and what to check before going on. */
-export function renderPoliciesMarkdown(results: PolicySetResult[], generatedAt: string, activity: string): string {
+export function renderPoliciesMarkdown(results: PolicySetResult[], generatedAt: string, activity: string, splits: readonly FidelitySplit[] = []): string {
   const lines = [
     '# Permission set policies',
     '',
@@ -16,6 +17,16 @@ export function renderPoliciesMarkdown(results: PolicySetResult[], generatedAt: 
     ),
     '',
   ];
+  if (splits.length > 0) {
+    lines.push(
+      '## Sets split so that no one gains access',
+      '',
+      'In IAM a Deny in any policy of a user or its groups, and the permissions boundary, apply to everything the user does. A permission set is evaluated alone, so people who differ in those cannot share one set. mapping.yaml now gives these people their own copy, directly assigned, and takes them out of the Identity Center group that gave them the original:',
+      '',
+      ...splits.map((s) => `- \`${s.to}\` (from \`${s.from}\`) for ${s.members.join(', ')}: ${s.because}`),
+      '',
+    );
+  }
   for (const result of results) {
     lines.push(`## ${result.name}`, '');
     lines.push(`From ${result.source.kind} \`${result.source.name}\`, on the **${result.basis}** basis.`, '');

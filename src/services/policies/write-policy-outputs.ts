@@ -5,6 +5,7 @@ import type { Workspace } from '../../workspace/workspace.js';
 import type { PolicyDocument } from '../audit/types.js';
 import type { PolicySetResult } from './policy-set-result.js';
 import { renderPoliciesMarkdown } from './render-policies-markdown.js';
+import type { FidelitySplit } from './split-for-fidelity.js';
 
 export const POLICIES_REPORT_FILE = 'reports/policies.md';
 
@@ -32,7 +33,7 @@ export async function writePolicyOutputs(
   sets: PolicySetFiles[],
   mapping: Document,
   manifest: PolicyFileManifest,
-  report: { generatedAt: string; activity: string },
+  report: { generatedAt: string; activity: string; splits?: readonly FidelitySplit[] },
 ): Promise<PolicyOutputs> {
   const files: string[] = [];
   for (const set of sets) {
@@ -52,6 +53,7 @@ export async function writePolicyOutputs(
       sets.map((s) => s.result),
       report.generatedAt,
       report.activity,
+      report.splits ?? [],
     ),
   );
   return { files, mappingPath, reportPath };
@@ -61,6 +63,7 @@ function updateMappingEntry(mapping: Document, result: PolicySetResult): void {
   const path = ['permissionSets', result.name];
   mapping.setIn([...path, 'managedPolicies'], mapping.createNode(result.managedPolicies));
   mapping.setIn([...path, 'customerManagedPolicies'], mapping.createNode(result.customerManagedPolicies));
+  if (result.permissionsBoundary !== undefined) mapping.setIn([...path, 'permissionsBoundary'], mapping.createNode(result.permissionsBoundary));
   if (result.inlinePolicyFile) mapping.setIn([...path, 'inlinePolicyFile'], result.inlinePolicyFile);
   else mapping.deleteIn([...path, 'inlinePolicyFile']);
 }
