@@ -5,11 +5,13 @@ import { say, type IoHost } from '../io/io-host.js';
 import { exitCodeOf } from '../plan/execute-plan.js';
 import type { PlanRun } from '../plan/plan-run.js';
 import { renderAssignSummary } from '../render/assign-summary.js';
+import { renderVerifySummary } from '../render/verify-summary.js';
 import { emitAssignmentsAsCode } from '../services/assignments/emit-assignments.js';
 import { expandTargets } from '../services/assignments/expand-targets.js';
 import { ASSIGN, assignKinds, runAssign } from '../services/assignments/run-assign.js';
 import { completeDesiredUsers, readDesiredIdentities, type DesiredIdentities } from '../services/identities/desired-identities.js';
 import { detectIdentitySource, type IdentitySourceOption } from '../services/identities/detect-identity-source.js';
+import { runVerify } from '../services/verify/run-verify.js';
 import { readAuditSnapshot } from '../workspace/audit-file.js';
 import { MAPPING_FILE } from '../workspace/mapping-file.js';
 import { addPlanOptions, planRunOptions, withCommandRun, type PlanFlags } from './plan-options.js';
@@ -100,7 +102,14 @@ async function assign(ctx: CommandContext, flags: AssignFlags, run: PlanRun | nu
     prune: Boolean(flags.prune),
     ...plan,
   });
-  ctx.io.result({ data: result, renderText: (f) => renderAssignSummary(result, f) });
+  // The access now in place is compared with what each person had in IAM, so escalations show before disable.
+  const verified = result.execution.dryRun ? null : await runVerify({ workspace: ctx.workspace, snapshot, mapping, iam: ctx.aws.iam, now: ctx.now });
+  ctx.io.result({
+    data: { ...result, verify: verified },
+    renderText: (f) => [renderAssignSummary(result, f), ...(verified ? ['', renderVerifySummary(verified, f)] : [])].join('\n'),
+  });
+  const escalated = verified?.people.filter((p) => p.verdict === 'escalation').map((p) => p.iamUser) ?? [];
+  if (escalated.length > 0) say.warn(ctx.io, 'VERIFY_ESCALATION', `Escalations for ${escalated.join(', ')}: see ${verified?.reportFile ?? 'reports/verify.md'}. disable leaves them out until fixed or acknowledged.`);
   return exitCodeOf(result.execution);
 }
 

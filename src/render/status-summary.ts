@@ -22,6 +22,7 @@ export function renderStatus(result: StatusResult, f: TextFormat): string {
     u.groups.join(', ') || '-',
     u.permissionSets.join(', ') || '-',
     u.kind !== 'human' ? '-' : u.accessVerified ? f.green('verified') : f.yellow(u.accessMissing.length > 0 ? `missing ${u.accessMissing.length}` : 'not verified'),
+    permissionsCell(u.kind === 'human' ? u.permissions : null, f),
     u.lastUsed ? u.lastUsed.slice(0, 10) : '-',
     u.state === 'disabled' ? `disabled ${u.disabledAt?.slice(0, 10) ?? ''}` : u.state === 'deleted' ? f.dim('deleted') : u.protected ? `${u.state} (protected)` : u.state,
   ]);
@@ -30,8 +31,15 @@ export function renderStatus(result: StatusResult, f: TextFormat): string {
     f.bold(`Account ${result.accountId}, workspace ${result.workspace}`),
     renderChecklist(result.checklist, f),
     '',
-    f.table(['IAM user', 'kind', 'Identity Center user', 'groups', 'permission sets', 'access', 'last used', 'state'], rows),
+    f.table(['IAM user', 'kind', 'Identity Center user', 'groups', 'permission sets', 'access', 'permissions', 'last used', 'state'], rows),
     `${humans.filter((u) => u.migrated).length} of ${humans.length} people migrated.`,
     ...result.gaps.map((g) => f.yellow(`⚠ ${g}`)),
   ].join('\n');
+}
+
+/** verify's verdict: an escalation stands out, as it holds the person back from disable. */
+function permissionsCell(verdict: 'same' | 'escalation' | 'loss' | 'unverified' | null, f: TextFormat): string {
+  if (verdict === null) return '-';
+  if (verdict === 'escalation') return f.red('escalation');
+  return verdict === 'same' ? f.green('same') : f.yellow(verdict);
 }

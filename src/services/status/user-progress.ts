@@ -18,6 +18,8 @@ export interface UserProgress {
   accessVerified: boolean;
   /** What assign found missing, when not verified. */
   accessMissing: string[];
+  /** verify's last verdict on this person's permissions (same, escalation, loss, unverified), or null before verify ran. */
+  permissions: 'same' | 'escalation' | 'loss' | 'unverified' | null;
   /** The newest use of the old credentials known (credential report, CloudTrail), or null. */
   lastUsed: string | null;
   state: 'active' | 'disabled' | 'deleted' | 'restored';
@@ -69,6 +71,7 @@ export function buildUserProgress(input: UserProgressInput): UserProgress[] {
       permissionSets,
       accessVerified,
       accessMissing: access?.missing ?? [],
+      permissions: state?.phases.verify?.users[userName]?.verdict ?? null,
       lastUsed: newest([row?.passwordLastUsed, ...(row?.accessKeys ?? []).map((k) => k.lastUsedDate), state?.phases.activity?.users[userName]?.lastSeen]),
       state: userState,
       disabledAt,

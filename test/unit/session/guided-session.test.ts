@@ -55,6 +55,7 @@ function person(userName: string, overrides: Partial<UserProgress> = {}): UserPr
     permissionSets: [],
     accessVerified: false,
     accessMissing: [],
+    permissions: null,
     lastUsed: null,
     state: 'active',
     disabledAt: null,

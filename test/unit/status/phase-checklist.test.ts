@@ -50,6 +50,7 @@ function person(userName: string, overrides: Partial<UserProgress> = {}): UserPr
     permissionSets: [],
     accessVerified: false,
     accessMissing: [],
+    permissions: null,
     lastUsed: null,
     state: 'active',
     disabledAt: null,
