@@ -9,7 +9,8 @@
  * from what is known of the request is `conditional`, never `allowed`. Service control policies,
  * resource policies and session policies are not part of it.
  */
-import { statementAppliesToAction, statementAppliesToResource, statementsOf, type PolicyVariables } from '../services/audit/policy-statements.js';
+import { statementAppliesToResource, statementsOf, type PolicyVariables } from '../services/audit/policy-statements.js';
+import { statementCoversAction } from './action-matcher.js';
 import type { PolicyDocument, PolicyStatement } from '../services/audit/types.js';
 import { allOf, anyOf, evaluateCondition, type RequestContext, type Truth } from './evaluate-condition.js';
 
@@ -85,7 +86,7 @@ function judge(policy: NamedPolicy, request: AccessRequest, context: RequestCont
 }
 
 function statementApplies(statement: PolicyStatement, request: AccessRequest, context: RequestContext, variables: PolicyVariables): Truth {
-  if (!statementAppliesToAction(statement, request.action)) return 'false';
+  if (!statementCoversAction(statement, request.action)) return 'false';
   const resource = resourceApplies(statement, request.resource, variables, context);
   if (resource === 'false') return 'false';
   return allOf([resource, evaluateCondition(statement.Condition, context, variables)]);

@@ -11,13 +11,14 @@ export function renderVerifyMarkdown(outcome: VerifyOutcome, generatedAt: string
     `- People: ${outcome.people.length} (${counts.same} same, ${counts.escalation} with an escalation, ${counts.loss} with a loss, ${counts.unverified} unverified)`,
     '- Each IAM user is evaluated once over all of its policies and its groups\' (a Deny anywhere wins, the boundary caps all);',
     '  each permission set alone, as the role it becomes. What verify cannot see: service control policies, resource',
-    '  policies, session policies, and conditions it cannot decide (counted as undecided).',
+    '  policies, session policies, and conditions it cannot decide (counted as undecided). What an IAM user could do to',
+    '  itself (its keys, password, MFA) is moot once it is gone, and counted apart.',
     '',
-    '| person | IAM user | permission sets | verdict | gained | lost | requests | undecided |',
-    '|---|---|---|---|---|---|---|---|',
+    '| person | IAM user | permission sets | verdict | gained | lost | moot | requests | undecided |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...outcome.people.map(
       (p) =>
-        `| ${p.userName} | ${p.iamUser} | ${p.permissionSets.join(', ') || '(none)'} | ${p.verdict === 'escalation' ? '**escalation**' : p.verdict} | ${p.gained.length} | ${p.lost.length} | ${p.compared} | ${p.undecided} |`,
+        `| ${p.userName} | ${p.iamUser} | ${p.permissionSets.join(', ') || '(none)'} | ${p.verdict === 'escalation' ? '**escalation**' : p.verdict} | ${p.gained.length} | ${p.lost.length} | ${p.moot} | ${p.compared} | ${p.undecided} |`,
     ),
     '',
   ];

@@ -40,6 +40,11 @@ export interface PersonVerification {
   permissionSets: string[];
   gained: VerifyFinding[];
   lost: VerifyFinding[];
+  /**
+   * What the IAM user could do to itself (its keys, password, MFA) that no set allows: moot once the
+   * person has no IAM user, so not a loss. Counted, not listed.
+   */
+  moot: number;
   /** Requests compared, and of those, how many turned on conditions both sides left undecided. */
   compared: number;
   undecided: number;
@@ -102,10 +107,21 @@ async function verifyPerson(user: UserRecord, userName: string, setNames: readon
   const comparison = compareAccess(before.policies, sets, requests, { iam: iamContext, session: sessionContext });
   const acknowledgements = acknowledgementsOf(input.mapping, user.userName);
   const gained = groupFindings(comparison.gained, (d) => acknowledgedReason(d, acknowledgements));
-  const lost = groupFindings(comparison.lost, () => null);
+  const ownUser = ownIamUserResource(user.arn);
+  const isMoot = (d: AccessDifference) => d.action.toLowerCase().startsWith('iam:') && ownUser.test(d.resource);
+  const lost = groupFindings(comparison.lost.filter((d) => !isMoot(d)), () => null);
+  const moot = comparison.lost.filter(isMoot).length;
   const verdict: PersonVerdict =
     unknown.length > 0 ? 'unverified' : gained.some((g) => g.acknowledged === null) ? 'escalation' : lost.length > 0 ? 'loss' : 'same';
-  return { iamUser: user.userName, userName, verdict, permissionSets: [...setNames], gained, lost, compared: comparison.compared, undecided: comparison.undecided, unknownPolicies: [...new Set(unknown)] };
+  return { iamUser: user.userName, userName, verdict, permissionSets: [...setNames], gained, lost, moot, compared: comparison.compared, undecided: comparison.undecided, unknownPolicies: [...new Set(unknown)] };
+}
+
+/** The IAM user's own ARN and its virtual MFA device's: `arn:aws:iam::1…:user/a/b/alice` → also `…:mfa/alice`. */
+function ownIamUserResource(userArn: string): RegExp {
+  const match = /^(arn:[^:]+:iam::\d{12}:)user\/(?:.*\/)?([^/]+)$/.exec(userArn);
+  if (!match) return /^$/;
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escape(match[1] ?? '')}(?:user|mfa)/(?:.*/)?${escape(match[2] ?? '')}$`);
 }
 
 interface Acknowledgement {

@@ -181,6 +181,63 @@ def fill_iam_gaps() -> None:
         IamResponse.list_service_specific_credentials = list_service_specific_credentials
 
 
+def fill_user_permissions_boundaries() -> None:
+    """
+    moto 5.2 drops IAM user permissions boundaries: CreateUser ignores its PermissionsBoundary, and
+    PutUserPermissionsBoundary / DeleteUserPermissionsBoundary are missing (HTML 500). In AWS a user's
+    boundary is a managed policy ARN that must exist (NoSuchEntity otherwise); GetUser and
+    GetAccountAuthorizationDetails return it as PermissionsBoundary {PermissionsBoundaryType:
+    PermissionsBoundaryPolicy, PermissionsBoundaryArn}, and ListUsers leaves it out. Keep it on the user
+    as moto keeps a role's.
+    """
+    from moto.core.responses import EmptyResult
+    from moto.core.serialize import never_return, return_if_not_empty
+    from moto.iam.models import User
+    from moto.iam.responses import IamResponse
+
+    def permissions_boundary(self):
+        arn = getattr(self, "_iam2idc_boundary", None)
+        return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn} if arn else None
+
+    User.permissions_boundary = property(permissions_boundary)
+
+    def set_boundary(response, user_name: str, arn: str | None) -> None:
+        user = response.backend.get_user(user_name)
+        if arn:
+            response.backend.get_policy(arn)  # NoSuchEntity for a policy that does not exist, as in AWS
+        user._iam2idc_boundary = arn or None
+
+    original_create_user = IamResponse.create_user
+
+    def create_user(self):
+        boundary = self._get_param("PermissionsBoundary")
+        if boundary:
+            self.backend.get_policy(boundary)  # refused before the user exists, as in AWS
+        result = original_create_user(self)
+        if boundary:
+            set_boundary(self, self._get_param("UserName"), boundary)
+        return result
+
+    def put_user_permissions_boundary(self):
+        set_boundary(self, self._get_param("UserName"), self._get_param("PermissionsBoundary"))
+        return EmptyResult()
+
+    def delete_user_permissions_boundary(self):
+        set_boundary(self, self._get_param("UserName"), None)
+        return EmptyResult()
+
+    IamResponse.create_user = create_user
+    IamResponse.put_user_permissions_boundary = put_user_permissions_boundary
+    IamResponse.delete_user_permissions_boundary = delete_user_permissions_boundary
+    IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER.update(
+        {
+            "CreateUserResponse.User.PermissionsBoundary": return_if_not_empty,
+            "GetUserResponse.User.PermissionsBoundary": return_if_not_empty,
+            "ListUsersResponse.Users.User.PermissionsBoundary": never_return,
+        }
+    )
+
+
 def without_access_analyzer(app):
     """
     moto has no IAM Access Analyzer and answers its calls with an HTML 500, which the SDK retries for
@@ -215,6 +272,7 @@ def main() -> None:
     fill_ssoadmin_gaps()
     fill_identitystore_gaps()
     fill_iam_gaps()
+    fill_user_permissions_boundaries()
 
     # Imported only now, after the data is mended.
     from werkzeug.serving import make_server

@@ -93,4 +93,12 @@ describe('verifyPeople', () => {
     expect(report.people[0]?.verdict).toBe('unverified');
     expect(report.people[0]?.unknownPolicies).toEqual(['permission set alice']);
   });
+
+  it('does not count what the IAM user could do to itself as lost: it is moot without an IAM user', async () => {
+    const selfService = { name: 'own-password', document: policyDocument(allow(['iam:ChangePassword', 'iam:CreateAccessKey'], 'arn:aws:iam::111111111111:user/${aws:username}')) };
+    const user = alice({ inlinePolicies: [{ name: 'no-delete', document: policyDocument(deny('sqs:DeleteQueue')) }, selfService] });
+    const report = await verify([set('queues', allow('sqs:*'), deny('sqs:DeleteQueue')), set('readers', allow(['s3:GetObject', 's3:ListBucket'])), set('alice', deny('sqs:DeleteQueue'))], user);
+    expect(report.people[0]?.verdict).toBe('same');
+    expect(report.people[0]?.moot).toBeGreaterThan(0);
+  });
 });
