@@ -10,7 +10,9 @@ import { evaluateFindings } from './evaluate-findings.js';
 import { fetchCredentialReport } from './fetch-credential-report.js';
 import { readAccountAlias, readRootSummary, readVirtualMfaSerials } from './read-account-extras.js';
 import { readOptional } from './read-optional.js';
-import { AUDIT_SCHEMA_VERSION, type AuditGap, type AuditSnapshot, type CallerIdentity, type RootAccountSummary } from './types.js';
+import { fetchAwsManagedDocuments } from '../policies/fetch-aws-managed-documents.js';
+import { isAwsManagedPolicyArn } from '../policies/collect-source-policies.js';
+import { AUDIT_SCHEMA_VERSION, type AuditGap, type AuditSnapshot, type CallerIdentity, type ManagedPolicy, type PolicyDocument, type RootAccountSummary } from './types.js';
 
 export interface AuditOptions {
   iam: IAMClient;
@@ -55,7 +57,13 @@ export async function runAudit(options: AuditOptions): Promise<AuditSnapshot> {
         () => discoverIdentityCenter(options.ssoAdmin, identityCenterRegion),
       ),
     ]);
-    const gaps: AuditGap[] = [report, alias, summary, virtualMfa, identityCenter].flatMap((r) => (r.ok ? [] : [r.gap]));
+    const awsManaged = await readOptional(
+      'aws-managed-policies',
+      'iam:GetPolicy and iam:GetPolicyVersion',
+      'The documents of AWS-managed policies are unknown: only AdministratorAccess and AWSDenyAll are understood, and verify reads the others later',
+      () => fetchAwsManagedDocuments(iam, awsManagedArnsOf(details)),
+    );
+    const gaps: AuditGap[] = [report, alias, summary, virtualMfa, identityCenter, awsManaged].flatMap((r) => (r.ok ? [] : [r.gap]));
     const now = options.now();
     const users = buildUserRecords({
       details,
@@ -81,6 +89,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditSnapshot> {
       groups: details.groups,
       roles: details.roles,
       managedPolicies: details.managedPolicies,
+      awsManagedPolicies: awsManaged.ok ? [...awsManaged.value].map(([arn, document]) => awsManagedPolicy(arn, document)) : [],
       findings: evaluateFindings({ users, root, now }),
       gaps,
     };
@@ -88,6 +97,23 @@ export async function runAudit(options: AuditOptions): Promise<AuditSnapshot> {
     progress.fail('The IAM inventory could not be read');
     throw error;
   }
+}
+
+/** The AWS-managed policies anything in the account uses: attached to a user, group or role, or a user's boundary. */
+function awsManagedArnsOf(details: AuthorizationDetails): string[] {
+  const arns = [
+    ...details.users.flatMap((u) => [...u.attachedPolicies.map((p) => p.arn), ...(u.permissionsBoundary ? [u.permissionsBoundary] : [])]),
+    ...details.groups.flatMap((g) => g.attachedPolicies.map((p) => p.arn)),
+    ...details.roles.flatMap((r) => r.attachedPolicies.map((p) => p.arn)),
+  ];
+  return [...new Set(arns.filter(isAwsManagedPolicyArn))];
+}
+
+/** `arn:aws:iam::aws:policy/job-function/ViewOnlyAccess` → name ViewOnlyAccess, path /job-function/. */
+function awsManagedPolicy(arn: string, document: PolicyDocument): ManagedPolicy {
+  const resource = arn.slice(arn.indexOf(':policy/') + ':policy'.length);
+  const cut = resource.lastIndexOf('/');
+  return { name: resource.slice(cut + 1), arn, path: resource.slice(0, cut + 1), attachmentCount: 0, defaultVersionId: '', document };
 }
 
 async function readAuthorizationDetails(iam: IAMClient): Promise<AuthorizationDetails> {

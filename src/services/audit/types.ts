@@ -190,7 +190,7 @@ export interface IdentityCenterInstance {
 
 /** Something the audit could not read, and what the caller needs to read it. */
 export interface AuditGap {
-  source: 'credential-report' | 'account-alias' | 'account-summary' | 'identity-center' | 'virtual-mfa';
+  source: 'credential-report' | 'account-alias' | 'account-summary' | 'identity-center' | 'virtual-mfa' | 'aws-managed-policies';
   missingAction: string;
   impact: string;
   errorName: string;

@@ -5,7 +5,7 @@
  */
 import type { PolicyDocument } from '../audit/types.js';
 
-export const PHASES = ['audit', 'generate-policies', 'create-permission-sets', 'assign', 'watch-denied', 'disable', 'enable', 'cleanup', 'restore', 'status'] as const;
+export const PHASES = ['audit', 'generate-policies', 'create-permission-sets', 'assign', 'verify', 'watch-denied', 'disable', 'enable', 'cleanup', 'restore', 'status'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface PhasePermissions {
@@ -24,7 +24,7 @@ export const REQUIRED_PERMISSIONS: readonly PhasePermissions[] = [
     phase: 'audit',
     purpose: 'read the IAM inventory and the credential report (read-only)',
     required: [...CALLER, 'iam:GetAccountAuthorizationDetails'],
-    optional: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:ListAccountAliases', 'iam:GetAccountSummary', 'iam:ListVirtualMFADevices', 'sso:ListInstances'],
+    optional: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:ListAccountAliases', 'iam:GetAccountSummary', 'iam:ListVirtualMFADevices', 'sso:ListInstances', 'iam:GetPolicy', 'iam:GetPolicyVersion'],
   },
   {
     phase: 'generate-policies',
@@ -93,7 +93,21 @@ export const REQUIRED_PERMISSIONS: readonly PhasePermissions[] = [
       'sso:CreateAccountAssignment',
       'sso:DescribeAccountAssignmentCreationStatus',
     ],
-    optional: ['sso:DeleteAccountAssignment', 'sso:DescribeAccountAssignmentDeletionStatus', 'organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent', 'organizations:DescribeAccount'],
+    optional: [
+      'sso:DeleteAccountAssignment',
+      'sso:DescribeAccountAssignmentDeletionStatus',
+      'organizations:ListAccountsForParent',
+      'organizations:ListOrganizationalUnitsForParent',
+      'organizations:DescribeAccount',
+      'iam:GetPolicy',
+      'iam:GetPolicyVersion',
+    ],
+  },
+  {
+    phase: 'verify',
+    purpose: 'compare what each person could do in IAM with what their permission sets allow (read-only)',
+    required: [...CALLER],
+    optional: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
   },
   {
     phase: 'watch-denied',
@@ -116,7 +130,7 @@ export const REQUIRED_PERMISSIONS: readonly PhasePermissions[] = [
       'iam:AttachUserPolicy',
       'iam:UpdateAccessKey',
     ],
-    optional: [],
+    optional: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
   },
   {
     phase: 'enable',
