@@ -8,9 +8,10 @@
  *   `mfa/${aws:username}`) is moot once the person has no IAM user: dropped.
  * - In a set only one person receives, the variable becomes that person's IAM user name: the same meaning.
  * - In a set several people share, no literal is right for all of them. The statement is changed so
- *   that it can only take away, never add: a Deny's resource variable becomes `*` (it denies for
- *   everyone), an Allow's `NotResource` variable becomes `*` (it allows less). An Allow's resource
- *   variable is left, and the access it gave is lost; verify lists it.
+ *   that it can only take away, never add: a Deny's resource variable becomes `*` and its conditions
+ *   on the variable are left out (it denies for everyone, at least as often), an Allow's `NotResource`
+ *   variable becomes `*` (it allows less). An Allow's resource variable is left, and the access it
+ *   gave is lost; verify lists it.
  * Every change is a note for reports/policies.md.
  */
 import { toArray } from '../audit/policy-statements.js';

@@ -104,6 +104,8 @@ export const OPERATION_OF_KIND: Record<string, string> = {
   'sso.DeleteInlinePolicy': 'DeleteInlinePolicyFromPermissionSet',
   'sso.TagPermissionSet': 'TagResource',
   'sso.UntagPermissionSet': 'UntagResource',
+  'sso.PutPermissionsBoundary': 'PutPermissionsBoundaryToPermissionSet',
+  'sso.DeletePermissionsBoundary': 'DeletePermissionsBoundaryFromPermissionSet',
   'sso.ProvisionPermissionSet': 'ProvisionPermissionSet',
 };
 
