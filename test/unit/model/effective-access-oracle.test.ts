@@ -8,6 +8,7 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
 import { evaluateAccess, type AccessDecision, type NamedPolicy } from '../../../src/model/effective-access.js';
 import type { PolicyDocument, PolicyStatement } from '../../../src/services/audit/types.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const ACCOUNT = '111111111111';
 const PRINCIPAL = `arn:aws:iam::${ACCOUNT}:user/alice`;
@@ -26,18 +27,6 @@ const REQUESTS = [
 const ACTION_PATTERNS = ['*', 's3:*', 's3:Get*', 's3:*Object', 's3:DeleteObject', 'sqs:*', 'sqs:DeleteQueue', 'iam:*', 'iam:Create*', 'iam:ChangePassword'];
 const RESOURCE_PATTERNS = ['*', 'arn:aws:s3:::prod-data/*', 'arn:aws:s3:::*-data/tmp*', `arn:aws:sqs:*:${ACCOUNT}:*`, `arn:aws:iam::${ACCOUNT}:user/\${aws:username}`, `arn:aws:iam::${ACCOUNT}:user/*`];
 const REGIONS = ['us-east-1', 'eu-west-1'];
-
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function statement(next: () => number): PolicyStatement {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
@@ -60,7 +49,7 @@ const ORACLE: Record<string, AccessDecision> = { Allowed: 'allowed', ExplicitlyD
 
 describe('evaluateAccess against an independent IAM simulator', () => {
   it(`agrees with it on ${CASES} random principals and requests`, async () => {
-    const next = random(20261207);
+    const next = seededRandom(20261207);
     const disagreements: string[] = [];
     for (let i = 0; i < CASES; i += 1) {
       const identity: NamedPolicy[] = Array.from({ length: 1 + Math.floor(next() * 3) }, (_, n) => ({ source: `policy-${n}`, document: document(next, 1 + Math.floor(next() * 3)) }));

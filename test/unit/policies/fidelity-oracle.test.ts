@@ -15,6 +15,7 @@ import { permissionSetsOfPeople } from '../../../src/services/verify/people-perm
 import { parseMapping, renderMappingDocument } from '../../../src/workspace/mapping-file.js';
 import { ACCOUNT_ID, makeGroup, makeUser, policyArn } from '../../fixtures/inventory.js';
 import { classified, makeSnapshot } from '../../fixtures/snapshot.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const ACCOUNTS = 40;
 const REQUESTS = [
@@ -29,18 +30,6 @@ const RESOURCE_PATTERNS = ['*', 'arn:aws:s3:::prod-data/*', 'arn:aws:s3:::*-data
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const PEOPLE = ['alice', 'bob', 'carol', 'dave'];
 const GROUPS = ['queues', 'storage', 'ops'];
-
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function account(next: () => number) {
   const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
@@ -84,7 +73,7 @@ async function simulate(identity: PolicyDocument[], boundary: PolicyDocument | n
 
 describe('generated permission sets against an independent IAM simulator', () => {
   it(`grant each person exactly what their IAM user could, over ${ACCOUNTS} random accounts`, async () => {
-    const next = random(7_12_2026);
+    const next = seededRandom(7_12_2026);
     const problems: string[] = [];
     for (let n = 0; n < ACCOUNTS; n += 1) {
       const snapshot = account(next);

@@ -6,6 +6,7 @@ import { OVERFLOW_POLICY_PATH, overflowPolicyFile, packPermissionSet } from '../
 import { countJsonValueChars, countPolicyChars, IAM_MANAGED_POLICY_CHARS } from '../../../src/services/policies/policy-size.js';
 import type { CustomerManagedSource, PackedPermissionSet, SourcePolicies } from '../../../src/services/policies/types.js';
 import { allow, policyArn, policyDocument } from '../../fixtures/inventory.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const SET = 'Dev';
 const INLINE_LIMIT = 10_240;
@@ -278,21 +279,9 @@ function canonical(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 
-/** A seeded generator (mulberry32), so the large input is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** Inline and customer-managed documents with merges, wildcards, Denies, conditions and NotAction statements mixed in. */
 function generatedSources(seed: number, count: number): SourcePolicies {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const services = ['s3', 'ec2', 'iam', 'dynamodb', 'lambda', 'sqs', 'sns', 'kms', 'logs', 'cloudwatch'] as const;
   const verbs = ['Get', 'List', 'Describe', 'Put', 'Create', 'Delete', 'Update', 'Tag'] as const;
