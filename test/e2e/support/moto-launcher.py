@@ -185,13 +185,14 @@ def fill_user_permissions_boundaries() -> None:
     """
     moto 5.2 drops IAM user permissions boundaries: CreateUser ignores its PermissionsBoundary, and
     PutUserPermissionsBoundary / DeleteUserPermissionsBoundary are missing (HTML 500). In AWS a user's
-    boundary is a managed policy ARN that must exist (NoSuchEntity otherwise); GetUser and
-    GetAccountAuthorizationDetails return it as PermissionsBoundary {PermissionsBoundaryType:
-    PermissionsBoundaryPolicy, PermissionsBoundaryArn}, and ListUsers leaves it out. Keep it on the user
-    as moto keeps a role's.
+    boundary is a managed policy ARN (InvalidInput for a value that is not one) that must exist
+    (NoSuchEntity otherwise); GetUser and GetAccountAuthorizationDetails return it as PermissionsBoundary
+    {PermissionsBoundaryType: PermissionsBoundaryPolicy, PermissionsBoundaryArn}, and ListUsers leaves it
+    out. Keep it on the user as moto keeps a role's.
     """
     from moto.core.responses import EmptyResult
     from moto.core.serialize import never_return, return_if_not_empty
+    from moto.iam.exceptions import InvalidInput
     from moto.iam.models import User
     from moto.iam.responses import IamResponse
 
@@ -201,10 +202,17 @@ def fill_user_permissions_boundaries() -> None:
 
     User.permissions_boundary = property(permissions_boundary)
 
+    def check_boundary(backend, arn: str) -> None:
+        # AWS refuses a value that is not a managed policy ARN with InvalidInput (400), and the ARN of a
+        # policy that does not exist with NoSuchEntity (404); AWS-managed policies are valid boundaries.
+        if not backend.policy_arn_regex.match(arn):
+            raise InvalidInput(f"ARN {arn} is not valid.")
+        backend.get_policy(arn)
+
     def set_boundary(response, user_name: str, arn: str | None) -> None:
         user = response.backend.get_user(user_name)
         if arn:
-            response.backend.get_policy(arn)  # NoSuchEntity for a policy that does not exist, as in AWS
+            check_boundary(response.backend, arn)
         user._iam2idc_boundary = arn or None
 
     original_create_user = IamResponse.create_user
@@ -212,7 +220,7 @@ def fill_user_permissions_boundaries() -> None:
     def create_user(self):
         boundary = self._get_param("PermissionsBoundary")
         if boundary:
-            self.backend.get_policy(boundary)  # refused before the user exists, as in AWS
+            check_boundary(self.backend, boundary)  # refused before the user exists, as in AWS
         result = original_create_user(self)
         if boundary:
             set_boundary(self, self._get_param("UserName"), boundary)
