@@ -10,7 +10,7 @@ import { evaluateFindings } from './evaluate-findings.js';
 import { fetchCredentialReport } from './fetch-credential-report.js';
 import { readAccountAlias, readRootSummary, readVirtualMfaSerials } from './read-account-extras.js';
 import { readOptional } from './read-optional.js';
-import { fetchAwsManagedDocuments } from '../policies/fetch-aws-managed-documents.js';
+import { fetchAwsManagedDocuments } from './fetch-aws-managed-documents.js';
 import { isAwsManagedPolicyArn } from '../policies/collect-source-policies.js';
 import { AUDIT_SCHEMA_VERSION, type AuditGap, type AuditSnapshot, type CallerIdentity, type ManagedPolicy, type PolicyDocument, type RootAccountSummary } from './types.js';
 
