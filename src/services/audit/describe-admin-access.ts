@@ -58,12 +58,16 @@ const SOURCE_IMPLIED: ReadonlySet<AdminRoute> = new Set(['iam-full-access', 'use
 
 /** One path in words: `assuming role <arn> (sts:AssumeRole; through group Developers managed-policy <arn>)`. */
 export function describeAdminPath(path: AdminPath): string {
+  const condition = path.unknownKeys && path.unknownKeys.length > 0 ? `, depending on ${path.unknownKeys.join(', ')}` : '';
+  // A group's own policy already says the group: `group Admins managed-policy <arn>`.
+  if ((path.via === 'group-managed-policy' || path.via === 'group-inline-policy') && path.through && path.through.length > 0) {
+    return `${path.through.join(', ')}${condition}`;
+  }
   const head = SOURCE_IMPLIED.has(path.via) ? ROUTE_WORDS[path.via] : `${ROUTE_WORDS[path.via]} ${path.source}`;
   const details = [
     ...(path.actions && path.actions.length > 0 ? [path.actions.join(' + ')] : []),
     ...(path.through && path.through.length > 0 ? [`through ${path.through.join(', ')}`] : []),
   ];
-  const condition = path.unknownKeys && path.unknownKeys.length > 0 ? `, depending on ${path.unknownKeys.join(', ')}` : '';
   return `${head}${details.length > 0 ? ` (${details.join('; ')})` : ''}${condition}`;
 }
 

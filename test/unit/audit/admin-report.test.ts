@@ -76,7 +76,7 @@ describe('audit reports: administrator access', () => {
 
   it('Given those users, When the admin rows are listed, Then administrators come first and each says through what', () => {
     expect(describeAdminRows(snapshotOf(users))).toEqual([
-      ['alice.admin', 'ADMIN', `group Admins (through group Admins managed-policy ${ADMINISTRATOR_ACCESS_ARN})`],
+      ['alice.admin', 'ADMIN', `group Admins managed-policy ${ADMINISTRATOR_ACCESS_ARN}`],
       ['bob.builder', 'near-admin', `assuming role ${roles[0]!.arn} (sts:AssumeRole; through group Developers managed-policy ${POWER_USER_ACCESS.arn}, trust-policy ${roles[0]!.arn})`],
       ['carol.mfa', 'conditional admin', 'inline policy mfa-admin, depending on aws:MultiFactorAuthPresent'],
     ]);
