@@ -26,7 +26,7 @@ import { dedupePaths, denialPaths, directPaths, routePath } from './admin-paths.
 import { gatherUserPolicies, groupPolicies, policyDocumentsByArn, rolePolicies, withoutDenies, type AdminAccessUser, type LabelledPolicies } from './admin-policies.js';
 import { fullAdminProbes, roleSessionContext, userRequestContext, type ProbeAccount } from './admin-probes.js';
 import { roleRoutes } from './admin-role-routes.js';
-import { iamRoutes, stepOf, type AccountFacts, type AdminRole, type AdminUser, type RouteResult, type RouteScope, type Target } from './admin-routes.js';
+import { allOfIamRoute, iamRoutes, stepOf, type AccountFacts, type AdminRole, type AdminUser, type RouteResult, type RouteScope, type Target } from './admin-routes.js';
 import { trustForService } from './admin-trust.js';
 import { isAwsManagedPolicyArn } from '../policies/collect-source-policies.js';
 import { statementsOf } from './policy-statements.js';
@@ -81,7 +81,8 @@ export function analyzeAdminAccess(user: AdminAccessUser, context: AdminAccessCo
   const deniedBy = denialPaths(direct.deniedBy, labelled);
   const scope = routeScope(subject, user, prepared);
   const repeatsDirect = repeatsConditionalGrant(direct, labelled);
-  for (const route of [...iamRoutes(scope, prepared.facts), ...roleRoutes(scope, prepared.facts)]) {
+  const allOfIam = allOfIamRoute(scope, prepared.facts);
+  for (const route of [...iamRoutes(scope, prepared.facts, allOfIam), ...roleRoutes(scope, prepared.facts, allOfIam?.truth === 'true')]) {
     if (route.truth === 'true') nearAdminPaths.push(routePath(route, labelled));
     else if (route.truth === 'unknown' && !repeatsDirect(route)) conditionalPaths.push(routePath(route, labelled));
     else deniedBy.push(...denialPaths(route.deniedBy, labelled));

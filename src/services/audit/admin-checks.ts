@@ -27,7 +27,10 @@ export interface CheckResult {
   unknownKeys: string[];
 }
 
-const NO: CheckResult = { truth: 'false', verdicts: [], because: [], deniedBy: [], unknownKeys: [] };
+/** The answer no, with nobody to blame. */
+export function noAnswer(): CheckResult {
+  return { truth: 'false', verdicts: [], because: [], deniedBy: [], unknownKeys: [] };
+}
 
 /** Whether `policies` allow every need. */
 export function checkNeeds(policies: PrincipalPolicies, needs: readonly Need[]): CheckResult {
@@ -36,7 +39,7 @@ export function checkNeeds(policies: PrincipalPolicies, needs: readonly Need[]):
   for (const need of needs) {
     const verdict = bestVerdict(policies, need);
     // Nothing allows it: no Deny is to blame, and the rest cannot change the answer.
-    if (verdict.decision === 'not-allowed') return NO;
+    if (verdict.decision === 'not-allowed') return noAnswer();
     if (verdict.decision === 'denied') denied.push(need);
     verdicts.push(verdict);
   }

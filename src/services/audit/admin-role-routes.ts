@@ -15,9 +15,9 @@ import { trustForUser } from './admin-trust.js';
 
 const ASSUME_ROLE = 'sts:AssumeRole';
 
-/** Every route of the user through an administrator role. */
-export function roleRoutes(scope: RouteScope, facts: AccountFacts): RouteResult[] {
-  const routes = facts.adminRoles.flatMap((admin) => [assumeRoute(scope, facts, admin), updateTrustRoute(scope, admin)]);
+/** Every route of the user through an administrator role. With all of IAM, re-trusting a role goes without saying. */
+export function roleRoutes(scope: RouteScope, facts: AccountFacts, hasAllOfIam: boolean): RouteResult[] {
+  const routes = facts.adminRoles.flatMap((admin) => [assumeRoute(scope, facts, admin), hasAllOfIam ? null : updateTrustRoute(scope, admin)]);
   routes.push(...passRoleRoutes(scope, facts));
   return routes.filter((route): route is RouteResult => route !== null);
 }

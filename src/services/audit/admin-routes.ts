@@ -8,7 +8,7 @@
  */
 import type { NamedPolicy, PrincipalPolicies, StatementRef } from '../../model/effective-access.js';
 import { allOf, anyOf, type RequestContext, type Truth } from '../../model/evaluate-condition.js';
-import { checkNeeds, type CheckResult, type Need } from './admin-checks.js';
+import { checkNeeds, noAnswer, type CheckResult, type Need } from './admin-checks.js';
 import type { AdminAccessUser } from './admin-policies.js';
 import { iamWildcardProbe, type ProbeAccount } from './admin-probes.js';
 import { isAwsManagedPolicyArn } from '../policies/collect-source-policies.js';
@@ -99,20 +99,28 @@ export function routeOf(via: AdminRoute, source: string, alternatives: readonly 
 
 /** A step: one action on one resource, in the user's request context plus what the step itself sets. */
 export function stepOf(scope: RouteScope, action: string, resource: string, extra: RequestContext = {}): Alternative {
-  if (!scope.mayAllow(action)) return { actions: [action], check: { truth: 'false', verdicts: [], because: [], deniedBy: [], unknownKeys: [] } };
+  if (!scope.mayAllow(action)) return { actions: [action], check: noAnswer() };
   const need: Need = { action, resources: [resource], context: { ...scope.context, ...extra } };
   return { actions: [action], check: checkNeeds(scope.policies, [need]) };
 }
 
-/** Every IAM route of the user. `iam:*` leading to administrator says it all, so the others are then left out. */
-export function iamRoutes(scope: RouteScope, facts: AccountFacts): RouteResult[] {
-  const wildcard = scope.mayAllow('iam:Iam2idcProbeAnything')
-    ? checkNeeds(scope.policies, [iamWildcardProbe(facts.account, scope.context)])
-    : null;
-  const full = wildcard ? routeOf('iam-full-access', '*', [{ actions: ['iam:*'], check: wildcard }], scope.adminWithAllOfIam) : null;
-  if (full?.truth === 'true') return [full];
-  const routes = [full, userPolicyRoute(scope, facts), ...groupPolicyRoutes(scope, facts), ...policyVersionRoutes(scope), ...joinGroupRoutes(scope, facts), ...credentialRoutes(scope, facts)];
-  return routes.filter((route): route is RouteResult => route !== null);
+/** The route through all of IAM (`iam:*`, or everything-but grants that leave IAM in), or null. */
+export function allOfIamRoute(scope: RouteScope, facts: AccountFacts): RouteResult | null {
+  if (!scope.mayAllow('iam:Iam2idcProbeAnything')) return null;
+  const wildcard = checkNeeds(scope.policies, [iamWildcardProbe(facts.account, scope.context)]);
+  return routeOf('iam-full-access', '*', [{ actions: ['iam:*'], check: wildcard }], scope.adminWithAllOfIam);
+}
+
+/**
+ * Every IAM route of the user. All of IAM says it all: when it leads to administrator the narrower
+ * IAM routes are left out, and when it does under a condition only the ones that hold outright are kept.
+ */
+export function iamRoutes(scope: RouteScope, facts: AccountFacts, allOfIam: RouteResult | null): RouteResult[] {
+  if (allOfIam?.truth === 'true') return [allOfIam];
+  const narrower = [userPolicyRoute(scope, facts), ...groupPolicyRoutes(scope, facts), ...policyVersionRoutes(scope), ...joinGroupRoutes(scope, facts), ...credentialRoutes(scope, facts)]
+    .filter((route): route is RouteResult => route !== null)
+    .filter((route) => allOfIam === null || allOfIam.truth === 'false' || route.truth === 'true');
+  return allOfIam ? [allOfIam, ...narrower] : narrower;
 }
 
 function userPolicyRoute(scope: RouteScope, facts: AccountFacts): RouteResult | null {

@@ -232,6 +232,18 @@ describe('analyzeAdminAccess: routes through IAM', () => {
       { level: 'none' },
     ],
     [
+      'iam:* behind MFA: the narrower IAM routes under the same grant are not listed again',
+      user({ inlinePolicies: [inline('iam-mfa', { ...allow('iam:*'), Condition: MFA })], groups: ['Developers'] }),
+      { users: [breakGlass] },
+      { level: 'conditional-admin', conditional: ['iam-full-access *'] },
+    ],
+    [
+      'iam:* and an admin role trusted by a service: re-trusting it goes without saying',
+      user({ inlinePolicies: [inline('iam', allow('iam:*'))] }),
+      { roles: [adminInstanceRole] },
+      { level: 'near-admin', near: ['iam-full-access *'] },
+    ],
+    [
       'iam:CreateAccessKey on an administrator user',
       user({ inlinePolicies: [inline('keys', allow('iam:CreateAccessKey', userArn('break-glass')))] }),
       { users: [breakGlass] },
