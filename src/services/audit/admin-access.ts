@@ -20,8 +20,8 @@
  */
 import type { NamedPolicy, StatementRef } from '../../model/effective-access.js';
 import { statementCoversAction } from '../../model/action-matcher.js';
-import { allOf, anyOf, type Truth } from '../../model/evaluate-condition.js';
-import { checkNeeds, type CheckResult } from './admin-checks.js';
+import { allOf, anyOf, type RequestContext, type Truth } from '../../model/evaluate-condition.js';
+import { checkNeeds, type CheckResult, type Need } from './admin-checks.js';
 import { dedupePaths, denialPaths, directPaths, routePath } from './admin-paths.js';
 import { gatherUserPolicies, groupPolicies, policyDocumentsByArn, rolePolicies, withoutDenies, type AdminAccessUser, type LabelledPolicies } from './admin-policies.js';
 import { fullAdminProbes, roleSessionContext, userRequestContext, type ProbeAccount } from './admin-probes.js';
@@ -84,8 +84,9 @@ export function analyzeAdminAccess(user: AdminAccessUser, context: AdminAccessCo
   const allOfIam = allOfIamRoute(scope, prepared.facts);
   for (const route of [...iamRoutes(scope, prepared.facts, allOfIam), ...roleRoutes(scope, prepared.facts, allOfIam?.truth === 'true')]) {
     if (route.truth === 'true') nearAdminPaths.push(routePath(route, labelled));
-    else if (route.truth === 'unknown' && !repeatsDirect(route)) conditionalPaths.push(routePath(route, labelled));
-    else deniedBy.push(...denialPaths(route.deniedBy, labelled));
+    else if (route.truth === 'unknown') {
+      if (!repeatsDirect(route)) conditionalPaths.push(routePath(route, labelled));
+    } else deniedBy.push(...denialPaths(route.deniedBy, labelled));
   }
   const level: AdminLevel = nearAdminPaths.length > 0 ? 'near-admin' : conditionalPaths.length > 0 ? 'conditional-admin' : 'none';
   return { level, paths: [], nearAdminPaths: dedupePaths(nearAdminPaths), conditionalPaths: dedupePaths(conditionalPaths), deniedBy: dedupePaths(deniedBy), unreadPolicies };
@@ -107,8 +108,8 @@ function repeatsConditionalGrant(direct: CheckResult, labelled: LabelledPolicies
 
 interface Subject {
   labelled: LabelledPolicies;
-  context: ReturnType<typeof userRequestContext>;
-  probes: ReturnType<typeof fullAdminProbes>;
+  context: RequestContext;
+  probes: Need[];
   /** The user's own policies against the full-admin probes. */
   direct: CheckResult;
 }
