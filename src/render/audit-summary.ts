@@ -1,5 +1,5 @@
 import type { TextFormat } from '../io/io-host.js';
-import { countAudit, describeUserRow, USER_ROW_HEADINGS } from '../services/audit/summarise-users.js';
+import { ADMIN_ROW_HEADINGS, countAudit, describeAdminRows, describeUserRow, USER_ROW_HEADINGS } from '../services/audit/summarise-users.js';
 import type { AuditSnapshot, Finding } from '../services/audit/types.js';
 import type { AuditOutputs } from '../services/audit/write-audit-outputs.js';
 
@@ -18,11 +18,13 @@ export function renderAuditSummary(snapshot: AuditSnapshot, outputs: AuditOutput
       f.dim(`  as ${snapshot.caller.arn}`),
     `Identity Center: ${describeIdentityCenter(snapshot, f)}`,
     '',
-    `${counts.users} IAM users: ${counts.human} human, ${counts.machine} machine, ${counts.unknown} to decide · ` +
-      `${counts.admins} with administrator access · ${counts.activeKeys} active access keys`,
+    `${counts.users} IAM users: ${counts.human} human, ${counts.machine} machine, ${counts.unknown} to decide · ${counts.activeKeys} active access keys`,
+    `Administrators: ${counts.admins} · near-administrators (one step from it): ${counts.nearAdmins} · ` +
+      `conditional administrators (MFA, region, ...): ${counts.conditionalAdmins}`,
     '',
   );
   out.push(f.bold('Findings'), ...renderFindings(snapshot.findings, f));
+  out.push(...renderAdmins(snapshot, f));
   out.push('', f.bold('Users'));
   out.push(f.table(USER_ROW_HEADINGS, snapshot.users.slice(0, MAX_ROWS).map((u) => describeUserRow(u, now))));
   if (snapshot.users.length > MAX_ROWS) out.push(f.dim(`… and ${snapshot.users.length - MAX_ROWS} more in reports/audit.md`));
@@ -32,6 +34,15 @@ export function renderAuditSummary(snapshot: AuditSnapshot, outputs: AuditOutput
   }
   out.push('', ...describeMapping(outputs, f), '', f.bold('Next: ') + 'review mapping.yaml and reports/audit.md; the next phase (generate-policies) starts from them.');
   return out.join('\n');
+}
+
+/** Who has administrator access, or a step to it, and through what. */
+function renderAdmins(snapshot: AuditSnapshot, f: TextFormat): string[] {
+  const rows = describeAdminRows(snapshot);
+  if (rows.length === 0) return [];
+  const lines = ['', f.bold('Administrator access'), f.table(ADMIN_ROW_HEADINGS, rows.slice(0, MAX_ROWS))];
+  if (rows.length > MAX_ROWS) lines.push(f.dim(`… and ${rows.length - MAX_ROWS} more in reports/audit.md`));
+  return lines;
 }
 
 /** Critical to medium findings one per row; low and info ones counted by rule, since they are many and minor. */

@@ -1,12 +1,15 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  AttachUserPolicyCommand,
   CreateLoginProfileCommand,
   CreateUserCommand,
   DeleteLoginProfileCommand,
   DeleteUserCommand,
   GetUserCommand,
+  PutUserPolicyCommand,
   RemoveUserFromGroupCommand,
+  type IAMClient,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { describe, expect, inject, it } from 'vitest';
@@ -40,6 +43,7 @@ interface MappingYaml {
 }
 
 const endpoint = inject('motoEndpoint');
+const AWS_POLICY = 'arn:aws:iam::aws:policy';
 const WORKSPACE_FILES = ['workspace.json', 'audit.json', 'mapping.yaml', 'reports/audit.md'];
 const sorted = (values: Iterable<string>): string[] => [...values].sort();
 
@@ -145,6 +149,47 @@ describe.skipIf(endpoint === null)('audit against the emulator', () => {
     await expectNoSecrets(seeded, [run.stdout, run.stderr, ...(await Promise.all(WORKSPACE_FILES.map((f) => readFile(join(workspace, f), 'utf8'))))]);
   });
 
+  it('finds who can become administrator through any policy: PowerUserAccess and an admin role that trusts the account, MFA, regions, a Deny', async () => {
+    const seeded = await seedSandboxAccount(clients);
+    const { iam } = clients;
+    const adminRole = seeded.roles.find((r) => r.name === 'OrganizationAdmin')!;
+    await addUser(iam, 'paula.power', { managed: [`${AWS_POLICY}/PowerUserAccess`] });
+    await addUser(iam, 'quinn.mfa', { inline: { Effect: 'Allow', Action: '*', Resource: '*', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } } });
+    await addUser(iam, 'rita.off', { managed: [`${AWS_POLICY}/AdministratorAccess`, `${AWS_POLICY}/AWSDenyAll`] });
+    await addUser(iam, 'sam.region', { inline: { Effect: 'Allow', NotAction: 'iam:*', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } } });
+
+    const run = await audit();
+    expect(run.code, run.stderr).toBe(0);
+    const snapshot = JSON.parse(await readFile(join(workspace, 'audit.json'), 'utf8')) as AuditSnapshot;
+    const byName = new Map(snapshot.users.map((u) => [u.userName, u]));
+    const levelOf = (name: string) => byName.get(name)?.adminAccess?.level;
+
+    // moto serves the AWS-managed documents, so PowerUserAccess is judged by what it says.
+    expect(snapshot.gaps).toEqual([]);
+    expect(JSON.stringify(snapshot.awsManagedPolicies?.find((p) => p.name === 'PowerUserAccess')?.document)).toContain('NotAction');
+
+    expect(byName.get('paula.power')?.adminAccess).toMatchObject({
+      level: 'near-admin',
+      nearAdminPaths: [{ via: 'assume-role', source: adminRole.arn, actions: ['sts:AssumeRole'], through: [`managed-policy ${AWS_POLICY}/PowerUserAccess`, `trust-policy ${adminRole.arn}`] }],
+    });
+    expect(byName.get('paula.power')).toMatchObject({ isAdmin: false, adminPaths: [] });
+    // Every Developers member has PowerUserAccess through the group; kim's boundary allows sts:AssumeRole.
+    for (const name of ['bob.builder', 'carol.dev', 'frank.nomfa', 'kim.boundary', 'leo.ssh']) {
+      expect(levelOf(name), name).toBe('near-admin');
+      expect(byName.get(name)?.adminAccess?.nearAdminPaths[0]?.through, name).toContain(`group Developers managed-policy ${AWS_POLICY}/PowerUserAccess`);
+    }
+    expect(byName.get('quinn.mfa')?.adminAccess).toMatchObject({ level: 'conditional-admin', conditionalPaths: [{ via: 'inline-policy', unknownKeys: ['aws:MultiFactorAuthPresent'] }] });
+    expect(byName.get('sam.region')?.adminAccess).toMatchObject({ level: 'conditional-admin', conditionalPaths: [{ via: 'assume-role', source: adminRole.arn, unknownKeys: ['aws:RequestedRegion'] }] });
+    expect(byName.get('rita.off')?.adminAccess).toMatchObject({ level: 'none', deniedBy: [{ via: 'managed-policy', source: `${AWS_POLICY}/AWSDenyAll` }] });
+    for (const name of seeded.expectedAdmins) expect(levelOf(name), `admin ${name}`).toBe('admin');
+    for (const name of seeded.expectedNonAdmins) expect(levelOf(name), `non-admin ${name}`).toBe('none');
+
+    const report = await readFile(join(workspace, 'reports/audit.md'), 'utf8');
+    expect(report).toContain('## Administrator access');
+    expect(report).toContain(`| paula.power | near-admin | assuming role ${adminRole.arn}`);
+    expect(run.json<AuditResult>().snapshot.findings).toContainEqual(expect.objectContaining({ rule: 'iam-user-near-administrator', subject: 'paula.power' }));
+  });
+
   it('marks the user it runs as, and protects it in the draft mapping', async () => {
     const seeded = await seedSandboxAccount(clients);
     const bob = seeded.users.find((u) => u.name === 'bob.builder')!;
@@ -229,6 +274,16 @@ describe.skipIf(endpoint === null)('audit against the emulator', () => {
     expect(typeof run.json<ErrorResult>().error.resolution).toBe('string');
   });
 });
+
+/** A user with AWS-managed policies and one inline statement, for shapes the seed helpers do not make (NotAction, Condition). */
+async function addUser(iam: IAMClient, name: string, spec: { managed?: string[]; inline?: Record<string, unknown> }): Promise<void> {
+  await iam.send(new CreateUserCommand({ UserName: name }));
+  for (const arn of spec.managed ?? []) await iam.send(new AttachUserPolicyCommand({ UserName: name, PolicyArn: arn }));
+  if (spec.inline) {
+    const document = { Version: '2012-10-17', Statement: [spec.inline] };
+    await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'access', PolicyDocument: JSON.stringify(document) }));
+  }
+}
 
 function expectDraftMapping(mapping: MappingYaml, seeded: SeededSandbox): void {
   for (const name of seeded.machineUsers) expect(mapping.users[name]?.kind, `mapping of ${name}`).toBe('machine');

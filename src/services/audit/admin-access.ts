@@ -1,70 +1,51 @@
 /**
- * Works out whether an IAM user holds administrator access, and through which paths.
+ * Works out whether an IAM user is an administrator, can make itself one in a step, or is one only
+ * under a condition, and through which paths. Every answer comes from the one effective-access
+ * evaluator (`evaluateAccess`), over the user's own policies, every group's, and its permissions
+ * boundary, for requests signed by the user (its name, ARN and account known; MFA, region, source IP
+ * and tags not).
  *
- * Decisions:
- * - AWS-managed policy documents are not in the inventory, so only two are known by ARN:
- *   `AdministratorAccess` (allow everything) and `AWSDenyAll` (deny everything). Any other
- *   AWS-managed policy is treated as granting nothing here.
- * - An unconditional Deny of `*` on `*` in any policy that reaches the user (their own or a group's,
- *   or `AWSDenyAll` attached) cancels every path: IAM evaluates explicit denies first, and this is
- *   how a user is switched off. The denying policies are reported in `deniedBy`.
- * - Conditioned `Allow *:*` and NotAction/NotResource near-admin grants are reported separately
- *   (`conditionalPaths`, `nearAdminPaths`) and are not admin paths (see policy-statements.ts).
- * - Assume-role: an admin role (AdministratorAccess attached, or an unconditional `Allow *:*`, and no
- *   deny-all of its own) is reachable when its trust policy allows `sts:AssumeRole` to the user and
- *   the user's identity policies do not deny it. A trust naming the user's ARN (or `*`) is enough on
- *   its own, as in IAM for a same-account principal; a trust naming the account (root ARN or bare ID)
- *   also needs an identity policy allowing `sts:AssumeRole` on the role. Conditions on trust
- *   statements are ignored (they gate how the principal signs in, usually MFA or an external ID),
- *   and only an unconditional Deny in the trust policy blocks the user;
- *   a conditioned identity Allow yields a conditional path. Statements that already grant `*:*` are
- *   not used for this, so a direct admin is not also listed once per admin role. One hop only:
- *   role chaining and permissions boundaries are not evaluated.
+ * - Administrator: allowed, with no condition, every action on every resource, sampled by probes
+ *   (see admin-probes.ts). A Deny of any probe, or a boundary that does not allow it, rules it out.
+ * - Near-administrator: one step makes it administrator (admin-routes.ts, admin-role-routes.ts):
+ *   `iam:*`, a policy on itself or its group, a policy version, joining an admin group, another
+ *   administrator's credentials, assuming or re-trusting an admin role, or passing one to compute.
+ * - Conditional administrator: either of those, but only under a condition the audit cannot know.
+ * - Explicit Denies cancel paths as IAM does, and are reported as `deniedBy` when without them a
+ *   path would hold.
+ *
+ * One hop only: a role, group or user on the way counts when its own policies make it administrator,
+ * not when it is only a step from it. Service control policies, resource policies other than role
+ * trust policies, and role permissions boundaries are not seen.
  */
-import {
-  documentDeniesAll,
-  documentGrant,
-  hasCondition,
-  isStrongerGrant,
-  statementAppliesToAction,
-  statementAppliesToResource,
-  statementGrant,
-  statementsOf,
-  toArray,
-  type PolicyVariables,
-  type StatementGrant,
-} from './policy-statements.js';
-import type { AdminPath, Group, ManagedPolicy, PolicyDocument, PolicyStatement, Role, UserRecord } from './types.js';
+import type { NamedPolicy, StatementRef } from '../../model/effective-access.js';
+import { statementCoversAction } from '../../model/action-matcher.js';
+import { allOf, anyOf, type RequestContext, type Truth } from '../../model/evaluate-condition.js';
+import { checkNeeds, type CheckResult, type Need } from './admin-checks.js';
+import { dedupePaths, denialPaths, directPaths, routePath } from './admin-paths.js';
+import { gatherUserPolicies, groupPolicies, policyDocumentsByArn, rolePolicies, withoutDenies, type AdminAccessUser, type LabelledPolicies } from './admin-policies.js';
+import { fullAdminProbes, roleSessionContext, userRequestContext, type ProbeAccount } from './admin-probes.js';
+import { roleRoutes } from './admin-role-routes.js';
+import { allOfIamRoute, iamRoutes, stepOf, type AccountFacts, type AdminRole, type AdminUser, type RouteResult, type RouteScope, type Target } from './admin-routes.js';
+import { trustForService } from './admin-trust.js';
+import { isAwsManagedPolicyArn } from '../policies/collect-source-policies.js';
+import { statementsOf } from './policy-statements.js';
+import type { AdminAccess, AdminLevel, AdminPath, Group, ManagedPolicy, PolicyDocument, Role } from './types.js';
 
-export type AdminAccessUser = Pick<UserRecord, 'userName' | 'arn' | 'groups' | 'inlinePolicies' | 'attachedPolicies'>;
+export type { AdminAccessUser } from './admin-policies.js';
 
+/** The account's inventory, as one audit (or one fresh read) holds it. Treated as immutable. */
 export interface AdminAccessContext {
   groupsByName: Map<string, Group>;
   managedPoliciesByArn: Map<string, ManagedPolicy>;
+  /** The AWS-managed policies read; without them only AdministratorAccess and AWSDenyAll are known. */
+  awsManagedPoliciesByArn?: Map<string, ManagedPolicy>;
   roles: Role[];
+  /** Every user of the account, for the routes through another administrator's credentials. */
+  users?: readonly AdminAccessUser[];
   accountId: string;
   partition: string;
 }
-
-export interface AdminAccessAnalysis {
-  /** Unconditional administrator access; empty when a deny-all cancels it. */
-  paths: AdminPath[];
-  /** `Allow *:*` behind a Condition, or an admin role reachable only under a Condition. */
-  conditionalPaths: AdminPath[];
-  /** Everything-but grants (NotAction / NotResource). */
-  nearAdminPaths: AdminPath[];
-  /** The policies with an unconditional Deny `*` on `*` that cancel all of the above. */
-  deniedBy: AdminPath[];
-}
-
-interface PolicySource {
-  path: AdminPath;
-  grant: StatementGrant;
-  deniesAll: boolean;
-  document: PolicyDocument | null;
-}
-
-const ASSUME_ROLE_ACTION = 'sts:AssumeRole';
 
 /** ARN of the AWS-managed `AdministratorAccess` policy in a partition. */
 export function administratorAccessArn(partition: string): string {
@@ -76,198 +57,185 @@ export function denyAllPolicyArn(partition: string): string {
   return `arn:${partition}:iam::aws:policy/AWSDenyAll`;
 }
 
-/** The paths through which `user` holds unconditional administrator access (empty when none). */
+/** The policies through which `user` is administrator, unconditionally (empty when it is not). */
 export function findAdminPaths(user: AdminAccessUser, context: AdminAccessContext): AdminPath[] {
   return analyzeAdminAccess(user, context).paths;
 }
 
+/** The roles whose own policies make them administrator, unconditionally. */
+export function findAdminRoles(context: AdminAccessContext): Role[] {
+  return prepare(context).facts.adminRoles.filter((admin) => admin.truth === 'true').map((admin) => admin.role);
+}
+
+/** The user's level of administrator access, with every path that leads there and every Deny that stops one. */
+export function analyzeAdminAccess(user: AdminAccessUser, context: AdminAccessContext): AdminAccess {
+  const prepared = prepare(context);
+  const subject = prepared.subject(user);
+  const { labelled, direct } = subject;
+  const unreadPolicies = labelled.unread;
+  if (direct.truth === 'true') {
+    return { level: 'admin', paths: directPaths(direct, subject.probes, labelled), nearAdminPaths: [], conditionalPaths: [], deniedBy: [], unreadPolicies };
+  }
+  const conditionalPaths: AdminPath[] = direct.truth === 'unknown' ? directPaths(direct, subject.probes, labelled) : [];
+  const nearAdminPaths: AdminPath[] = [];
+  const deniedBy = denialPaths(direct.deniedBy, labelled);
+  const scope = routeScope(subject, user, prepared);
+  const repeatsDirect = repeatsConditionalGrant(direct, labelled);
+  const allOfIam = allOfIamRoute(scope, prepared.facts);
+  for (const route of [...iamRoutes(scope, prepared.facts, allOfIam), ...roleRoutes(scope, prepared.facts, allOfIam?.truth === 'true')]) {
+    if (route.truth === 'true') nearAdminPaths.push(routePath(route, labelled));
+    else if (route.truth === 'unknown') {
+      if (!repeatsDirect(route)) conditionalPaths.push(routePath(route, labelled));
+    } else deniedBy.push(...denialPaths(route.deniedBy, labelled));
+  }
+  const level: AdminLevel = nearAdminPaths.length > 0 ? 'near-admin' : conditionalPaths.length > 0 ? 'conditional-admin' : 'none';
+  return { level, paths: [], nearAdminPaths: dedupePaths(nearAdminPaths), conditionalPaths: dedupePaths(conditionalPaths), deniedBy: dedupePaths(deniedBy), unreadPolicies };
+}
+
 /**
- * Full analysis behind `findAdminPaths`: admin paths plus the conditional and near-admin grants and
- * the deny-all policies, for reports that explain why someone is or is not counted as admin.
+ * A conditional administrator can take most routes under the same condition (`Allow *:*` with MFA
+ * also allows `iam:PutUserPolicy` with MFA): a conditional route that rests on nothing but the
+ * user's statements behind the conditional grant says nothing new.
  */
-export function analyzeAdminAccess(user: AdminAccessUser, context: AdminAccessContext): AdminAccessAnalysis {
-  const sources = collectUserPolicies(user, context);
-  const deniedBy = dedupe(sources.filter((source) => source.deniesAll).map((source) => source.path));
-  if (deniedBy.length > 0) return { paths: [], conditionalPaths: [], nearAdminPaths: [], deniedBy };
-
-  const byGrant = new Map<StatementGrant, AdminPath[]>();
-  const add = (grant: StatementGrant, path: AdminPath): void => {
-    byGrant.set(grant, [...(byGrant.get(grant) ?? []), path]);
+function repeatsConditionalGrant(direct: CheckResult, labelled: LabelledPolicies): (route: RouteResult) => boolean {
+  const key = (ref: StatementRef) => `${ref.source}\u0000${ref.index}`;
+  const granting = new Set(direct.truth === 'unknown' ? direct.because.map(key) : []);
+  return (route) => {
+    const own = route.because.filter((ref) => labelled.pathOf.has(ref.source));
+    return granting.size > 0 && own.length > 0 && own.every((ref) => granting.has(key(ref)));
   };
-  for (const source of sources) if (source.grant !== 'none') add(source.grant, source.path);
-
-  const variables: PolicyVariables = { 'aws:username': user.userName, 'aws:PrincipalAccount': context.accountId };
-  const identityStatements = sources.flatMap((source) => statementsOf(source.document));
-  for (const role of adminRoles(context)) {
-    const reach = roleReach(user, identityStatements, role, context, variables);
-    if (reach !== 'none') add(reach, { via: 'assume-role', source: role.arn });
-  }
-
-  const paths = dedupe(byGrant.get('admin') ?? []);
-  const conditionalPaths = without(dedupe(byGrant.get('conditional-admin') ?? []), paths);
-  const nearAdminPaths = without(dedupe(byGrant.get('near-admin') ?? []), [...paths, ...conditionalPaths]);
-  return { paths, conditionalPaths, nearAdminPaths, deniedBy: [] };
 }
 
-/** The roles that hold unconditional administrator access themselves (one hop, no chaining). */
-export function findAdminRoles(context: Pick<AdminAccessContext, 'roles' | 'managedPoliciesByArn' | 'partition'>): Role[] {
-  return context.roles.filter((role) => {
-    const sources = collectPolicies(role.inlinePolicies, role.attachedPolicies, context, {
-      inline: (name) => ({ via: 'inline-policy', source: name }),
-      managed: (arn) => ({ via: 'managed-policy', source: arn }),
-    });
-    return !sources.some((source) => source.deniesAll) && sources.some((source) => source.grant === 'admin');
-  });
+interface Subject {
+  labelled: LabelledPolicies;
+  context: RequestContext;
+  probes: Need[];
+  /** The user's own policies against the full-admin probes. */
+  direct: CheckResult;
 }
 
-// Every user is analysed against the same context; compute its admin roles once.
-// The context is treated as immutable for the duration of an audit.
-const adminRoleCache = new WeakMap<Role[], { key: AdminAccessContext; count: number; roles: Role[] }>();
-
-function adminRoles(context: AdminAccessContext): Role[] {
-  const cached = adminRoleCache.get(context.roles);
-  if (cached && cached.count === context.roles.length && sameRoleInputs(cached.key, context)) return cached.roles;
-  const roles = findAdminRoles(context);
-  adminRoleCache.set(context.roles, { key: context, count: context.roles.length, roles });
-  return roles;
+interface Prepared {
+  facts: AccountFacts;
+  groups: ReadonlyMap<string, Group>;
+  subject: (user: AdminAccessUser) => Subject;
 }
 
-function sameRoleInputs(a: AdminAccessContext, b: AdminAccessContext): boolean {
-  return a.managedPoliciesByArn === b.managedPoliciesByArn && a.partition === b.partition;
-}
+// Every user of an audit is analysed against the same context: work out the account's side once.
+const preparedByContext = new WeakMap<AdminAccessContext, Prepared>();
 
-function collectUserPolicies(user: AdminAccessUser, context: AdminAccessContext): PolicySource[] {
-  const sources = collectPolicies(user.inlinePolicies, user.attachedPolicies, context, {
-    inline: (name) => ({ via: 'inline-policy', source: name }),
-    managed: (arn) => ({ via: 'managed-policy', source: arn }),
-  });
-  for (const groupName of user.groups) {
-    const group = context.groupsByName.get(groupName);
-    if (!group) continue;
-    const groupPath = (via: 'group-inline-policy' | 'group-managed-policy') => (): AdminPath => ({ via, source: group.name });
-    sources.push(
-      ...collectPolicies(group.inlinePolicies, group.attachedPolicies, context, {
-        inline: groupPath('group-inline-policy'),
-        managed: groupPath('group-managed-policy'),
-      }),
-    );
-  }
-  return sources;
-}
-
-function collectPolicies(
-  inlinePolicies: ReadonlyArray<{ name: string; document: PolicyDocument }>,
-  attachedPolicies: ReadonlyArray<{ arn: string }>,
-  context: Pick<AdminAccessContext, 'managedPoliciesByArn' | 'partition'>,
-  pathOf: { inline: (name: string) => AdminPath; managed: (arn: string) => AdminPath },
-): PolicySource[] {
-  const adminArn = administratorAccessArn(context.partition);
-  const denyAllArn = denyAllPolicyArn(context.partition);
-  const sources: PolicySource[] = inlinePolicies.map((policy) => fromDocument(pathOf.inline(policy.name), policy.document));
-  for (const { arn } of attachedPolicies) {
-    const path = pathOf.managed(arn);
-    if (arn === adminArn) sources.push({ path, grant: 'admin', deniesAll: false, document: null });
-    else if (arn === denyAllArn) sources.push({ path, grant: 'none', deniesAll: true, document: null });
-    else sources.push(fromDocument(path, context.managedPoliciesByArn.get(arn)?.document ?? null));
-  }
-  return sources;
-}
-
-function fromDocument(path: AdminPath, document: PolicyDocument | null): PolicySource {
-  return { path, grant: documentGrant(document), deniesAll: documentDeniesAll(document), document };
-}
-
-/** How the user reaches `role`: `admin` (unconditionally), `conditional-admin`, or `none`. */
-function roleReach(
-  user: AdminAccessUser,
-  identityStatements: PolicyStatement[],
-  role: Role,
-  context: AdminAccessContext,
-  variables: PolicyVariables,
-): StatementGrant {
-  const trust = trustFor(user, role, context);
-  if (trust === 'none') return 'none';
-  const identity = identityAllowsAssume(identityStatements, role.arn, variables);
-  if (identity === 'denied') return 'none';
-  if (trust === 'direct') return 'admin';
-  return identity === 'allowed' ? 'admin' : identity === 'conditional' ? 'conditional-admin' : 'none';
-}
-
-type Trust = 'direct' | 'account' | 'none';
-
-function trustFor(user: AdminAccessUser, role: Role, context: AdminAccessContext): Trust {
-  const rootArn = `arn:${context.partition}:iam::${context.accountId}:root`;
-  const matchOf = (principal: string): Trust => {
-    if (principal === '*' || principal === user.arn) return 'direct';
-    if (principal === rootArn || principal === context.accountId) return 'account';
-    return 'none';
+function prepare(context: AdminAccessContext): Prepared {
+  const cached = preparedByContext.get(context);
+  if (cached) return cached;
+  const account: ProbeAccount = { partition: context.partition, accountId: context.accountId };
+  const documents = policyDocumentsByArn({ partition: context.partition, managedPolicies: context.managedPoliciesByArn, awsManagedPolicies: context.awsManagedPoliciesByArn });
+  const subjects = new WeakMap<AdminAccessUser, Subject>();
+  const subject = (user: AdminAccessUser): Subject => {
+    let found = subjects.get(user);
+    if (found === undefined) {
+      const labelled = gatherUserPolicies(user, context.groupsByName, documents);
+      const requestContext = userRequestContext(user, account);
+      const probes = fullAdminProbes(account, requestContext);
+      found = { labelled, context: requestContext, probes, direct: checkNeeds(labelled.policies, probes) };
+      subjects.set(user, found);
+    }
+    return found;
   };
-  let trust: Trust = 'none';
-  for (const statement of statementsOf(role.trustPolicy)) {
-    if (!statementAppliesToAction(statement, ASSUME_ROLE_ACTION)) continue;
-    const matches = awsPrincipals(statement.Principal).map(matchOf).filter((match) => match !== 'none');
-    if (matches.length === 0) continue;
-    if (statement.Effect === 'Deny') {
-      if (!hasCondition(statement)) return 'none';
-      continue;
-    }
-    if (matches.includes('direct')) trust = 'direct';
-    else if (trust === 'none') trust = 'account';
-  }
-  return trust;
+  let adminUsers: readonly AdminUser[] | undefined;
+  const serviceTrust = new Map<string, Truth>();
+  const facts: AccountFacts = {
+    account,
+    administratorAccessArn: administratorAccessArn(context.partition),
+    adminRoles: context.roles.map((role) => adminRoleOf(role, documents, account)).filter((admin) => admin.truth !== 'false'),
+    adminGroups: [...new Set(context.groupsByName.values())]
+      .map((group) => ({ group, policies: groupPolicies(group, documents) }))
+      .filter(({ policies }) => mayBeAdmin(policies, account)),
+    adminUsers: () =>
+      (adminUsers ??= (context.users ?? [])
+        .map((user) => ({ user, ...targetOf(subject(user).direct) }))
+        .filter((admin) => admin.truth !== 'false')),
+    trustsService: (role, service) => {
+      const key = `${role.arn}\u0000${service}`;
+      let truth = serviceTrust.get(key);
+      if (truth === undefined) serviceTrust.set(key, (truth = serviceTrustOf(role, service, account)));
+      return truth;
+    },
+  };
+  const prepared = { facts, groups: context.groupsByName, subject };
+  preparedByContext.set(context, prepared);
+  return prepared;
 }
 
-// `"*"`, `{ "AWS": "..." }` or `{ "AWS": [...] }`; service and federated principals are never a user.
-function awsPrincipals(principal: unknown): string[] {
-  if (principal === '*') return ['*'];
-  if (typeof principal !== 'object' || principal === null) return [];
-  const aws = (principal as Record<string, unknown>)['AWS'];
-  return toArray(aws as string | string[] | undefined).filter((value): value is string => typeof value === 'string');
+function adminRoleOf(role: Role, documents: ReadonlyMap<string, PolicyDocument>, account: ProbeAccount): AdminRole {
+  const check = checkNeeds({ identity: rolePolicies(role, documents), boundary: null }, fullAdminProbes(account, roleSessionContext(role.arn, account)));
+  return { role, ...targetOf(check) };
 }
 
-type IdentityDecision = 'allowed' | 'conditional' | 'denied' | 'none';
-
-function identityAllowsAssume(
-  statements: PolicyStatement[],
-  roleArn: string,
-  variables: PolicyVariables,
-): IdentityDecision {
-  let decision: IdentityDecision = 'none';
-  for (const statement of statements) {
-    if (!appliesToAssume(statement, roleArn, variables)) continue;
-    if (statement.Effect === 'Deny') {
-      if (!hasCondition(statement)) return 'denied';
-      continue;
-    }
-    // A `*:*` grant is already an admin path of its own; listing every role it reaches adds noise.
-    if (isStrongerGrant(statementGrant(statement), 'near-admin')) continue;
-    if (!hasCondition(statement)) decision = 'allowed';
-    else if (decision === 'none') decision = 'conditional';
-  }
-  return decision;
+/** Whether a group's policies alone may make any member administrator (its user name unknown). */
+function mayBeAdmin(policies: readonly NamedPolicy[], account: ProbeAccount): boolean {
+  const context = { 'aws:principalaccount': account.accountId, 'aws:principaltype': 'User' };
+  return policies.length > 0 && checkNeeds({ identity: policies, boundary: null }, fullAdminProbes(account, context)).truth !== 'false';
 }
 
-function appliesToAssume(statement: PolicyStatement, roleArn: string, variables: PolicyVariables): boolean {
-  return (
-    statementAppliesToAction(statement, ASSUME_ROLE_ACTION) && statementAppliesToResource(statement, roleArn, variables)
-  );
+function serviceTrustOf(role: Role, service: string, account: ProbeAccount): Truth {
+  const trust = trustForService(role, service);
+  if (trust.allows === null) return 'false';
+  const identity = [trust.allows, ...(trust.denies ? [trust.denies] : [])];
+  // The service acts for this account: a trust condition on the source account holds.
+  const context = { 'aws:sourceaccount': account.accountId };
+  return checkNeeds({ identity, boundary: null }, [{ action: 'sts:AssumeRole', resources: [role.arn], context }]).truth;
 }
 
-function pathKey(path: AdminPath): string {
-  return `${path.via}\u0000${path.source}`;
+const GRANT_ALL: NamedPolicy = { source: 'the policy the user adds', document: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };
+
+function routeScope(subject: Subject, user: AdminAccessUser, prepared: Prepared): RouteScope {
+  const { policies } = subject.labelled;
+  const allows = policies.identity.flatMap((p) => statementsOf(p.document)).filter((s) => s.Effect === 'Allow');
+  const covered = new Map<string, boolean>();
+  let grantAll: Target | undefined;
+  let boundaryRemoval: Truth | undefined;
+  const scope: RouteScope = {
+    user,
+    policies,
+    context: subject.context,
+    groups: [...new Set(user.groups)].flatMap((name) => prepared.groups.get(name) ?? []),
+    mayAllow: (action) => {
+      let result = covered.get(action);
+      if (result === undefined) covered.set(action, (result = allows.some((s) => statementCoversAction(s, action))));
+      return result;
+    },
+    adminWith: (addition) => {
+      const identity = [...policies.identity, ...addition];
+      const capped = targetOf(checkNeeds({ identity, boundary: policies.boundary }, subject.probes));
+      if (policies.boundary === null || capped.truth === 'true') return capped;
+      boundaryRemoval ??= removesBoundary(scope, user, prepared.facts);
+      if (boundaryRemoval === 'false') return capped;
+      const free = targetOf(checkNeeds({ identity, boundary: null }, subject.probes));
+      return { truth: anyOf([capped.truth, allOf([boundaryRemoval, free.truth])]), unknownKeys: [...capped.unknownKeys, ...free.unknownKeys] };
+    },
+    adminWithGrantAll: () => (grantAll ??= scope.adminWith([GRANT_ALL])),
+    adminWithAllOfIam: () => {
+      // With all of IAM it may also delete or detach its own denying policies and leave its groups.
+      const lifted = withoutDenies(policies);
+      const capped = targetOf(checkNeeds({ identity: [...lifted.identity, GRANT_ALL], boundary: policies.boundary }, subject.probes));
+      if (policies.boundary === null || capped.truth === 'true') return capped;
+      boundaryRemoval ??= removesBoundary(scope, user, prepared.facts);
+      return { truth: anyOf([capped.truth, boundaryRemoval]), unknownKeys: capped.unknownKeys };
+    },
+  };
+  return scope;
 }
 
-function dedupe(paths: AdminPath[]): AdminPath[] {
-  const seen = new Set<string>();
-  return paths.filter((path) => {
-    const key = pathKey(path);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+/** Whether the user may take its boundary off, set AdministratorAccess as its boundary, or rewrite the boundary policy. */
+function removesBoundary(scope: RouteScope, user: AdminAccessUser, facts: AccountFacts): Truth {
+  const boundary = user.permissionsBoundary ?? null;
+  const steps = [
+    stepOf(scope, 'iam:DeleteUserPermissionsBoundary', user.arn),
+    stepOf(scope, 'iam:PutUserPermissionsBoundary', user.arn, { 'iam:permissionsboundary': facts.administratorAccessArn }),
+    ...(boundary !== null && !isAwsManagedPolicyArn(boundary) ? [stepOf(scope, 'iam:CreatePolicyVersion', boundary)] : []),
+  ];
+  return anyOf(steps.map((step) => step.check.truth));
 }
 
-function without(paths: AdminPath[], exclude: AdminPath[]): AdminPath[] {
-  const excluded = new Set(exclude.map(pathKey));
-  return paths.filter((path) => !excluded.has(pathKey(path)));
+function targetOf(check: CheckResult): Target {
+  return { truth: check.truth, unknownKeys: check.unknownKeys };
 }

@@ -1,7 +1,7 @@
-import { findAdminPaths } from './admin-access.js';
+import { analyzeAdminAccess, type AdminAccessContext } from './admin-access.js';
 import { classifyUser } from './classify-user.js';
 import type { AuthorizationDetails, UserDetail } from './collect-authorization-details.js';
-import type { CallerIdentity, CredentialReportRow, UserRecord } from './types.js';
+import type { CallerIdentity, CredentialReportRow, ManagedPolicy, UserRecord } from './types.js';
 
 export interface UserRecordSources {
   details: AuthorizationDetails;
@@ -9,6 +9,8 @@ export interface UserRecordSources {
   reportRows: CredentialReportRow[] | null;
   /** null when virtual MFA devices could not be listed. */
   virtualMfa: Map<string, string[]> | null;
+  /** The AWS-managed policies read by the audit; null or absent when they could not be read. */
+  awsManagedPolicies?: readonly ManagedPolicy[] | null;
   caller: CallerIdentity;
   now: Date;
 }
@@ -18,22 +20,25 @@ export function buildUserRecords(sources: UserRecordSources): UserRecord[] {
   const { details, caller, now } = sources;
   // Keyed by ARN, not name: a user re-created under the same name after the report was made is another user.
   const reportByArn = new Map((sources.reportRows ?? []).map((row) => [row.arn, row]));
-  const context = {
+  const context: AdminAccessContext = {
     groupsByName: new Map(details.groups.map((g) => [g.name, g])),
     managedPoliciesByArn: new Map(details.managedPolicies.map((p) => [p.arn, p])),
+    awsManagedPoliciesByArn: new Map((sources.awsManagedPolicies ?? []).map((p) => [p.arn, p])),
     roles: details.roles,
+    users: details.users,
     accountId: caller.accountId,
     partition: caller.partition,
   };
   return details.users
     .map((user) => {
       const credentials = joinCredentials(user, reportByArn.get(user.arn), sources.virtualMfa);
-      const adminPaths = findAdminPaths(user, context);
+      const adminAccess = analyzeAdminAccess(user, context);
       const partial = {
         ...user,
         ...credentials,
-        adminPaths,
-        isAdmin: adminPaths.length > 0,
+        adminPaths: adminAccess.paths,
+        isAdmin: adminAccess.level === 'admin',
+        adminAccess,
         isCaller: user.userId === caller.userId,
       };
       return { ...partial, classification: classifyUser(partial, { now }) };

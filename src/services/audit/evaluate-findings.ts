@@ -11,6 +11,7 @@
  * - `password-unused-90-days` counts from the last change (or the user's creation) when the
  *   password was never used.
  */
+import { adminLevelOf, describeAdminPath, pathsOfLevel } from './describe-admin-access.js';
 import type { AccessKeySummary, Finding, RootAccountSummary, Severity, UserRecord } from './types.js';
 
 export interface EvaluateFindingsInput {
@@ -24,6 +25,8 @@ export const FINDING_RULES = {
   'root-without-mfa': 'critical',
   'console-without-mfa': 'high',
   'iam-user-administrator': 'high',
+  'iam-user-near-administrator': 'high',
+  'iam-user-conditional-administrator': 'high',
   'access-key-older-than-90-days': 'medium',
   'access-key-unused-90-days': 'medium',
   'access-key-never-used': 'medium',
@@ -134,20 +137,37 @@ function consoleFindings(user: UserRecord, now: Date): Finding[] {
 }
 
 function adminFindings(user: UserRecord): Finding[] {
-  if (!user.isAdmin && user.adminPaths.length === 0) return [];
-  const paths = user.adminPaths.map((path) => `${path.via} ${path.source}`).join('; ');
-  const recommendation =
-    user.classification.kind === 'machine'
-      ? 'Replace this workload user with an IAM role scoped to what it does; long-lived admin keys are the highest-value target in the account.'
-      : 'Move this person to IAM Identity Center with an administrator permission set, then disable the IAM user; keep a protected break-glass user only if required.';
-  return [
-    finding(
-      'iam-user-administrator',
-      user.userName,
-      `${user.userName} has administrator access${paths ? ` (${paths})` : ''}.`,
-      recommendation,
-    ),
-  ];
+  const level = adminLevelOf(user);
+  if (level === 'none') return [];
+  const paths = pathsOfLevel(user).map(describeAdminPath).join('; ');
+  const how = paths ? ` (${paths})` : '';
+  const machine = user.classification.kind === 'machine';
+  if (level === 'near-admin') {
+    return [
+      finding(
+        'iam-user-near-administrator',
+        user.userName,
+        `${user.userName} can make itself administrator in one step${how}.`,
+        machine
+          ? 'Replace this workload user with an IAM role scoped to what it does, without the step to administrator; until then treat its keys as administrator keys.'
+          : 'Treat this person as an administrator: move them to IAM Identity Center with a permission set that does not carry the step (or an administrator one, on purpose), then disable the IAM user.',
+      ),
+    ];
+  }
+  if (level === 'conditional-admin') {
+    return [
+      finding(
+        'iam-user-conditional-administrator',
+        user.userName,
+        `${user.userName} is, or can become, administrator under a condition the audit cannot check${how}.`,
+        'Treat this user as an administrator whenever the condition holds (MFA, a region, a source IP, a tag): move it to IAM Identity Center with the access it needs, then disable the IAM user.',
+      ),
+    ];
+  }
+  const recommendation = machine
+    ? 'Replace this workload user with an IAM role scoped to what it does; long-lived admin keys are the highest-value target in the account.'
+    : 'Move this person to IAM Identity Center with an administrator permission set, then disable the IAM user; keep a protected break-glass user only if required.';
+  return [finding('iam-user-administrator', user.userName, `${user.userName} has administrator access${how}.`, recommendation)];
 }
 
 function directPolicyFindings(user: UserRecord): Finding[] {

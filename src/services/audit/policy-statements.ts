@@ -1,25 +1,13 @@
 /**
  * Small, pure helpers over IAM policy documents: normalising the single-or-list elements, IAM
- * wildcard matching, and recognising the statements that make a principal an administrator.
- *
- * How statements are graded (`statementGrant`):
- * - `admin`: Allow, Action covers everything (`*`, `*:*`), Resource covers everything (`*`), no
- *   Condition. This is the only grade the audit treats as unconditional administrator access.
- * - `conditional-admin`: the same with a non-empty Condition. A condition can scope the grant to
- *   anything (MFA, a source IP, a tag, a date window), so it is reported but not counted as admin.
- * - `near-admin`: an unconditional Allow that grants everything except a list, through `NotAction`
- *   (e.g. `NotAction: iam:*` on `*`, as PowerUserAccess does) or `NotResource`. The exclusions show
- *   the author meant "not quite admin", so it is reported separately rather than counted as admin.
- * - `none`: anything narrower, including conditioned NotAction/NotResource grants.
+ * wildcard matching, and recognising an unconditional allow-all or deny-all statement. What a
+ * principal may do as a whole is the effective-access model's question (src/model/effective-access.ts).
  */
 import type { PolicyDocument, PolicyStatement } from './types.js';
-
-export type StatementGrant = 'admin' | 'conditional-admin' | 'near-admin' | 'none';
 
 /** Values for policy variables such as `${aws:username}`, keyed case-insensitively. */
 export type PolicyVariables = Readonly<Record<string, string>>;
 
-const GRANT_RANK: Record<StatementGrant, number> = { admin: 3, 'conditional-admin': 2, 'near-admin': 1, none: 0 };
 const MAX_CACHED_PATTERNS = 5_000;
 const actionPatternCache = new Map<string, RegExp>();
 const resourcePatternCache = new Map<string, RegExp>();
@@ -104,7 +92,7 @@ export function coversAllResources(statement: PolicyStatement): boolean {
 
 /** Unconditional `Allow` of every action on every resource: administrator access. */
 export function isAllowAllStatement(statement: PolicyStatement): boolean {
-  return statementGrant(statement) === 'admin';
+  return statement.Effect === 'Allow' && coversAllActions(statement) && coversAllResources(statement) && !hasCondition(statement);
 }
 
 /** Unconditional `Deny` of every action on every resource: nothing else in the policy set matters. */
@@ -114,60 +102,12 @@ export function isDenyAllStatement(statement: PolicyStatement): boolean {
   );
 }
 
-/** Grades one statement; see the top of this file for what each grade means. */
-export function statementGrant(statement: PolicyStatement): StatementGrant {
-  if (statement.Effect !== 'Allow') return 'none';
-  const allActions = coversAllActions(statement);
-  const allResources = coversAllResources(statement);
-  if (allActions && allResources) return hasCondition(statement) ? 'conditional-admin' : 'admin';
-  if (hasCondition(statement)) return 'none';
-  const broadActions = allActions || excludesSomeActionsOnly(statement);
-  const broadResources = allResources || excludesSomeResourcesOnly(statement);
-  const usesExclusion = statement.NotAction !== undefined || statement.NotResource !== undefined;
-  return broadActions && broadResources && usesExclusion ? 'near-admin' : 'none';
-}
-
-/** The strongest grade of any statement in the document. */
-export function documentGrant(document: PolicyDocument | null | undefined): StatementGrant {
-  return strongestGrant(statementsOf(document).map(statementGrant));
-}
-
-/** Whether any statement of the document is an unconditional deny-all. */
-export function documentDeniesAll(document: PolicyDocument | null | undefined): boolean {
-  return statementsOf(document).some(isDenyAllStatement);
-}
-
-/** The strongest of several grades (`none` for an empty list). */
-export function strongestGrant(grants: Iterable<StatementGrant>): StatementGrant {
-  let best: StatementGrant = 'none';
-  for (const grant of grants) if (GRANT_RANK[grant] > GRANT_RANK[best]) best = grant;
-  return best;
-}
-
-/** Whether `a` is a stronger grade than `b`. */
-export function isStrongerGrant(a: StatementGrant, b: StatementGrant): boolean {
-  return GRANT_RANK[a] > GRANT_RANK[b];
-}
-
 function isMatchAllActionPattern(pattern: string): boolean {
   return /^\*+(:\*+)?$/.test(pattern.trim());
 }
 
 function isMatchAllResourcePattern(pattern: string): boolean {
   return /^\*+$/.test(pattern.trim());
-}
-
-// A NotAction that itself lists `*` excludes everything, so it grants nothing.
-function excludesSomeActionsOnly(statement: PolicyStatement): boolean {
-  if (statement.Action !== undefined || statement.NotAction === undefined) return false;
-  const excluded = toArray(statement.NotAction);
-  return !excluded.some(isMatchAllActionPattern);
-}
-
-function excludesSomeResourcesOnly(statement: PolicyStatement): boolean {
-  if (statement.Resource !== undefined || statement.NotResource === undefined) return false;
-  const excluded = toArray(statement.NotResource);
-  return !excluded.some(isMatchAllResourcePattern);
 }
 
 function cachedRegExp(cache: Map<string, RegExp>, pattern: string, build: () => RegExp): RegExp {

@@ -1,4 +1,4 @@
-import { countAudit, describeUserRow, USER_ROW_HEADINGS } from './summarise-users.js';
+import { ADMIN_ROW_HEADINGS, countAudit, describeAdminRows, describeDeniedAdmins, describeUserRow, USER_ROW_HEADINGS } from './summarise-users.js';
 import type { AuditSnapshot } from './types.js';
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
@@ -17,8 +17,8 @@ export function renderAuditMarkdown(snapshot: AuditSnapshot): string {
     '## Summary',
     '',
     table(
-      ['users', 'human', 'machine', 'unknown', 'administrators', 'console users', 'console without MFA', 'active keys'],
-      [[counts.users, counts.human, counts.machine, counts.unknown, counts.admins, counts.consoleUsers, counts.consoleWithoutMfa, counts.activeKeys]],
+      ['users', 'human', 'machine', 'unknown', 'administrators', 'near-administrators', 'conditional administrators', 'console users', 'console without MFA', 'active keys'],
+      [[counts.users, counts.human, counts.machine, counts.unknown, counts.admins, counts.nearAdmins, counts.conditionalAdmins, counts.consoleUsers, counts.consoleWithoutMfa, counts.activeKeys]],
     ),
     '',
   ];
@@ -32,6 +32,7 @@ export function renderAuditMarkdown(snapshot: AuditSnapshot): string {
       ? 'No findings.'
       : table(['severity', 'subject', 'finding', 'what to do'], findings.map((f) => [f.severity, f.subject ?? '-', f.message, f.recommendation])),
     '',
+    ...adminSection(snapshot),
     '## Users',
     '',
     table(USER_ROW_HEADINGS, snapshot.users.map((u) => describeUserRow(u, now))),
@@ -51,6 +52,28 @@ export function renderAuditMarkdown(snapshot: AuditSnapshot): string {
     '',
   );
   return lines.join('\n');
+}
+
+function adminSection(snapshot: AuditSnapshot): string[] {
+  const rows = describeAdminRows(snapshot);
+  const denied = describeDeniedAdmins(snapshot);
+  const unread = snapshot.users.filter((u) => (u.adminAccess?.unreadPolicies.length ?? 0) > 0);
+  const lines = [
+    '## Administrator access',
+    '',
+    '- **ADMIN**: allowed every action on every resource by its own policies, with no condition.',
+    '- **near-admin**: can make itself administrator in one step (a policy on itself or its group, a policy version, an admin group, an admin role it can assume, re-trust or pass to compute, another administrator\'s credentials).',
+    '- **conditional admin**: either of those, only under a condition the audit cannot know (MFA, region, source IP, tags).',
+    '- Not seen: service control policies, resource policies other than role trust policies, role permissions boundaries, and chains of more than one step.',
+    '',
+    rows.length === 0 ? 'Nobody has administrator access or a step to it.' : table(ADMIN_ROW_HEADINGS, rows),
+    '',
+  ];
+  if (denied.length > 0) lines.push('Administrator access cancelled by an explicit Deny:', '', table(['user', 'denied by'], denied), '');
+  if (unread.length > 0) {
+    lines.push('Policies whose documents could not be read (what they grant is not counted):', '', ...unread.map((u) => `- **${u.userName}**: ${u.adminAccess?.unreadPolicies.join(', ')}`), '');
+  }
+  return lines;
 }
 
 function describeIdentityCenter(snapshot: AuditSnapshot): string {

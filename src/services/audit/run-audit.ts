@@ -9,8 +9,8 @@ import { discoverIdentityCenter } from './discover-identity-center.js';
 import { evaluateFindings } from './evaluate-findings.js';
 import { fetchCredentialReport } from './fetch-credential-report.js';
 import { readAccountAlias, readRootSummary, readVirtualMfaSerials } from './read-account-extras.js';
-import { readOptional } from './read-optional.js';
-import { fetchAwsManagedDocuments } from '../policies/fetch-aws-managed-documents.js';
+import { readOptional, type Optional } from './read-optional.js';
+import { fetchAwsManagedDocuments } from './fetch-aws-managed-documents.js';
 import { isAwsManagedPolicyArn } from '../policies/collect-source-policies.js';
 import { AUDIT_SCHEMA_VERSION, type AuditGap, type AuditSnapshot, type CallerIdentity, type ManagedPolicy, type PolicyDocument, type RootAccountSummary } from './types.js';
 
@@ -28,15 +28,18 @@ export interface AuditOptions {
 
 /**
  * Reads the whole account in a fixed number of calls: the authorization details (one paginated
- * call), the credential report, and a handful of account-wide reads. No call is made per user.
+ * call), the credential report, a handful of account-wide reads, and two calls for each distinct
+ * AWS-managed policy the account uses. No call is made per user.
  */
 export async function runAudit(options: AuditOptions): Promise<AuditSnapshot> {
   const { iam, io } = options;
   const identityCenterRegion = options.identityCenterRegion ?? options.region;
   const progress = io.startProgress('AUDIT_READING', 'Reading the IAM inventory and the credential report');
   try {
-    const [details, report, alias, summary, virtualMfa, identityCenter] = await Promise.all([
-      readAuthorizationDetails(iam),
+    const inventory = readAuthorizationDetails(iam);
+    const [details, awsManaged, report, alias, summary, virtualMfa, identityCenter] = await Promise.all([
+      inventory,
+      inventory.then((read) => readAwsManagedPolicies(iam, read)),
       readOptional(
         'credential-report',
         'iam:GenerateCredentialReport and iam:GetCredentialReport',
@@ -57,18 +60,13 @@ export async function runAudit(options: AuditOptions): Promise<AuditSnapshot> {
         () => discoverIdentityCenter(options.ssoAdmin, identityCenterRegion),
       ),
     ]);
-    const awsManaged = await readOptional(
-      'aws-managed-policies',
-      'iam:GetPolicy and iam:GetPolicyVersion',
-      'The documents of AWS-managed policies are unknown: only AdministratorAccess and AWSDenyAll are understood, and verify reads the others later',
-      () => fetchAwsManagedDocuments(iam, awsManagedArnsOf(details)),
-    );
     const gaps: AuditGap[] = [report, alias, summary, virtualMfa, identityCenter, awsManaged].flatMap((r) => (r.ok ? [] : [r.gap]));
     const now = options.now();
     const users = buildUserRecords({
       details,
       reportRows: report.ok ? report.value.rows : null,
       virtualMfa: virtualMfa.ok ? virtualMfa.value : null,
+      awsManagedPolicies: awsManaged.ok ? awsManaged.value : null,
       caller: options.caller,
       now,
     });
@@ -89,7 +87,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditSnapshot> {
       groups: details.groups,
       roles: details.roles,
       managedPolicies: details.managedPolicies,
-      awsManagedPolicies: awsManaged.ok ? [...awsManaged.value].map(([arn, document]) => awsManagedPolicy(arn, document)) : [],
+      awsManagedPolicies: awsManaged.ok ? awsManaged.value : [],
       findings: evaluateFindings({ users, root, now }),
       gaps,
     };
@@ -97,6 +95,16 @@ export async function runAudit(options: AuditOptions): Promise<AuditSnapshot> {
     progress.fail('The IAM inventory could not be read');
     throw error;
   }
+}
+
+/** The documents of the AWS-managed policies in use, so that admin detection and later phases can judge them. */
+function readAwsManagedPolicies(iam: IAMClient, details: AuthorizationDetails): Promise<Optional<ManagedPolicy[]>> {
+  return readOptional(
+    'aws-managed-policies',
+    'iam:GetPolicy and iam:GetPolicyVersion',
+    'The documents of AWS-managed policies are unknown: only AdministratorAccess and AWSDenyAll are understood, so administrator access through any other is not seen, and verify reads them later',
+    async () => [...(await fetchAwsManagedDocuments(iam, awsManagedArnsOf(details)))].map(([arn, document]) => awsManagedPolicy(arn, document)),
+  );
 }
 
 /** The AWS-managed policies anything in the account uses: attached to a user, group or role, or a user's boundary. */

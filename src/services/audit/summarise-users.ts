@@ -1,11 +1,17 @@
-import type { AuditSnapshot, UserRecord } from './types.js';
+import { adminLevelMark, adminLevelOf, describeAdminAccess, describeAdminPath } from './describe-admin-access.js';
+import type { AdminLevel, AuditSnapshot, UserRecord } from './types.js';
 
 export interface AuditCounts {
   users: number;
   human: number;
   machine: number;
   unknown: number;
+  /** Administrators through their own policies. */
   admins: number;
+  /** Users who can make themselves administrator in one step. */
+  nearAdmins: number;
+  /** Users who are, or can become, administrator only under a condition the audit cannot know. */
+  conditionalAdmins: number;
   consoleUsers: number;
   consoleWithoutMfa: number;
   activeKeys: number;
@@ -21,7 +27,9 @@ export function countAudit(snapshot: AuditSnapshot): AuditCounts {
   return {
     users: snapshot.users.length,
     ...kinds,
-    admins: snapshot.users.filter((u) => u.isAdmin).length,
+    admins: countLevel(snapshot, 'admin'),
+    nearAdmins: countLevel(snapshot, 'near-admin'),
+    conditionalAdmins: countLevel(snapshot, 'conditional-admin'),
     consoleUsers: snapshot.users.filter((u) => u.console?.enabled).length,
     consoleWithoutMfa: snapshot.users.filter((u) => u.console?.enabled && u.mfa && !u.mfa.active).length,
     activeKeys: snapshot.users.reduce((sum, u) => sum + (u.accessKeys ?? []).filter((k) => k.active).length, 0),
@@ -39,11 +47,34 @@ export function describeUserRow(user: UserRecord, now: Date): string[] {
     user.mfa === null ? '?' : user.mfa.active ? 'yes' : 'no',
     keys,
     user.groups.join(', ') || '-',
-    user.isAdmin ? 'ADMIN' : '',
+    adminLevelMark(adminLevelOf(user)),
   ];
 }
 
 export const USER_ROW_HEADINGS = ['user', 'kind', 'console', 'MFA', 'active keys (age, last used)', 'groups', 'admin'];
+
+export const ADMIN_ROW_HEADINGS = ['user', 'level', 'through'];
+
+const LEVEL_ORDER: AdminLevel[] = ['admin', 'near-admin', 'conditional-admin'];
+
+/** One row per user with any administrator access, administrators first: who, and through what. */
+export function describeAdminRows(snapshot: AuditSnapshot): string[][] {
+  return snapshot.users
+    .filter((u) => adminLevelOf(u) !== 'none')
+    .sort((a, b) => LEVEL_ORDER.indexOf(adminLevelOf(a)) - LEVEL_ORDER.indexOf(adminLevelOf(b)) || a.userName.localeCompare(b.userName))
+    .map((u) => [u.userName, adminLevelMark(adminLevelOf(u)), describeAdminAccess(u) || '-']);
+}
+
+/** Users whose administrator access an explicit Deny cancels, with the Denies. */
+export function describeDeniedAdmins(snapshot: AuditSnapshot): string[][] {
+  return snapshot.users
+    .filter((u) => adminLevelOf(u) === 'none' && (u.adminAccess?.deniedBy.length ?? 0) > 0)
+    .map((u) => [u.userName, (u.adminAccess?.deniedBy ?? []).map(describeAdminPath).join('; ')]);
+}
+
+function countLevel(snapshot: AuditSnapshot, level: AdminLevel): number {
+  return snapshot.users.filter((u) => adminLevelOf(u) === level).length;
+}
 
 function describeKeys(user: UserRecord, now: Date): string {
   const active = (user.accessKeys ?? []).filter((k) => k.active);

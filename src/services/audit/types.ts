@@ -124,11 +124,60 @@ export interface ClassificationReason {
   detail: string;
 }
 
+/**
+ * How a path reaches administrator access. The first four are the user's own policies granting it;
+ * the rest are one step the user may take to make itself administrator, or (in `deniedBy` and
+ * conditional paths only) the boundary and trust policies that decide a path.
+ */
+export type AdminRoute =
+  | 'managed-policy'
+  | 'inline-policy'
+  | 'group-managed-policy'
+  | 'group-inline-policy'
+  | 'permissions-boundary'
+  | 'trust-policy'
+  | 'iam-full-access'
+  | 'user-policy'
+  | 'group-policy'
+  | 'policy-version'
+  | 'join-group'
+  | 'user-credentials'
+  | 'assume-role'
+  | 'update-trust'
+  | 'pass-role';
+
 export interface AdminPath {
   /** How the user reaches administrator access. */
-  via: 'managed-policy' | 'inline-policy' | 'group-managed-policy' | 'group-inline-policy' | 'assume-role';
-  /** The policy ARN or name, the group, or the role. */
+  via: AdminRoute;
+  /** The policy ARN or name, the group, the role or the user the path goes through. */
   source: string;
+  /** The actions the step takes (`sts:AssumeRole`; `iam:PassRole`, `ec2:RunInstances`), for the one-step routes. */
+  actions?: string[];
+  /** The user's policies whose statements decide it: `group Developers managed-policy arn:aws:iam::aws:policy/PowerUserAccess`. */
+  through?: string[];
+  /** Condition keys not known at audit time that the path depends on (`aws:MultiFactorAuthPresent`). */
+  unknownKeys?: string[];
+}
+
+/**
+ * - `admin`: allowed every action on every resource by its own policies, with no condition.
+ * - `near-admin`: can make itself administrator in one step (a policy on itself, an admin role, ...).
+ * - `conditional-admin`: either of those, but only under a condition the audit cannot know (MFA, region, source IP, tags).
+ */
+export type AdminLevel = 'admin' | 'near-admin' | 'conditional-admin' | 'none';
+
+export interface AdminAccess {
+  level: AdminLevel;
+  /** The policies that make the user administrator, unconditionally. */
+  paths: AdminPath[];
+  /** One-step routes to administrator access that hold unconditionally. */
+  nearAdminPaths: AdminPath[];
+  /** Administrator access or a route to it that depends on a condition not known at audit time. */
+  conditionalPaths: AdminPath[];
+  /** The explicit Denies (AWSDenyAll, a deny-all, a trust policy Deny) that cancel what would otherwise be a path. */
+  deniedBy: AdminPath[];
+  /** Policies that reach the user but whose documents are not known: what they grant is not counted. */
+  unreadPolicies: string[];
 }
 
 export interface UserRecord {
@@ -147,8 +196,12 @@ export interface UserRecord {
   mfa: MfaSummary | null;
   accessKeys: AccessKeySummary[] | null;
   signingCertificates: SigningCertificateSummary[] | null;
+  /** Same as `adminAccess.paths`. */
   adminPaths: AdminPath[];
+  /** Same as `adminAccess.level === 'admin'`. */
   isAdmin: boolean;
+  /** Absent in an audit written before the levels were recorded. */
+  adminAccess?: AdminAccess;
   isCaller: boolean;
   classification: Classification;
 }

@@ -6,7 +6,7 @@ import { say, type IoHost } from '../../io/io-host.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import type { AuditSnapshot, PolicyDocument } from '../audit/types.js';
 import { discoverActivitySources, type ActivitySources } from './discover-activity-sources.js';
-import { fetchAwsManagedDocuments } from './fetch-aws-managed-documents.js';
+import { fetchAwsManagedDocuments } from '../audit/fetch-aws-managed-documents.js';
 import { runPolicyGenerationQueue, type QueueEvent, type QueueRunResult } from './policy-generation-queue.js';
 import { GENERATION_QUEUE_FILE, type GenerationQueueStore, type GenerationUser } from './policy-generation-store.js';
 import type { PolicySetDraft } from './plan-policy-sets.js';

@@ -13,7 +13,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import pMap from 'p-map';
-import { findAdminPaths } from '../audit/admin-access.js';
+import { analyzeAdminAccess, type AdminAccessContext } from '../audit/admin-access.js';
 import { collectAuthorizationDetails, type AuthorizationDetails, type UserDetail } from '../audit/collect-authorization-details.js';
 
 /** IAM is one global endpoint; a handful of reads in flight keeps a large account fast without throttling. */
@@ -28,6 +28,10 @@ export interface AccessKeyState {
 }
 
 export interface IamUserState extends UserDetail {
+  /**
+   * Holds administrator access, under a condition such as MFA, or one step away from it: the lockout
+   * guard keeps the last of these, since losing every one of them is what locks an account out.
+   */
   isAdmin: boolean;
   /** Read for target users only; null otherwise. */
   credentials: { passwordLastUsed: string | null; accessKeys: AccessKeyState[] } | null;
@@ -52,7 +56,7 @@ export async function readIamUsers(iam: IAMClient, options: ReadIamUsersOptions)
   const details = await collectAuthorizationDetails(iam);
   const context = adminContext(details, options);
   const users = new Map<string, IamUserState>();
-  for (const user of details.users) users.set(user.userName, { ...user, isAdmin: findAdminPaths(user, context).length > 0, credentials: null });
+  for (const user of details.users) users.set(user.userName, { ...user, isAdmin: analyzeAdminAccess(user, context).level !== 'none', credentials: null });
   // IAM user names are unique regardless of case: `Bob` on the command line is user `bob`.
   const byLowerName = new Map([...users.keys()].map((name) => [name.toLowerCase(), name]));
   const found = options.targets.map((name) => byLowerName.get(name.toLowerCase())).filter((name): name is string => name !== undefined);
@@ -93,11 +97,13 @@ export async function listAccessKeys(iam: IAMClient, userName: string, abortSign
   return keys;
 }
 
-function adminContext(details: AuthorizationDetails, options: Pick<ReadIamUsersOptions, 'accountId' | 'partition'>) {
+// AWS-managed documents are not read here: of those, only AdministratorAccess and AWSDenyAll are known.
+function adminContext(details: AuthorizationDetails, options: Pick<ReadIamUsersOptions, 'accountId' | 'partition'>): AdminAccessContext {
   return {
     groupsByName: new Map(details.groups.map((g) => [g.name, g])),
     managedPoliciesByArn: new Map(details.managedPolicies.map((p) => [p.arn, p])),
     roles: details.roles,
+    users: details.users,
     accountId: options.accountId,
     partition: options.partition,
   };

@@ -12,7 +12,7 @@ import { readPolicyFile, readPolicyManifest } from '../../workspace/policy-files
 import type { Workspace } from '../../workspace/workspace.js';
 import type { AuditSnapshot, PolicyDocument } from '../audit/types.js';
 import { readDesiredPermissionSets } from '../permission-sets/read-desired.js';
-import { fetchAwsManagedDocuments } from '../policies/fetch-aws-managed-documents.js';
+import { fetchAwsManagedDocuments } from '../audit/fetch-aws-managed-documents.js';
 import { renderVerifyMarkdown } from './render-verify-markdown.js';
 import { verifyPeople, type VerifyReport } from './verify-people.js';
 

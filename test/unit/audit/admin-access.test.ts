@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  analyzeAdminAccess,
-  findAdminPaths,
-  findAdminRoles,
-  type AdminAccessContext,
-} from '../../../src/services/audit/admin-access.js';
-import type { AdminPath, Group, ManagedPolicy, PolicyStatement, Role, UserRecord } from '../../../src/services/audit/types.js';
+import { analyzeAdminAccess, findAdminPaths, findAdminRoles } from '../../../src/services/audit/admin-access.js';
+import type { AdminAccess, Group, ManagedPolicy, PolicyStatement, Role, UserRecord } from '../../../src/services/audit/types.js';
 import {
   ACCOUNT_ID,
   ACCOUNT_ROOT_ARN,
@@ -14,216 +9,389 @@ import {
   allow,
   allowAll,
   denyAll,
+  groupArn,
   makeAdminContext,
+  makeAwsManagedPolicy,
   makeGroup,
   makeManagedPolicy,
   makeRole,
   makeUser,
   policyDocument,
   roleArn,
+  serviceTrustPolicy,
   trustPolicy,
   userArn,
 } from '../../fixtures/inventory.js';
 
+/** PowerUserAccess as AWS publishes it (the statements that matter here). */
+const POWER_USER_ACCESS = makeAwsManagedPolicy(
+  'PowerUserAccess',
+  policyDocument(
+    { Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
+    {
+      Effect: 'Allow',
+      Action: ['iam:CreateServiceLinkedRole', 'iam:DeleteServiceLinkedRole', 'iam:ListRoles', 'organizations:DescribeOrganization', 'account:ListRegions', 'account:GetAccountInformation'],
+      Resource: '*',
+    },
+  ),
+);
+/** AdministratorAccess as AWS publishes it. */
+const ADMINISTRATOR_ACCESS = makeAwsManagedPolicy('AdministratorAccess', policyDocument({ Effect: 'Allow', Action: '*', Resource: '*' }));
+
 const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
-const adminAttached = { name: 'AdministratorAccess', arn: ADMINISTRATOR_ACCESS_ARN };
-const readOnlyAttached = { name: 'ReadOnlyAccess', arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' };
+const EU_ONLY = { StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'eu-central-1'] } };
+const attachedAws = (policy: ManagedPolicy) => ({ name: policy.name, arn: policy.arn });
+const adminAttached = attachedAws(ADMINISTRATOR_ACCESS);
+const powerUserAttached = attachedAws(POWER_USER_ACCESS);
+const denyAllAttached = { name: 'AWSDenyAll', arn: AWS_DENY_ALL_ARN };
 const inline = (name: string, ...statements: PolicyStatement[]) => ({ name, document: policyDocument(...statements) });
 const attached = (policy: ManagedPolicy) => ({ name: policy.name, arn: policy.arn });
 
-const fullAccessPolicy = makeManagedPolicy({ name: 'full-access', document: policyDocument(allowAll()) });
-const conditionalFullPolicy = makeManagedPolicy({ name: 'full-access-with-mfa', document: policyDocument(allowAll(MFA)) });
-const readPolicy = makeManagedPolicy({ name: 's3-read', document: policyDocument(allow('s3:Get*')) });
-const assumeAdminPolicy = makeManagedPolicy({
-  name: 'assume-admin',
-  document: policyDocument(allow('sts:AssumeRole', roleArn('Admin'))),
-});
+const s3OnlyBoundary = makeManagedPolicy({ name: 's3-only', path: '/boundaries/', document: policyDocument(allow('s3:*')) });
+const deployerPolicy = makeManagedPolicy({ name: 'deployer', document: policyDocument(allow(['s3:*', 'iam:CreatePolicyVersion'], ['*'])) });
 
-const adminsGroup = makeGroup({ name: 'admins', attachedPolicies: [adminAttached] });
-const inlineAdminsGroup = makeGroup({ name: 'ops', inlinePolicies: [inline('everything', allowAll())] });
-const managedAdminsGroup = makeGroup({ name: 'platform', attachedPolicies: [attached(fullAccessPolicy)] });
-const readersGroup = makeGroup({ name: 'readers', attachedPolicies: [readOnlyAttached, attached(readPolicy)] });
-const lockedGroup = makeGroup({ name: 'locked', attachedPolicies: [{ name: 'AWSDenyAll', arn: AWS_DENY_ALL_ARN }] });
+const adminsGroup = makeGroup({ name: 'Admins', attachedPolicies: [adminAttached] });
+const developersGroup = makeGroup({ name: 'Developers', attachedPolicies: [powerUserAttached] });
+const noAssumeGroup = makeGroup({ name: 'NoAssume', inlinePolicies: [inline('no-assume', { Effect: 'Deny', Action: 'sts:AssumeRole', Resource: '*' })] });
+const deployersGroup = makeGroup({ name: 'Deployers', attachedPolicies: [attached(deployerPolicy)] });
 
-const adminRoleTrustingRoot = makeRole({ name: 'Admin', attachedPolicies: [adminAttached], trustPolicy: trustPolicy(ACCOUNT_ROOT_ARN) });
+const adminRoleTrustingAccount = makeRole({ name: 'OrganizationAdmin', attachedPolicies: [adminAttached], trustPolicy: trustPolicy(ACCOUNT_ROOT_ARN) });
+const adminInstanceRole = makeRole({ name: 'admin-instance', attachedPolicies: [adminAttached], trustPolicy: serviceTrustPolicy('ec2.amazonaws.com') });
+const adminLambdaRole = makeRole({ name: 'admin-lambda', attachedPolicies: [adminAttached], trustPolicy: serviceTrustPolicy('lambda.amazonaws.com') });
+const breakGlass = makeUser({ userName: 'break-glass', attachedPolicies: [adminAttached] });
 
-type UserShape = Pick<UserRecord, 'userName' | 'arn' | 'groups' | 'inlinePolicies' | 'attachedPolicies'>;
-function user(overrides: Partial<UserRecord> = {}): UserShape {
-  const { userName, arn, groups, inlinePolicies, attachedPolicies } = makeUser({ userName: 'jane.doe', ...overrides });
-  return { userName, arn, groups, inlinePolicies, attachedPolicies };
+interface Inventory {
+  groups?: Group[];
+  managedPolicies?: ManagedPolicy[];
+  roles?: Role[];
+  users?: UserRecord[];
 }
 
-function contextWith(inventory: { groups?: Group[]; managedPolicies?: ManagedPolicy[]; roles?: Role[] } = {}): AdminAccessContext {
+function user(overrides: Partial<UserRecord> = {}): UserRecord {
+  return makeUser({ userName: 'jane.doe', ...overrides });
+}
+
+function contextWith(inventory: Inventory = {}) {
   return makeAdminContext({
-    groups: [adminsGroup, inlineAdminsGroup, managedAdminsGroup, readersGroup, lockedGroup, ...(inventory.groups ?? [])],
-    managedPolicies: [fullAccessPolicy, conditionalFullPolicy, readPolicy, assumeAdminPolicy, ...(inventory.managedPolicies ?? [])],
+    groups: [adminsGroup, developersGroup, noAssumeGroup, deployersGroup, ...(inventory.groups ?? [])],
+    managedPolicies: [s3OnlyBoundary, deployerPolicy, ...(inventory.managedPolicies ?? [])],
+    awsManagedPolicies: [POWER_USER_ACCESS, ADMINISTRATOR_ACCESS],
     roles: inventory.roles ?? [],
+    users: inventory.users ?? [],
   });
 }
 
-describe('findAdminPaths: direct grants', () => {
-  const cases: Array<[string, UserShape, AdminPath[]]> = [
-    ['a user with no policies', user(), []],
-    ['AdministratorAccess attached to the user', user({ attachedPolicies: [adminAttached] }), [{ via: 'managed-policy', source: ADMINISTRATOR_ACCESS_ARN }]],
-    ['membership of a group with AdministratorAccess', user({ groups: ['admins'] }), [{ via: 'group-managed-policy', source: 'admins' }]],
-    ['a customer-managed Allow *:* on the user', user({ attachedPolicies: [attached(fullAccessPolicy)] }), [{ via: 'managed-policy', source: fullAccessPolicy.arn }]],
-    ['an inline Allow *:* on the user', user({ inlinePolicies: [inline('break-glass', allowAll())] }), [{ via: 'inline-policy', source: 'break-glass' }]],
-    ['a group inline Allow *:*', user({ groups: ['ops'] }), [{ via: 'group-inline-policy', source: 'ops' }]],
-    ['a group customer-managed Allow *:*', user({ groups: ['platform'] }), [{ via: 'group-managed-policy', source: 'platform' }]],
-    ['only read-only and narrow policies', user({ groups: ['readers'], attachedPolicies: [attached(readPolicy)] }), []],
-    ['membership of a group missing from the inventory', user({ groups: ['ghost'] }), []],
-    ['a customer-managed policy missing from the inventory', user({ attachedPolicies: [{ name: 'gone', arn: 'arn:aws:iam::111111111111:policy/gone' }] }), []],
+/** Each list as `via source`, the level apart: what a reader of the report checks first. */
+function summary(access: AdminAccess) {
+  const line = (paths: AdminAccess['paths']) => paths.map((p) => `${p.via} ${p.source}`);
+  return { level: access.level, paths: line(access.paths), near: line(access.nearAdminPaths), conditional: line(access.conditionalPaths), deniedBy: line(access.deniedBy) };
+}
+
+type Expected = Partial<ReturnType<typeof summary>> & { level: AdminAccess['level'] };
+
+function expectAccess(access: AdminAccess, expected: Expected): void {
+  expect(summary(access)).toEqual({ paths: [], near: [], conditional: [], deniedBy: [], ...expected });
+}
+
+describe('analyzeAdminAccess: levels', () => {
+  const cases: Array<[string, UserRecord, Inventory, Expected]> = [
+    ['AdministratorAccess attached', user({ attachedPolicies: [adminAttached] }), {}, { level: 'admin', paths: [`managed-policy ${ADMINISTRATOR_ACCESS_ARN}`] }],
+    ['membership of a group with AdministratorAccess', user({ groups: ['Admins'] }), {}, { level: 'admin', paths: ['group-managed-policy Admins'] }],
+    ['an inline Allow *:*', user({ inlinePolicies: [inline('break-glass', allowAll())] }), {}, { level: 'admin', paths: ['inline-policy break-glass'] }],
     [
-      'an Allow *:* split over Action and Resource lists',
-      user({ inlinePolicies: [inline('lists', { Effect: 'Allow', Action: ['s3:*', '*:*'], Resource: ['arn:aws:s3:::b', '*'] })] }),
-      [{ via: 'inline-policy', source: 'lists' }],
+      'PowerUserAccess and an admin role that trusts the account root',
+      user({ attachedPolicies: [powerUserAttached] }),
+      { roles: [adminRoleTrustingAccount] },
+      { level: 'near-admin', near: [`assume-role ${adminRoleTrustingAccount.arn}`] },
+    ],
+    ['PowerUserAccess and no admin role', user({ groups: ['Developers'] }), {}, { level: 'none' }],
+    [
+      'NotAction iam:* limited to EU regions, and an admin role that trusts the account',
+      user({ inlinePolicies: [inline('eu-power-user', { Effect: 'Allow', NotAction: 'iam:*', Resource: '*', Condition: EU_ONLY })] }),
+      { roles: [adminRoleTrustingAccount] },
+      { level: 'conditional-admin', conditional: [`assume-role ${adminRoleTrustingAccount.arn}`] },
+    ],
+    ['Allow *:* next to AWSDenyAll', user({ inlinePolicies: [inline('all', allowAll())], attachedPolicies: [denyAllAttached] }), {}, { level: 'none', deniedBy: [`managed-policy ${AWS_DENY_ALL_ARN}`] }],
+    ['AdministratorAccess next to an inline deny-all', user({ groups: ['Admins'], inlinePolicies: [inline('switched-off', denyAll())] }), {}, { level: 'none', deniedBy: ['inline-policy switched-off'] }],
+    [
+      'Allow *:* in a group, capped by a boundary that allows only s3:*',
+      user({ groups: ['Admins'], permissionsBoundary: s3OnlyBoundary.arn }),
+      {},
+      { level: 'none' },
     ],
     [
-      'several routes at once, the same group listed twice',
-      user({ attachedPolicies: [adminAttached], groups: ['admins', 'admins', 'ops'] }),
-      [
-        { via: 'managed-policy', source: ADMINISTRATOR_ACCESS_ARN },
-        { via: 'group-managed-policy', source: 'admins' },
-        { via: 'group-inline-policy', source: 'ops' },
-      ],
+      'iam:PutUserPolicy on user/${aws:username}',
+      user({ inlinePolicies: [inline('self', allow('iam:PutUserPolicy', `arn:aws:iam::${ACCOUNT_ID}:user/\${aws:username}`))] }),
+      {},
+      { level: 'near-admin', near: [`user-policy ${userArn('jane.doe')}`] },
+    ],
+    [
+      'iam:PutUserPolicy on another user only',
+      user({ inlinePolicies: [inline('other', allow('iam:PutUserPolicy', userArn('bob')))] }),
+      {},
+      { level: 'none' },
+    ],
+    [
+      'iam:PassRole on * and ec2:RunInstances, with an admin role EC2 may assume',
+      user({ inlinePolicies: [inline('launch', allow(['iam:PassRole', 'ec2:RunInstances']))] }),
+      { roles: [adminInstanceRole] },
+      { level: 'near-admin', near: [`pass-role ${adminInstanceRole.arn}`] },
+    ],
+    [
+      'iam:PassRole on * and ec2:RunInstances, but no admin role EC2 may assume',
+      user({ inlinePolicies: [inline('launch', allow(['iam:PassRole', 'ec2:RunInstances']))] }),
+      { roles: [adminLambdaRole, adminRoleTrustingAccount] },
+      { level: 'none' },
+    ],
+    ['Allow *:* behind MFA', user({ inlinePolicies: [inline('mfa-admin', allowAll(MFA))] }), {}, { level: 'conditional-admin', conditional: ['inline-policy mfa-admin'] }],
+    [
+      'AdministratorAccess and a Deny of everything without MFA',
+      user({ groups: ['Admins'], inlinePolicies: [inline('require-mfa', denyAll({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } }))] }),
+      {},
+      { level: 'conditional-admin', conditional: ['group-managed-policy Admins'] },
+    ],
+    [
+      'PowerUserAccess and an admin role, with sts:AssumeRole denied by another group',
+      user({ groups: ['Developers', 'NoAssume'] }),
+      { roles: [adminRoleTrustingAccount] },
+      { level: 'none', deniedBy: ['group-inline-policy NoAssume'] },
+    ],
+    [
+      'Allow *:* with a Deny of s3:DeleteBucket: not admin, but iam:* lets it lift the Deny',
+      user({ inlinePolicies: [inline('all', allowAll()), inline('keep-buckets', { Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' })] }),
+      {},
+      { level: 'near-admin', near: ['iam-full-access *'], deniedBy: ['inline-policy keep-buckets'] },
+    ],
+    ['iam:* alone', user({ inlinePolicies: [inline('iam', allow('iam:*'))] }), {}, { level: 'near-admin', near: ['iam-full-access *'] }],
+    [
+      'Allow *:* limited to EU regions, with IAM (global) exempt',
+      user({
+        inlinePolicies: [
+          inline('all', allowAll()),
+          inline('eu-only', { Effect: 'Deny', NotAction: ['iam:*', 'sts:*', 'organizations:*', 'account:*'], Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': 'eu-west-1' } } }),
+        ],
+      }),
+      {},
+      { level: 'near-admin', near: ['iam-full-access *'], conditional: ['inline-policy all'] },
     ],
   ];
 
-  it.each(cases)('Given %s, When admin paths are found, Then they are exactly the expected ones', (_name, subject, expected) => {
-    expect(findAdminPaths(subject, contextWith())).toEqual(expected);
+  it.each(cases)('Given %s, When analysed, Then the level and paths are as expected', (_name, subject, inventory, expected) => {
+    expectAccess(analyzeAdminAccess(subject, contextWith(inventory)), expected);
   });
 });
 
-describe('findAdminPaths: conditions, near-admin grants and denies', () => {
-  it('Given a conditional Allow *:*, When analysed, Then it is a conditional path and not an admin path', () => {
-    const subject = user({ inlinePolicies: [inline('mfa-admin', allowAll(MFA))], attachedPolicies: [attached(conditionalFullPolicy)] });
-    const analysis = analyzeAdminAccess(subject, contextWith());
-    expect(analysis.paths).toEqual([]);
-    expect(analysis.conditionalPaths).toEqual([
-      { via: 'inline-policy', source: 'mfa-admin' },
-      { via: 'managed-policy', source: conditionalFullPolicy.arn },
-    ]);
-  });
-
-  it('Given a NotAction iam:* Allow on *, When analysed, Then it is near-admin only', () => {
-    const subject = user({ inlinePolicies: [inline('power-user', { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' })] });
-    const analysis = analyzeAdminAccess(subject, contextWith());
-    expect(analysis.paths).toEqual([]);
-    expect(analysis.nearAdminPaths).toEqual([{ via: 'inline-policy', source: 'power-user' }]);
-  });
-
-  it('Given one policy with both an unconditional and a conditional Allow *:*, When analysed, Then the path is admin only', () => {
-    const subject = user({ inlinePolicies: [inline('mixed', allowAll(MFA), allowAll())] });
-    const analysis = analyzeAdminAccess(subject, contextWith());
-    expect(analysis.paths).toEqual([{ via: 'inline-policy', source: 'mixed' }]);
-    expect(analysis.conditionalPaths).toEqual([]);
-  });
-
-  const denied: Array<[string, UserShape, AdminPath[]]> = [
-    ['an inline Deny *:* next to AdministratorAccess', user({ attachedPolicies: [adminAttached], inlinePolicies: [inline('deny-all', denyAll())] }), [{ via: 'inline-policy', source: 'deny-all' }]],
-    ['AWSDenyAll attached next to an admin group', user({ groups: ['admins'], attachedPolicies: [{ name: 'AWSDenyAll', arn: AWS_DENY_ALL_ARN }] }), [{ via: 'managed-policy', source: AWS_DENY_ALL_ARN }]],
-    ['a group carrying AWSDenyAll', user({ groups: ['admins', 'locked'] }), [{ via: 'group-managed-policy', source: 'locked' }]],
+describe('analyzeAdminAccess: routes through IAM', () => {
+  const cases: Array<[string, UserRecord, Inventory, Expected]> = [
+    [
+      'iam:AttachUserPolicy on itself',
+      user({ inlinePolicies: [inline('attach', allow('iam:AttachUserPolicy', userArn('jane.doe')))] }),
+      {},
+      { level: 'near-admin', near: [`user-policy ${userArn('jane.doe')}`] },
+    ],
+    [
+      'iam:AttachUserPolicy on itself, limited to ReadOnlyAccess',
+      user({ inlinePolicies: [inline('attach', { ...allow('iam:AttachUserPolicy', userArn('jane.doe')), Condition: { ArnEquals: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/ReadOnlyAccess' } } })] }),
+      {},
+      { level: 'none' },
+    ],
+    [
+      'iam:AttachUserPolicy on itself, capped by an s3-only boundary it may not remove',
+      user({ inlinePolicies: [inline('attach', allow('iam:AttachUserPolicy', userArn('jane.doe')))], permissionsBoundary: s3OnlyBoundary.arn }),
+      {},
+      { level: 'none' },
+    ],
+    [
+      'iam:AttachUserPolicy and iam:DeleteUserPermissionsBoundary on itself, within its boundary',
+      user({ inlinePolicies: [inline('attach', allow(['iam:AttachUserPolicy', 'iam:DeleteUserPermissionsBoundary'], userArn('jane.doe')))], permissionsBoundary: 'boundary-allowing-iam' }),
+      { managedPolicies: [makeManagedPolicy({ name: 'boundary-allowing-iam', arn: 'boundary-allowing-iam', document: policyDocument(allow('iam:*')) })] },
+      { level: 'near-admin', near: [`user-policy ${userArn('jane.doe')}`] },
+    ],
+    [
+      'iam:AttachGroupPolicy on its own group',
+      user({ groups: ['Developers'], inlinePolicies: [inline('attach', allow('iam:AttachGroupPolicy', groupArn('Developers')))] }),
+      {},
+      { level: 'near-admin', near: ['group-policy Developers'] },
+    ],
+    [
+      'iam:CreatePolicyVersion on a policy its group holds',
+      user({ groups: ['Deployers'] }),
+      {},
+      { level: 'near-admin', near: [`policy-version ${deployerPolicy.arn}`] },
+    ],
+    [
+      'iam:AddUserToGroup on the Admins group',
+      user({ inlinePolicies: [inline('join', allow('iam:AddUserToGroup', groupArn('Admins')))] }),
+      {},
+      { level: 'near-admin', near: ['join-group Admins'] },
+    ],
+    [
+      'iam:AddUserToGroup on a group that is not admin',
+      user({ inlinePolicies: [inline('join', allow('iam:AddUserToGroup', groupArn('Developers')))] }),
+      {},
+      { level: 'none' },
+    ],
+    [
+      'iam:* behind MFA: the narrower IAM routes under the same grant are not listed again',
+      user({ inlinePolicies: [inline('iam-mfa', { ...allow('iam:*'), Condition: MFA })], groups: ['Developers'] }),
+      { users: [breakGlass] },
+      { level: 'conditional-admin', conditional: ['iam-full-access *'] },
+    ],
+    [
+      'iam:* and an admin role trusted by a service: re-trusting it goes without saying',
+      user({ inlinePolicies: [inline('iam', allow('iam:*'))] }),
+      { roles: [adminInstanceRole] },
+      { level: 'near-admin', near: ['iam-full-access *'] },
+    ],
+    [
+      'iam:CreateAccessKey on an administrator user',
+      user({ inlinePolicies: [inline('keys', allow('iam:CreateAccessKey', userArn('break-glass')))] }),
+      { users: [breakGlass] },
+      { level: 'near-admin', near: [`user-credentials ${breakGlass.arn}`] },
+    ],
+    [
+      'iam:CreateAccessKey on its own user only',
+      user({ inlinePolicies: [inline('keys', allow('iam:CreateAccessKey', `arn:aws:iam::${ACCOUNT_ID}:user/\${aws:username}`))] }),
+      { users: [breakGlass] },
+      { level: 'none' },
+    ],
   ];
 
-  it.each(denied)('Given %s, When analysed, Then admin is cancelled and the deny is named', (_name, subject, deniedBy) => {
-    const analysis = analyzeAdminAccess(subject, contextWith());
-    expect(analysis.paths).toEqual([]);
-    expect(analysis.deniedBy).toEqual(deniedBy);
-  });
-
-  it('Given a Deny *:* behind a Condition, When admin paths are found, Then it does not cancel admin', () => {
-    const subject = user({ groups: ['admins'], inlinePolicies: [inline('no-mfa-deny', denyAll({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } }))] });
-    expect(findAdminPaths(subject, contextWith())).toEqual([{ via: 'group-managed-policy', source: 'admins' }]);
-  });
-
-  it('Given a narrower Deny (iam:*), When admin paths are found, Then the user stays admin', () => {
-    const subject = user({ groups: ['admins'], inlinePolicies: [inline('no-iam', { Effect: 'Deny', Action: 'iam:*', Resource: '*' })] });
-    expect(findAdminPaths(subject, contextWith()).map((path) => path.via)).toEqual(['group-managed-policy']);
+  it.each(cases)('Given %s, When analysed, Then the level and paths are as expected', (_name, subject, inventory, expected) => {
+    expectAccess(analyzeAdminAccess(subject, contextWith(inventory)), expected);
   });
 });
 
-describe('findAdminPaths: assume-role', () => {
+describe('analyzeAdminAccess: routes through roles', () => {
   const assumeAdmin = inline('assume-admin', allow('sts:AssumeRole', roleArn('Admin')));
-  const assumeAny = inline('assume-any', allow('sts:AssumeRole', `arn:aws:iam::${ACCOUNT_ID}:role/*`));
-  const viaRole = (role: Role): AdminPath[] => [{ via: 'assume-role', source: role.arn }];
-  const adminRole = (trust: Role['trustPolicy'], overrides: Partial<Role> = {}): Role =>
-    makeRole({ name: 'Admin', attachedPolicies: [adminAttached], trustPolicy: trust, ...overrides });
-
-  const cases: Array<[string, UserShape, Role[], AdminPath[]]> = [
-    ['an allow on the role, trust in the account root ARN', user({ inlinePolicies: [assumeAdmin] }), [adminRoleTrustingRoot], viaRole(adminRoleTrustingRoot)],
-    ['an allow on the role, trust in the bare account ID', user({ inlinePolicies: [assumeAdmin] }), [adminRole(trustPolicy(ACCOUNT_ID))], viaRole(adminRole(null))],
-    ['an allow on role/*, trust in the account', user({ inlinePolicies: [assumeAny] }), [adminRoleTrustingRoot], viaRole(adminRoleTrustingRoot)],
-    ['an allow through a customer-managed policy', user({ attachedPolicies: [attached(assumeAdminPolicy)] }), [adminRoleTrustingRoot], viaRole(adminRoleTrustingRoot)],
-    ['an allow through a group policy', user({ groups: ['assumers'] }), [adminRoleTrustingRoot], viaRole(adminRoleTrustingRoot)],
-    ['an allow on the role, trust in the user ARN', user({ inlinePolicies: [assumeAdmin] }), [adminRole(trustPolicy(userArn('jane.doe')))], viaRole(adminRole(null))],
-    ['no identity allow, trust naming the user ARN (same account: trust alone grants)', user(), [adminRole(trustPolicy(userArn('jane.doe')))], viaRole(adminRole(null))],
-    ['no identity allow, trust in the account root only', user(), [adminRoleTrustingRoot], []],
-    ['an allow on the role, trust in another user', user({ inlinePolicies: [assumeAdmin] }), [adminRole(trustPolicy(userArn('bob')))], []],
-    ['an allow on the role, trust in another account', user({ inlinePolicies: [assumeAdmin] }), [adminRole(trustPolicy('arn:aws:iam::222222222222:root'))], []],
-    ['an allow on the role, trust in a service only', user({ inlinePolicies: [assumeAdmin] }), [makeRole({ name: 'Admin', attachedPolicies: [adminAttached] })], []],
-    ['an allow on the role, the role has no trust policy', user({ inlinePolicies: [assumeAdmin] }), [adminRole(null)], []],
-    ['an allow on another role only', user({ inlinePolicies: [inline('other', allow('sts:AssumeRole', roleArn('Other')))] }), [adminRoleTrustingRoot], []],
-    ['an allow on a role that is not admin', user({ inlinePolicies: [assumeAdmin] }), [makeRole({ name: 'Admin', attachedPolicies: [readOnlyAttached], trustPolicy: trustPolicy(ACCOUNT_ROOT_ARN) })], []],
-    ['an allow on a role with an inline Allow *:*', user({ inlinePolicies: [assumeAdmin] }), [makeRole({ name: 'Admin', inlinePolicies: [inline('all', allowAll())], trustPolicy: trustPolicy(ACCOUNT_ROOT_ARN) })], viaRole(adminRoleTrustingRoot)],
-    ['an allow on an admin role that also denies all', user({ inlinePolicies: [assumeAdmin] }), [adminRole(trustPolicy(ACCOUNT_ROOT_ARN), { inlinePolicies: [inline('off', denyAll())] })], []],
-    ['an allow on the role, trust in Principal "*"', user({ inlinePolicies: [assumeAdmin] }), [adminRole(policyDocument({ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }))], viaRole(adminRole(null))],
-    ['a trust for sts:AssumeRoleWithSAML only', user({ inlinePolicies: [assumeAdmin] }), [adminRole(policyDocument({ Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT_ARN }, Action: 'sts:AssumeRoleWithSAML' }))], []],
-    ['a trust that denies the user explicitly', user({ inlinePolicies: [assumeAdmin] }), [adminRole(policyDocument({ Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT_ARN }, Action: 'sts:AssumeRole' }, { Effect: 'Deny', Principal: { AWS: userArn('jane.doe') }, Action: 'sts:*' }))], []],
-    ['a trust with an MFA condition (trust conditions are gates, not exclusions)', user({ inlinePolicies: [assumeAdmin] }), [adminRole(policyDocument({ Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT_ARN }, Action: 'sts:AssumeRole', Condition: MFA }))], viaRole(adminRole(null))],
-    ['an identity Deny on the role, trust naming the user', user({ inlinePolicies: [inline('no-assume', { Effect: 'Deny', Action: 'sts:AssumeRole', Resource: '*' })] }), [adminRole(trustPolicy(userArn('jane.doe')))], []],
-    ['a ${aws:username} resource that resolves to the role', user({ userName: 'Admin', inlinePolicies: [inline('own-role', allow('sts:AssumeRole', `arn:aws:iam::${ACCOUNT_ID}:role/\${aws:username}`))] }), [adminRoleTrustingRoot], viaRole(adminRoleTrustingRoot)],
-    ['a NotAction iam:* power user, trust in the account', user({ inlinePolicies: [inline('power-user', { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' })] }), [adminRoleTrustingRoot], viaRole(adminRoleTrustingRoot)],
+  const adminRole = (trust: Role['trustPolicy'], overrides: Partial<Role> = {}): Role => makeRole({ name: 'Admin', attachedPolicies: [adminAttached], trustPolicy: trust, ...overrides });
+  const viaRole = [`assume-role ${roleArn('Admin')}`];
+  const cases: Array<[string, UserRecord, Role[], Expected]> = [
+    ['an allow on the role, trust in the account root', user({ inlinePolicies: [assumeAdmin] }), [adminRole(trustPolicy(ACCOUNT_ROOT_ARN))], { level: 'near-admin', near: viaRole }],
+    ['an allow on the role, trust in the bare account ID', user({ inlinePolicies: [assumeAdmin] }), [adminRole(trustPolicy(ACCOUNT_ID))], { level: 'near-admin', near: viaRole }],
+    ['no identity allow, trust naming the user (trust alone grants)', user(), [adminRole(trustPolicy(userArn('jane.doe')))], { level: 'near-admin', near: viaRole }],
+    ['no identity allow, trust in the account only', user(), [adminRole(trustPolicy(ACCOUNT_ROOT_ARN))], { level: 'none' }],
+    ['trust in another account', user({ inlinePolicies: [assumeAdmin] }), [adminRole(trustPolicy('arn:aws:iam::222222222222:root'))], { level: 'none' }],
+    ['trust in a service only', user({ inlinePolicies: [assumeAdmin] }), [adminRole(serviceTrustPolicy('ec2.amazonaws.com'))], { level: 'none' }],
+    ['a role that is not admin', user({ inlinePolicies: [assumeAdmin] }), [adminRole(trustPolicy(ACCOUNT_ROOT_ARN), { attachedPolicies: [powerUserAttached] })], { level: 'none' }],
+    ['an admin role that also denies all', user({ inlinePolicies: [assumeAdmin] }), [adminRole(trustPolicy(ACCOUNT_ROOT_ARN), { attachedPolicies: [adminAttached, denyAllAttached] })], { level: 'none' }],
+    [
+      'a trust that denies the user explicitly',
+      user({ inlinePolicies: [assumeAdmin] }),
+      [adminRole(policyDocument({ Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT_ARN }, Action: 'sts:AssumeRole' }, { Effect: 'Deny', Principal: { AWS: userArn('jane.doe') }, Action: 'sts:*' }))],
+      { level: 'none', deniedBy: [`trust-policy ${roleArn('Admin')}`] },
+    ],
+    [
+      'a trust that requires MFA',
+      user({ inlinePolicies: [assumeAdmin] }),
+      [adminRole(policyDocument({ Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT_ARN }, Action: 'sts:AssumeRole', Condition: MFA }))],
+      { level: 'conditional-admin', conditional: viaRole },
+    ],
+    ['an identity Deny of sts:AssumeRole, trust naming the user', user({ inlinePolicies: [inline('no-assume', { Effect: 'Deny', Action: 'sts:AssumeRole', Resource: '*' })] }), [adminRole(trustPolicy(userArn('jane.doe')))], { level: 'none', deniedBy: ['inline-policy no-assume'] }],
+    [
+      'iam:UpdateAssumeRolePolicy on an admin role trusted by a service only',
+      user({ inlinePolicies: [inline('retrust', allow('iam:UpdateAssumeRolePolicy', roleArn('Admin')))] }),
+      [adminRole(serviceTrustPolicy('ec2.amazonaws.com'))],
+      { level: 'near-admin', near: [`update-trust ${roleArn('Admin')}`] },
+    ],
+    [
+      'Lambda and iam:PassRole limited to Lambda, with an admin role Lambda may assume',
+      user({ inlinePolicies: [inline('functions', allow(['lambda:CreateFunction', 'lambda:InvokeFunction']), { ...allow('iam:PassRole'), Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } } })] }),
+      [adminLambdaRole],
+      { level: 'near-admin', near: [`pass-role ${adminLambdaRole.arn}`] },
+    ],
+    [
+      'Lambda and iam:PassRole limited to EC2, with an admin role Lambda may assume',
+      user({ inlinePolicies: [inline('functions', allow(['lambda:CreateFunction', 'lambda:InvokeFunction']), { ...allow('iam:PassRole'), Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } })] }),
+      [adminLambdaRole],
+      { level: 'none' },
+    ],
+    ['lambda:CreateFunction without lambda:InvokeFunction', user({ inlinePolicies: [inline('functions', allow(['lambda:CreateFunction', 'iam:PassRole']))] }), [adminLambdaRole], { level: 'none' }],
   ];
 
-  it.each(cases)('Given %s, When admin paths are found, Then the assume-role paths are as expected', (_name, subject, roles, expected) => {
-    const assumers = makeGroup({ name: 'assumers', inlinePolicies: [inline('assume', allow('sts:AssumeRole', roleArn('Admin')))] });
-    expect(findAdminPaths(subject, contextWith({ groups: [assumers], roles }))).toEqual(expected);
-  });
-
-  it('Given a conditional allow of sts:AssumeRole, When analysed, Then the role is a conditional path', () => {
-    const subject = user({ inlinePolicies: [inline('assume-mfa', { ...allow('sts:AssumeRole', roleArn('Admin')), Condition: MFA })] });
-    const analysis = analyzeAdminAccess(subject, contextWith({ roles: [adminRoleTrustingRoot] }));
-    expect(analysis.paths).toEqual([]);
-    expect(analysis.conditionalPaths).toEqual(viaRole(adminRoleTrustingRoot));
-  });
-
-  it('Given a user who already has Allow *:* and a role trusting the account, When paths are found, Then only the direct path is listed', () => {
-    const subject = user({ inlinePolicies: [inline('all', allowAll())] });
-    expect(findAdminPaths(subject, contextWith({ roles: [adminRoleTrustingRoot] }))).toEqual([{ via: 'inline-policy', source: 'all' }]);
-  });
-
-  it('Given a direct admin who can also assume an admin role explicitly, When paths are found, Then both are listed', () => {
-    const subject = user({ groups: ['admins'], inlinePolicies: [assumeAdmin] });
-    expect(findAdminPaths(subject, contextWith({ roles: [adminRoleTrustingRoot] })).map((path) => path.via)).toEqual([
-      'group-managed-policy',
-      'assume-role',
-    ]);
-  });
-
-  it('Given a deny-all on the user, When analysed, Then assume-role paths are cancelled as well', () => {
-    const subject = user({ inlinePolicies: [assumeAdmin, inline('off', denyAll())] });
-    expect(findAdminPaths(subject, contextWith({ roles: [adminRoleTrustingRoot] }))).toEqual([]);
+  it.each(cases)('Given %s, When analysed, Then the level and paths are as expected', (_name, subject, roles, expected) => {
+    expectAccess(analyzeAdminAccess(subject, contextWith({ roles })), expected);
   });
 });
 
-describe('findAdminRoles and partitions', () => {
+describe('analyzeAdminAccess: what each path says', () => {
+  it('Given PowerUserAccess through a group, When analysed, Then the assume-role path names the action and the policy it goes through', () => {
+    const access = analyzeAdminAccess(user({ groups: ['Developers'] }), contextWith({ roles: [adminRoleTrustingAccount] }));
+    expect(access.nearAdminPaths).toEqual([
+      {
+        via: 'assume-role',
+        source: adminRoleTrustingAccount.arn,
+        actions: ['sts:AssumeRole'],
+        through: [`group Developers managed-policy ${POWER_USER_ACCESS.arn}`, `trust-policy ${adminRoleTrustingAccount.arn}`],
+      },
+    ]);
+  });
+
+  it('Given a region-limited NotAction grant and an admin role, When analysed, Then the conditional path names the unknown key', () => {
+    const subject = user({ inlinePolicies: [inline('eu-power-user', { Effect: 'Allow', NotAction: 'iam:*', Resource: '*', Condition: EU_ONLY })] });
+    const [path] = analyzeAdminAccess(subject, contextWith({ roles: [adminRoleTrustingAccount] })).conditionalPaths;
+    expect(path).toMatchObject({ via: 'assume-role', through: ['inline-policy eu-power-user', `trust-policy ${adminRoleTrustingAccount.arn}`], unknownKeys: ['aws:RequestedRegion'] });
+  });
+
+  it('Given PassRole and EC2, When analysed, Then the path lists both actions', () => {
+    const subject = user({ inlinePolicies: [inline('launch', allow(['iam:PassRole', 'ec2:RunInstances']))] });
+    const [path] = analyzeAdminAccess(subject, contextWith({ roles: [adminInstanceRole] })).nearAdminPaths;
+    expect(path).toMatchObject({ via: 'pass-role', actions: ['iam:PassRole', 'ec2:RunInstances'], through: ['inline-policy launch'] });
+  });
+
+  it('Given administrator access through two groups and its own policy, When analysed, Then each is one path, the group ones naming their policy', () => {
+    const ops = makeGroup({ name: 'ops', inlinePolicies: [inline('everything', allowAll())] });
+    const access = analyzeAdminAccess(user({ attachedPolicies: [adminAttached], groups: ['Admins', 'Admins', 'ops'] }), contextWith({ groups: [ops] }));
+    expect(access.paths).toEqual([
+      { via: 'managed-policy', source: ADMINISTRATOR_ACCESS_ARN },
+      { via: 'group-managed-policy', source: 'Admins', through: [`group Admins managed-policy ${ADMINISTRATOR_ACCESS_ARN}`] },
+      { via: 'group-inline-policy', source: 'ops', through: ['group ops inline-policy everything'] },
+    ]);
+  });
+
+  it('Given PowerUserAccess for two grants that are admin together, When analysed, Then both policies are paths', () => {
+    const iamFull = makeManagedPolicy({ name: 'iam-full', document: policyDocument(allow(['iam:*', 'organizations:*', 'account:*'])) });
+    const access = analyzeAdminAccess(user({ attachedPolicies: [powerUserAttached, attached(iamFull)] }), contextWith({ managedPolicies: [iamFull] }));
+    expect(summary(access)).toMatchObject({ level: 'admin', paths: [`managed-policy ${POWER_USER_ACCESS.arn}`, `managed-policy ${iamFull.arn}`] });
+  });
+
+  it('Given an AWS-managed boundary whose document was not read, When analysed, Then admin becomes conditional and the boundary is named as unread', () => {
+    const boundary = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+    const access = analyzeAdminAccess(user({ groups: ['Admins'], permissionsBoundary: boundary }), contextWith());
+    expect(access.level).toBe('conditional-admin');
+    expect(access.unreadPolicies).toEqual([`permissions-boundary ${boundary}`]);
+    expect(access.conditionalPaths[0]?.unknownKeys).toBeUndefined();
+  });
+
+  it('Given an AWS-managed policy whose document was not read, When analysed, Then it grants nothing and is named as unread', () => {
+    const readOnly = { name: 'ReadOnlyAccess', arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' };
+    const access = analyzeAdminAccess(user({ attachedPolicies: [readOnly], groups: ['ghost'] }), contextWith());
+    expect(access).toMatchObject({ level: 'none', unreadPolicies: [`managed-policy ${readOnly.arn}`, 'group ghost'] });
+  });
+});
+
+describe('findAdminPaths, findAdminRoles and partitions', () => {
+  it('Given a near-administrator, When admin paths are found, Then there are none: only full administrators have them', () => {
+    expect(findAdminPaths(user({ groups: ['Developers'] }), contextWith({ roles: [adminRoleTrustingAccount] }))).toEqual([]);
+    expect(findAdminPaths(user({ groups: ['Admins'] }), contextWith())).toEqual([expect.objectContaining({ via: 'group-managed-policy', source: 'Admins' })]);
+  });
+
   it('Given roles with and without admin access, When admin roles are found, Then only the unconditional ones are', () => {
     const conditional = makeRole({ name: 'MaybeAdmin', inlinePolicies: [inline('mfa', allowAll(MFA))] });
-    const customer = makeRole({ name: 'Platform', attachedPolicies: [attached(fullAccessPolicy)] });
-    const roles = [adminRoleTrustingRoot, conditional, customer, makeRole({ name: 'Reader', attachedPolicies: [readOnlyAttached] })];
-    expect(findAdminRoles(contextWith({ roles })).map((role) => role.name)).toEqual(['Admin', 'Platform']);
+    const customer = makeRole({ name: 'Platform', inlinePolicies: [inline('all', allowAll())] });
+    const roles = [adminRoleTrustingAccount, conditional, customer, makeRole({ name: 'Power', attachedPolicies: [powerUserAttached] })];
+    expect(findAdminRoles(contextWith({ roles })).map((role) => role.name)).toEqual(['OrganizationAdmin', 'Platform']);
   });
 
-  it('Given the GovCloud partition, When AdministratorAccess is attached, Then only the partition ARN counts', () => {
+  it('Given the GovCloud partition, When AdministratorAccess is attached, Then only the partition ARN counts, known without being read', () => {
     const context = { ...makeAdminContext(), partition: 'aws-us-gov' };
     const govAdmin = { name: 'AdministratorAccess', arn: 'arn:aws-us-gov:iam::aws:policy/AdministratorAccess' };
     expect(findAdminPaths(user({ attachedPolicies: [govAdmin] }), context)).toEqual([{ via: 'managed-policy', source: govAdmin.arn }]);
-    expect(findAdminPaths(user({ attachedPolicies: [adminAttached] }), context)).toEqual([]);
+    expect(findAdminPaths(user({ userName: 'other', attachedPolicies: [adminAttached] }), context)).toEqual([]);
   });
 
-  it('Given the same context reused for many users, When roles change between contexts, Then results follow the new roles', () => {
-    const subject = user({ inlinePolicies: [inline('assume-admin', allow('sts:AssumeRole', roleArn('Admin')))] });
-    expect(findAdminPaths(subject, contextWith({ roles: [adminRoleTrustingRoot] }))).toHaveLength(1);
-    expect(findAdminPaths(subject, contextWith({ roles: [] }))).toEqual([]);
+  it('Given AWSDenyAll not read, When attached next to AdministratorAccess, Then its known document still cancels admin', () => {
+    const access = analyzeAdminAccess(user({ attachedPolicies: [adminAttached, denyAllAttached] }), makeAdminContext());
+    expect(summary(access)).toEqual({ level: 'none', paths: [], near: [], conditional: [], deniedBy: [`managed-policy ${AWS_DENY_ALL_ARN}`] });
   });
 });

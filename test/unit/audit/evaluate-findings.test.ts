@@ -5,7 +5,7 @@ import {
   evaluateFindings,
   type FindingRule,
 } from '../../../src/services/audit/evaluate-findings.js';
-import type { Finding, RootAccountSummary, Severity, UserRecord } from '../../../src/services/audit/types.js';
+import type { AdminAccess, Finding, RootAccountSummary, Severity, UserRecord } from '../../../src/services/audit/types.js';
 import {
   ADMINISTRATOR_ACCESS_ARN,
   FIXTURE_NOW,
@@ -20,6 +20,16 @@ import {
 
 const mfa = { active: true, virtualDeviceSerials: [] };
 const adminPath = { via: 'group-managed-policy' as const, source: 'admins' };
+const roleRoute = { via: 'assume-role' as const, source: 'arn:aws:iam::111111111111:role/Admin', actions: ['sts:AssumeRole'], through: ['managed-policy arn:aws:iam::aws:policy/PowerUserAccess'] };
+const access = (level: AdminAccess['level'], paths: Partial<AdminAccess> = {}): AdminAccess => ({
+  level,
+  paths: [],
+  nearAdminPaths: [],
+  conditionalPaths: [],
+  deniedBy: [],
+  unreadPolicies: [],
+  ...paths,
+});
 
 function evaluate(users: UserRecord[], root: RootAccountSummary | null = makeRoot()): Finding[] {
   return evaluateFindings({ users, root, now: FIXTURE_NOW });
@@ -57,6 +67,9 @@ describe('evaluateFindings: user rules', () => {
     ],
     ['an administrator', makeUser({ adminPaths: [adminPath] }), ['iam-user-administrator']],
     ['isAdmin set without paths', makeUser({ isAdmin: true }), ['iam-user-administrator']],
+    ['a near-administrator', makeUser({ adminAccess: access('near-admin', { nearAdminPaths: [roleRoute] }) }), ['iam-user-near-administrator']],
+    ['a conditional administrator', makeUser({ adminAccess: access('conditional-admin', { conditionalPaths: [{ ...adminPath, unknownKeys: ['aws:MultiFactorAuthPresent'] }] }) }), ['iam-user-conditional-administrator']],
+    ['administrator access cancelled by a Deny', makeUser({ adminAccess: access('none', { deniedBy: [{ via: 'managed-policy', source: 'arn:aws:iam::aws:policy/AWSDenyAll' }] }) }), []],
     ['a directly attached managed policy', makeUser({ attachedPolicies: [{ name: 'AdministratorAccess', arn: ADMINISTRATOR_ACCESS_ARN }] }), ['policy-attached-to-user']],
     ['a direct inline policy', makeUser({ inlinePolicies: [{ name: 'p', document: policyDocument() }] }), ['policy-attached-to-user']],
     ['unreadable credential data', makeUserWithoutCredentialData(), []],
@@ -80,6 +93,8 @@ describe('evaluateFindings: user rules', () => {
       'root-without-mfa': 'critical',
       'console-without-mfa': 'high',
       'iam-user-administrator': 'high',
+      'iam-user-near-administrator': 'high',
+      'iam-user-conditional-administrator': 'high',
       'access-key-older-than-90-days': 'medium',
       'access-key-unused-90-days': 'medium',
       'access-key-never-used': 'medium',
@@ -99,6 +114,18 @@ describe('evaluateFindings: user rules', () => {
       expect(finding.message).toContain('bob');
       expect(finding.recommendation.length).toBeGreaterThan(20);
     }
+  });
+
+  it('Given a near-administrator through a role, When evaluated, Then the message says which role and through which policy', () => {
+    const [finding] = evaluate([makeUser({ userName: 'bob', adminAccess: access('near-admin', { nearAdminPaths: [roleRoute] }) })]);
+    expect(finding?.message).toBe(
+      'bob can make itself administrator in one step (assuming role arn:aws:iam::111111111111:role/Admin (sts:AssumeRole; through managed-policy arn:aws:iam::aws:policy/PowerUserAccess)).',
+    );
+  });
+
+  it('Given a conditional administrator, When evaluated, Then the message names the unknown condition', () => {
+    const [finding] = evaluate([makeUser({ userName: 'ann', adminAccess: access('conditional-admin', { conditionalPaths: [{ via: 'inline-policy', source: 'mfa-admin', unknownKeys: ['aws:MultiFactorAuthPresent'] }] }) })]);
+    expect(finding?.message).toContain('inline policy mfa-admin, depending on aws:MultiFactorAuthPresent');
   });
 
   it('Given an admin classified human and one classified machine, When evaluated, Then the recommendations differ', () => {

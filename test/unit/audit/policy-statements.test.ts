@@ -1,21 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  documentDeniesAll,
-  documentGrant,
   isAllowAllStatement,
   isDenyAllStatement,
   matchesActionPattern,
   matchesResourcePattern,
   statementAppliesToAction,
   statementAppliesToResource,
-  statementGrant,
   statementsOf,
-  strongestGrant,
   toArray,
-  type StatementGrant,
 } from '../../../src/services/audit/policy-statements.js';
 import type { PolicyDocument, PolicyStatement } from '../../../src/services/audit/types.js';
-import { allowAll, denyAll, policyDocument } from '../../fixtures/inventory.js';
+import { allowAll, denyAll } from '../../fixtures/inventory.js';
 
 describe('toArray / statementsOf', () => {
   it('Given a single value, a list or nothing, When normalised, Then a list comes back', () => {
@@ -111,57 +106,17 @@ describe('statementAppliesToAction / statementAppliesToResource', () => {
   });
 });
 
-describe('statementGrant', () => {
-  const cases: Array<[string, PolicyStatement, StatementGrant]> = [
-    ['Allow * on *', allowAll(), 'admin'],
-    ['Allow *:* on *', { Effect: 'Allow', Action: '*:*', Resource: '*' }, 'admin'],
-    ['Allow [s3:*, *] on [arn, *]', { Effect: 'Allow', Action: ['s3:*', '*'], Resource: ['arn:aws:s3:::b', '*'] }, 'admin'],
-    ['Allow * on * with an empty Condition', { ...allowAll(), Condition: {} }, 'admin'],
-    ['Allow * on * with an MFA condition', allowAll({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } }), 'conditional-admin'],
-    ['Deny * on *', denyAll(), 'none'],
-    ['Allow * on arn:*', { Effect: 'Allow', Action: '*', Resource: 'arn:*' }, 'none'],
-    ['Allow s3:* on *', { Effect: 'Allow', Action: 's3:*', Resource: '*' }, 'none'],
-    ['Allow NotAction iam:* on *', { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }, 'near-admin'],
-    ['Allow NotAction * on *', { Effect: 'Allow', NotAction: '*', Resource: '*' }, 'none'],
-    ['Allow * NotResource a bucket', { Effect: 'Allow', Action: '*', NotResource: 'arn:aws:s3:::secret' }, 'near-admin'],
-    ['Allow NotAction iam:* NotResource a bucket', { Effect: 'Allow', NotAction: 'iam:*', NotResource: 'arn:aws:s3:::x' }, 'near-admin'],
-    ['Allow * NotResource *', { Effect: 'Allow', Action: '*', NotResource: '*' }, 'none'],
-    [
-      'Allow NotAction iam:* on * with a condition',
-      { Effect: 'Allow', NotAction: 'iam:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
-      'none',
-    ],
-    ['Allow NotAction iam:* on one bucket', { Effect: 'Allow', NotAction: 'iam:*', Resource: 'arn:aws:s3:::b' }, 'none'],
-  ];
-
-  it.each(cases)('Given %s, When graded, Then it is %s', (_name, statement, expected) => {
-    expect(statementGrant(statement)).toBe(expected);
-  });
-
+describe('isAllowAllStatement / isDenyAllStatement', () => {
   it('Given allow-all and deny-all statements, When tested with the predicates, Then only the unconditional ones count', () => {
     expect(isAllowAllStatement(allowAll())).toBe(true);
     expect(isAllowAllStatement(allowAll({ Bool: { 'aws:SecureTransport': 'true' } }))).toBe(false);
+    expect(isAllowAllStatement({ ...allowAll(), Condition: {} })).toBe(true);
+    expect(isAllowAllStatement({ Effect: 'Allow', Action: ['s3:*', '*:*'], Resource: ['arn:aws:s3:::b', '*'] })).toBe(true);
+    expect(isAllowAllStatement({ Effect: 'Allow', Action: '*', Resource: 'arn:*' })).toBe(false);
+    expect(isAllowAllStatement({ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' })).toBe(false);
     expect(isDenyAllStatement(denyAll())).toBe(true);
     expect(isDenyAllStatement({ Effect: 'Deny', Action: '*:*', Resource: ['*'] })).toBe(true);
     expect(isDenyAllStatement(denyAll({ Bool: { 'aws:MultiFactorAuthPresent': 'false' } }))).toBe(false);
     expect(isDenyAllStatement({ Effect: 'Deny', NotAction: 'iam:ChangePassword', Resource: '*' })).toBe(false);
-  });
-});
-
-describe('documentGrant / documentDeniesAll', () => {
-  it('Given a document mixing grades, When graded, Then the strongest wins', () => {
-    const document = policyDocument(
-      { Effect: 'Allow', Action: 's3:*', Resource: '*' },
-      { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' },
-      allowAll({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } }),
-    );
-    expect(documentGrant(document)).toBe('conditional-admin');
-    expect(documentGrant(null)).toBe('none');
-    expect(strongestGrant([])).toBe('none');
-  });
-
-  it('Given a document with a deny-all statement, When checked, Then it denies all', () => {
-    expect(documentDeniesAll(policyDocument(allowAll(), denyAll()))).toBe(true);
-    expect(documentDeniesAll(policyDocument(allowAll()))).toBe(false);
   });
 });

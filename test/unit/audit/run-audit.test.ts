@@ -3,6 +3,8 @@ import {
   GetAccountAuthorizationDetailsCommand,
   GetAccountSummaryCommand,
   GetCredentialReportCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
   ListAccountAliasesCommand,
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
@@ -11,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { Fault } from '../../../src/errors.js';
 import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
 import { runAudit } from '../../../src/services/audit/run-audit.js';
-import { ACCOUNT_ID, FIXTURE_NOW, userArn } from '../../fixtures/inventory.js';
+import { ACCOUNT_ID, ACCOUNT_ROOT_ARN, FIXTURE_NOW, roleArn, userArn } from '../../fixtures/inventory.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 
 const { mocks, clients } = mockAws();
@@ -132,5 +134,111 @@ describe('runAudit', () => {
     mocks.iam.on(GetCredentialReportCommand).rejects(awsError('ExpiredToken'));
 
     await expect(audit()).rejects.toMatchObject({ name: 'ExpiredToken' });
+  });
+
+  describe('AWS-managed policy documents', () => {
+    const AWS = 'arn:aws:iam::aws:policy';
+    const POWER_USER = `${AWS}/PowerUserAccess`;
+    const READ_ONLY = `${AWS}/ReadOnlyAccess`;
+    const VIEW_ONLY = `${AWS}/job-function/ViewOnlyAccess`;
+    const ADMIN = `${AWS}/AdministratorAccess`;
+    const powerUserDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' }] };
+    const encoded = (document: unknown) => encodeURIComponent(JSON.stringify(document));
+    const attachment = (arn: string) => ({ PolicyName: arn.split('/').pop(), PolicyArn: arn });
+
+    /** Five users, a group and a role using four AWS-managed policies, some of them more than once. */
+    function givenAccountUsingAwsManagedPolicies(): void {
+      givenAccountWithUsers(5);
+      const users = Array.from({ length: 5 }, (_, i) => userDetail(i + 1));
+      mocks.iam.on(GetAccountAuthorizationDetailsCommand).resolves({
+        IsTruncated: false,
+        UserDetailList: [
+          { ...users[0], AttachedManagedPolicies: [attachment(POWER_USER)] },
+          { ...users[1], GroupList: ['Readers'] },
+          { ...users[2], GroupList: ['Readers'], PermissionsBoundary: { PermissionsBoundaryArn: VIEW_ONLY, PermissionsBoundaryType: 'PermissionsBoundaryPolicy' } },
+          { ...users[3], AttachedManagedPolicies: [attachment(ADMIN)] },
+          { ...users[4], AttachedManagedPolicies: [attachment(POWER_USER)] },
+        ],
+        GroupDetailList: [{ GroupName: 'Readers', GroupId: 'AGPAFIXTURE00000001', Arn: `arn:aws:iam::${ACCOUNT_ID}:group/Readers`, Path: '/', AttachedManagedPolicies: [attachment(READ_ONLY)] }],
+        RoleDetailList: [
+          {
+            RoleName: 'OrganizationAdmin',
+            Arn: roleArn('OrganizationAdmin'),
+            Path: '/',
+            AssumeRolePolicyDocument: encoded({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT_ARN }, Action: 'sts:AssumeRole' }] }),
+            AttachedManagedPolicies: [attachment(ADMIN)],
+          },
+        ],
+      });
+      for (const arn of [POWER_USER, READ_ONLY, VIEW_ONLY, ADMIN]) {
+        mocks.iam.on(GetPolicyCommand, { PolicyArn: arn }).resolves({ Policy: { Arn: arn, DefaultVersionId: 'v7' } });
+        const document = arn === POWER_USER ? powerUserDocument : arn === ADMIN ? { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } : { Statement: [{ Effect: 'Allow', Action: ['s3:Get*', 'iam:Get*'], Resource: '*' }] };
+        mocks.iam.on(GetPolicyVersionCommand, { PolicyArn: arn, VersionId: 'v7' }).resolves({ PolicyVersion: { Document: encoded(document), VersionId: 'v7', IsDefaultVersion: true } });
+      }
+    }
+
+    it('Given users, a group, a role and a boundary using AWS-managed policies, When auditing, Then each distinct policy is read once and kept in the snapshot', async () => {
+      givenAccountUsingAwsManagedPolicies();
+
+      const snapshot = await audit();
+
+      const read = mocks.iam.commandCalls(GetPolicyCommand).map((call) => call.args[0].input.PolicyArn).sort();
+      expect(read).toEqual([ADMIN, POWER_USER, READ_ONLY, VIEW_ONLY].sort());
+      expect(mocks.iam.commandCalls(GetPolicyVersionCommand).map((call) => call.args[0].input)).toContainEqual({ PolicyArn: POWER_USER, VersionId: 'v7' });
+      expect(mocks.iam.commandCalls(GetPolicyVersionCommand)).toHaveLength(4);
+      expect(snapshot.awsManagedPolicies?.find((p) => p.arn === VIEW_ONLY)).toMatchObject({ name: 'ViewOnlyAccess', path: '/job-function/', document: { Statement: [expect.objectContaining({ Effect: 'Allow' })] } });
+      expect(snapshot.gaps).toEqual([]);
+    });
+
+    it('Given a PowerUserAccess user and an admin role trusting the account, When auditing, Then the user is a near-administrator and the admin user an administrator', async () => {
+      givenAccountUsingAwsManagedPolicies();
+
+      const snapshot = await audit();
+
+      const byName = new Map(snapshot.users.map((u) => [u.userName, u]));
+      expect(byName.get('user0001')?.adminAccess).toMatchObject({
+        level: 'near-admin',
+        nearAdminPaths: [{ via: 'assume-role', source: roleArn('OrganizationAdmin'), through: [`managed-policy ${POWER_USER}`, `trust-policy ${roleArn('OrganizationAdmin')}`] }],
+      });
+      expect(byName.get('user0001')).toMatchObject({ isAdmin: false, adminPaths: [] });
+      expect(byName.get('user0004')).toMatchObject({ isAdmin: true, adminPaths: [{ via: 'managed-policy', source: ADMIN }], adminAccess: { level: 'admin' } });
+      expect(byName.get('user0002')?.adminAccess?.level).toBe('none');
+    });
+
+    it('Given 200 users on the same two policies, When auditing, Then each policy is read once: reads are per policy, never per user', async () => {
+      givenAccountUsingAwsManagedPolicies();
+      const users = Array.from({ length: 200 }, (_, i) => ({ ...userDetail(i + 1), AttachedManagedPolicies: [attachment(POWER_USER), attachment(ADMIN)] }));
+      mocks.iam.on(GetAccountAuthorizationDetailsCommand).resolves({ IsTruncated: false, UserDetailList: users });
+
+      const snapshot = await audit();
+
+      expect(snapshot.users).toHaveLength(200);
+      expect(mocks.iam.commandCalls(GetPolicyCommand).map((call) => call.args[0].input.PolicyArn).sort()).toEqual([ADMIN, POWER_USER]);
+      expect(mocks.iam.commandCalls(GetPolicyVersionCommand)).toHaveLength(2);
+    });
+
+    it('Given the caller may not read AWS-managed policies, When auditing, Then it completes with a gap that says what is unknown, and AdministratorAccess is still understood', async () => {
+      givenAccountUsingAwsManagedPolicies();
+      mocks.iam.on(GetPolicyCommand).rejects(awsError('AccessDenied'));
+      const io = new TestIoHost();
+
+      const snapshot = await audit(io);
+
+      expect(snapshot.gaps).toEqual([expect.objectContaining({ source: 'aws-managed-policies', missingAction: 'iam:GetPolicy and iam:GetPolicyVersion', errorName: 'AccessDenied' })]);
+      expect(snapshot.gaps[0]?.impact).toContain('administrator access through any other is not seen');
+      expect(snapshot.gaps[0]?.impact).toContain('Grant iam:GetPolicy and iam:GetPolicyVersion');
+      expect(io.codes('warn')).toContain('AUDIT_GAP_AWS_MANAGED_POLICIES');
+      expect(snapshot.awsManagedPolicies).toEqual([]);
+      const byName = new Map(snapshot.users.map((u) => [u.userName, u]));
+      expect(byName.get('user0004')?.adminAccess?.level).toBe('admin');
+      expect(byName.get('user0001')?.adminAccess).toMatchObject({ level: 'none', unreadPolicies: [`managed-policy ${POWER_USER}`] });
+    });
+
+    it('Given the session expires while AWS-managed policies are read, When auditing, Then the credential error propagates', async () => {
+      givenAccountUsingAwsManagedPolicies();
+      mocks.iam.on(GetPolicyVersionCommand).rejects(awsError('ExpiredToken'));
+
+      await expect(audit()).rejects.toMatchObject({ name: 'ExpiredToken' });
+    });
   });
 });

@@ -526,6 +526,18 @@ describe('runDisable and the lockout guard', () => {
     expect(fake.access()).toEqual(before);
   });
 
+  it('Given alice and bob are administrators only with MFA, When both are disabled, Then the guard still counts them and refuses as LAST_ADMIN', async () => {
+    const users = defaultUsers();
+    const mfaAdmin = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }] });
+    for (const u of users.slice(0, 2)) u.inline['admin-with-mfa'] = mfaAdmin;
+    fakeIam(users);
+
+    const result = await disable(await disableOptions());
+
+    expect(result.execution.actions.every((a) => a.status === 'refused' && a.reason?.includes('LAST_ADMIN'))).toBe(true);
+    expect(mutatingCalls()).toEqual([]);
+  });
+
   it('Given the same two administrators and an Identity Center administrator assignment verified for alice, When both are disabled, Then the guard lets them go', async () => {
     const users = defaultUsers();
     for (const u of users.slice(0, 2)) u.attached.push(ADMINISTRATOR_ACCESS);
