@@ -9,7 +9,7 @@ import { say, type IoHost } from './io/io-host.js';
 import { createIoHost, whyNoPrompt, type ProcessStreams } from './io/hosts/create-io-host.js';
 import type { ProcessInfo } from './plan/execute-plan.js';
 import type { InterruptController } from './plan/interrupt-controller.js';
-import type { CallerIdentity } from './services/audit/types.js';
+import type { CallerIdentity } from './model/inventory.js';
 import { Workspace } from './workspace/workspace.js';
 import type { WorkspaceState } from './workspace/workspace-state.js';
 

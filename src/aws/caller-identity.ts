@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { parse } from '@aws-sdk/util-arn-parser';
-import type { CallerIdentity } from '../services/audit/types.js';
+import type { CallerIdentity } from '../model/inventory.js';
 
 /** Who is calling, and in which account and partition. sts:GetCallerIdentity needs no permission. */
 export async function getCallerIdentity(sts: Pick<STSClient, 'send'>): Promise<CallerIdentity> {

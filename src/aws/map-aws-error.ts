@@ -1,38 +1,6 @@
 import { AwsAuthError, Fault, Iam2idcError } from '../errors.js';
 import type { ResolvedAwsConfig } from './resolve-aws-config.js';
-
-/** SDK errors that mean the credentials are missing, expired or not valid for this account. */
-const CREDENTIAL_ERRORS = new Set([
-  'CredentialsProviderError',
-  'TokenProviderError',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-  'SignatureDoesNotMatch',
-  'InvalidSignatureException',
-  'AuthFailure',
-  'InvalidAccessKeyId',
-  'MissingAuthenticationToken',
-]);
-
-const ACCESS_DENIED_ERRORS = new Set([
-  'AccessDenied',
-  'AccessDeniedException',
-  'UnauthorizedOperation',
-  'UnauthorizedAccess',
-  'NotAuthorized',
-]);
-
-/** True when the error is an authorization failure of one call (the caller lacks an IAM permission). */
-export function isAccessDenied(error: unknown): boolean {
-  return error instanceof Error && ACCESS_DENIED_ERRORS.has(error.name);
-}
-
-/** True when the error is AWS saying the caller's identity itself is unusable. */
-export function isCredentialError(error: unknown): boolean {
-  return error instanceof Error && CREDENTIAL_ERRORS.has(error.name);
-}
+import { isAccessDenied, isCredentialError } from '../call-errors.js';
 
 /**
  * True when the answer did not come from the AWS service at all: a 404, or a body the SDK could not

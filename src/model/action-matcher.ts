@@ -4,8 +4,8 @@
  * not against every pattern of a policy like ReadOnlyAccess, which lists thousands. Names compare
  * ignoring case, as IAM compares them.
  */
-import { toArray } from '../services/audit/policy-statements.js';
-import type { PolicyStatement } from '../services/audit/types.js';
+import { toArray } from './policy-statements.js';
+import type { PolicyStatement } from './inventory.js';
 
 interface ActionIndex {
   /** Lower-case service prefix → the exact lower-case names and the wildcard names of that service. */

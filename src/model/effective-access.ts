@@ -9,9 +9,9 @@
  * from what is known of the request is `conditional`, never `allowed`. Service control policies,
  * resource policies and session policies are not part of it.
  */
-import { statementAppliesToResource, statementsOf, type PolicyVariables } from '../services/audit/policy-statements.js';
+import { statementAppliesToResource, statementsOf, type PolicyVariables } from './policy-statements.js';
 import { statementCoversAction } from './action-matcher.js';
-import type { PolicyDocument, PolicyStatement } from '../services/audit/types.js';
+import type { PolicyDocument, PolicyStatement } from './inventory.js';
 import { allOf, anyOf, evaluateCondition, type RequestContext, type Truth } from './evaluate-condition.js';
 
 /** A policy with a name a person recognises: `group Developers: inline deny-prod`. */

@@ -4,7 +4,7 @@
  * this evaluator does not implement). Unknown is never read as true: a grant behind it is conditional.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
  */
-import { matchesResourcePattern, toArray, type PolicyVariables } from '../services/audit/policy-statements.js';
+import { matchesResourcePattern, toArray, type PolicyVariables } from './policy-statements.js';
 
 export type Truth = 'true' | 'false' | 'unknown';
 

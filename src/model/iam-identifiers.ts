@@ -12,3 +12,11 @@ export const IAM_USER_ID = /^\w{8,128}$/;
 
 export const iamUserName = z.string().regex(IAM_USER_NAME, 'not an IAM user name');
 export const iamUserId = z.string().regex(IAM_USER_ID, 'not an IAM UserId');
+
+/** AWS-managed policies live in the `aws` pseudo-account, in every partition: `arn:aws-cn:iam::aws:policy/…`. */
+const AWS_MANAGED_POLICY_ARN = /^arn:[^:]+:iam::aws:policy\//;
+
+/** Whether the ARN names an AWS-managed policy (anything else attached to a principal is customer-managed). */
+export function isAwsManagedPolicyArn(arn: string): boolean {
+  return AWS_MANAGED_POLICY_ARN.test(arn);
+}

@@ -5,7 +5,7 @@
  * alone in a role session). A policy whose document is not known is named in `unknown`, never
  * guessed: a verdict that leans on it cannot be trusted.
  */
-import type { Group, ManagedPolicy, PolicyDocument, UserRecord } from '../services/audit/types.js';
+import type { Group, ManagedPolicy, PolicyDocument, UserRecord } from './inventory.js';
 import type { NamedPolicy, PrincipalPolicies } from './effective-access.js';
 
 /** Every policy document a run knows, by ARN, and the groups by lower-case name. */

@@ -1,6 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import { isCredentialError } from '../aws/map-aws-error.js';
-import { mayHaveApplied } from '../aws/call-outcome.js';
+import { isCredentialError } from '../call-errors.js';
+import { mayHaveApplied } from './call-outcome.js';
 import type { Journal } from './journal.js';
 import type { InterruptController } from './interrupt-controller.js';
 import type { ActionRegistry, PlannedAction } from './plan-types.js';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
-import { redactSecrets } from '../aws/client-middleware.js';
+import { redactSecrets } from '../redact-secrets.js';
 import { Fault, UserError } from '../errors.js';
 import { openWorkspaceFile } from '../workspace/safe-file.js';
 import type { Workspace } from '../workspace/workspace.js';

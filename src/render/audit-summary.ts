@@ -1,6 +1,6 @@
 import type { TextFormat } from '../io/io-host.js';
 import { ADMIN_ROW_HEADINGS, countAudit, describeAdminRows, describeUserRow, USER_ROW_HEADINGS } from '../services/audit/summarise-users.js';
-import type { AuditSnapshot, Finding } from '../services/audit/types.js';
+import type { AuditSnapshot, Finding } from '../model/inventory.js';
 import type { AuditOutputs } from '../services/audit/write-audit-outputs.js';
 
 /** Beyond this, the terminal shows the first rows and points to the markdown report for the rest. */

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { AUDIT_SCHEMA_VERSION, type AuditSnapshot } from '../services/audit/types.js';
+import { AUDIT_SCHEMA_VERSION, type AuditSnapshot } from '../model/inventory.js';
 import type { Workspace } from './workspace.js';
 
 export const AUDIT_FILE = 'audit.json';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
-import type { PolicyDocument } from '../services/audit/types.js';
+import type { PolicyDocument } from '../model/inventory.js';
 import type { Workspace } from './workspace.js';
 
 /** Where the tool records what it last wrote to each policy file, to tell operator edits apart. */

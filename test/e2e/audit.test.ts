@@ -14,7 +14,7 @@ import {
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { describe, expect, inject, it } from 'vitest';
 import YAML from 'yaml';
-import type { AuditSnapshot } from '../../src/services/audit/types.js';
+import type { AuditSnapshot } from '../../src/model/inventory.js';
 import type { EmulatorClients } from './support/aws-clients.js';
 import { startCountingServer, workspaceModes } from './support/e2e-helpers.js';
 import { useEmulatorSandbox } from './support/sandbox.js';

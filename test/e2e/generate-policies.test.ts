@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { describe, expect, inject, it } from 'vitest';
 import YAML from 'yaml';
-import type { AuditSnapshot } from '../../src/services/audit/types.js';
+import type { AuditSnapshot } from '../../src/model/inventory.js';
 import type { GeneratePoliciesResult } from '../../src/services/policies/generate-policies.js';
 import type { PolicySetResult } from '../../src/services/policies/policy-set-result.js';
 import type { GenerationQueueState } from '../../src/services/policies/policy-generation-store.js';

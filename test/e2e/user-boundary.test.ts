@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { describe, expect, inject, it } from 'vitest';
-import type { AuditSnapshot } from '../../src/services/audit/types.js';
+import type { AuditSnapshot } from '../../src/model/inventory.js';
 import type { EmulatorClients } from './support/aws-clients.js';
 import { runCli } from './support/run-cli.js';
 import { useEmulatorSandbox } from './support/sandbox.js';

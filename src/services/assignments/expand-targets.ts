@@ -5,7 +5,7 @@ import {
   type Account,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { isAccessDenied } from '../../aws/map-aws-error.js';
+import { isAccessDenied } from '../../call-errors.js';
 import { Fault, UserError } from '../../errors.js';
 import type { Mapping } from '../../workspace/mapping-schema.js';
 import { MAPPING_FILE } from '../../workspace/mapping-file.js';

@@ -1,7 +1,7 @@
-import { analyzeAdminAccess, type AdminAccessContext } from './admin-access.js';
+import { analyzeAdminAccess, type AdminAccessContext } from '../../model/admin/admin-access.js';
 import { classifyUser } from './classify-user.js';
-import type { AuthorizationDetails, UserDetail } from './collect-authorization-details.js';
-import type { CallerIdentity, CredentialReportRow, ManagedPolicy, UserRecord } from './types.js';
+import type { AuthorizationDetails, UserDetail } from '../../model/collect-authorization-details.js';
+import type { CallerIdentity, CredentialReportRow, ManagedPolicy, UserRecord } from '../../model/inventory.js';
 
 export interface UserRecordSources {
   details: AuthorizationDetails;

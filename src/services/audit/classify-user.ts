@@ -27,7 +27,7 @@
  * user is `unknown` unless tags, or a name backed by a tag, decide. Misclassifying a workload as a
  * person is the costly mistake (its keys would later be switched off), hence the cautious threshold.
  */
-import type { Classification, ClassificationReason, UserRecord } from './types.js';
+import type { Classification, ClassificationReason, UserRecord } from '../../model/inventory.js';
 
 export type ClassifiableUser = Omit<UserRecord, 'classification' | 'isCaller'> & { isCaller?: boolean };
 

@@ -1,5 +1,5 @@
 import { paginateListInstances, type SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import type { IdentityCenterInstance } from './types.js';
+import type { IdentityCenterInstance } from '../../model/inventory.js';
 
 /**
  * The Identity Center instances visible from `region`. An account has at most one, and it lives

@@ -9,7 +9,7 @@ import {
   PERMISSION_SET_NAME_MAX_LENGTH,
   PROTECT_TAG,
 } from '../../workspace/mapping-schema.js';
-import type { AuditSnapshot, Group, UserRecord } from './types.js';
+import type { AuditSnapshot, Group, UserRecord } from '../../model/inventory.js';
 
 /** A value to put in `mapping.yaml` with the comment lines that go above it. */
 export interface DraftEntry {

@@ -11,8 +11,8 @@
  * - `password-unused-90-days` counts from the last change (or the user's creation) when the
  *   password was never used.
  */
-import { adminLevelOf, describeAdminPath, pathsOfLevel } from './describe-admin-access.js';
-import type { AccessKeySummary, Finding, RootAccountSummary, Severity, UserRecord } from './types.js';
+import { adminLevelOf, describeAdminPath, pathsOfLevel } from '../../model/admin/describe-admin-access.js';
+import type { AccessKeySummary, Finding, RootAccountSummary, Severity, UserRecord } from '../../model/inventory.js';
 
 export interface EvaluateFindingsInput {
   users: UserRecord[];

@@ -1,4 +1,4 @@
-import type { AccessKeySummary, CredentialReportRow } from './types.js';
+import type { AccessKeySummary, CredentialReportRow } from '../../model/inventory.js';
 
 /** An access key as ListAccessKeys describes it, with CreateDate as an ISO string. */
 export interface ListedAccessKey {

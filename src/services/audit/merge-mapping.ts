@@ -16,7 +16,7 @@ import {
   uniquePermissionSetName,
   userPermissionSetBase,
 } from './draft-mapping.js';
-import type { AuditSnapshot } from './types.js';
+import type { AuditSnapshot } from '../../model/inventory.js';
 
 export interface MergeMappingResult {
   document: Document;

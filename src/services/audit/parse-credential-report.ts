@@ -1,6 +1,6 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { Fault } from '../../errors.js';
-import type { AccessKeySummary, CredentialReportRow, SigningCertificateSummary } from './types.js';
+import type { AccessKeySummary, CredentialReportRow, SigningCertificateSummary } from '../../model/inventory.js';
 
 /** The user name the credential report gives the account's root user. */
 export const ROOT_ACCOUNT_USER = '<root_account>';

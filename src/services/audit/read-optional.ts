@@ -1,5 +1,5 @@
-import { isAccessDenied, isCredentialError } from '../../aws/map-aws-error.js';
-import type { AuditGap } from './types.js';
+import { isAccessDenied, isCredentialError } from '../../call-errors.js';
+import type { AuditGap } from '../../model/inventory.js';
 
 export type Optional<T> = { ok: true; value: T } | { ok: false; gap: AuditGap };
 

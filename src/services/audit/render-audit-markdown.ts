@@ -1,5 +1,5 @@
 import { ADMIN_ROW_HEADINGS, countAudit, describeAdminRows, describeDeniedAdmins, describeUserRow, USER_ROW_HEADINGS } from './summarise-users.js';
-import type { AuditSnapshot } from './types.js';
+import type { AuditSnapshot } from '../../model/inventory.js';
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
 

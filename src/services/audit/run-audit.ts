@@ -1,18 +1,18 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { Fault } from '../../errors.js';
-import { isAccessDenied, isCredentialError } from '../../aws/map-aws-error.js';
+import { isAccessDenied, isCredentialError } from '../../call-errors.js';
 import { say, type IoHost } from '../../io/io-host.js';
 import { buildUserRecords } from './build-user-records.js';
-import { collectAuthorizationDetails, type AuthorizationDetails } from './collect-authorization-details.js';
+import { collectAuthorizationDetails, type AuthorizationDetails } from '../../model/collect-authorization-details.js';
 import { discoverIdentityCenter } from './discover-identity-center.js';
 import { evaluateFindings } from './evaluate-findings.js';
 import { fetchCredentialReport } from './fetch-credential-report.js';
 import { readAccountAlias, readRootSummary, readVirtualMfaSerials } from './read-account-extras.js';
 import { readOptional, type Optional } from './read-optional.js';
-import { fetchAwsManagedDocuments } from './fetch-aws-managed-documents.js';
-import { isAwsManagedPolicyArn } from '../policies/collect-source-policies.js';
-import { AUDIT_SCHEMA_VERSION, type AuditGap, type AuditSnapshot, type CallerIdentity, type ManagedPolicy, type PolicyDocument, type RootAccountSummary } from './types.js';
+import { fetchAwsManagedDocuments } from '../../model/fetch-aws-managed-documents.js';
+import { isAwsManagedPolicyArn } from '../../model/iam-identifiers.js';
+import { AUDIT_SCHEMA_VERSION, type AuditGap, type AuditSnapshot, type CallerIdentity, type ManagedPolicy, type PolicyDocument, type RootAccountSummary } from '../../model/inventory.js';
 
 export interface AuditOptions {
   iam: IAMClient;

@@ -1,5 +1,5 @@
-import { adminLevelMark, adminLevelOf, describeAdminAccess, describeAdminPath } from './describe-admin-access.js';
-import type { AdminLevel, AuditSnapshot, UserRecord } from './types.js';
+import { adminLevelMark, adminLevelOf, describeAdminAccess, describeAdminPath } from '../../model/admin/describe-admin-access.js';
+import type { AdminLevel, AuditSnapshot, UserRecord } from '../../model/inventory.js';
 
 export interface AuditCounts {
   users: number;

@@ -6,7 +6,7 @@ import type { Workspace } from '../../workspace/workspace.js';
 import { draftMapping } from './draft-mapping.js';
 import { mergeMapping } from './merge-mapping.js';
 import { renderAuditMarkdown } from './render-audit-markdown.js';
-import type { AuditSnapshot } from './types.js';
+import type { AuditSnapshot } from '../../model/inventory.js';
 
 export const AUDIT_REPORT_FILE = 'reports/audit.md';
 

@@ -1,5 +1,5 @@
 import { DescribeLogGroupsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { isAccessDenied, isCredentialError } from '../../aws/map-aws-error.js';
+import { isAccessDenied, isCredentialError } from '../../call-errors.js';
 import { Fault } from '../../errors.js';
 import type { ReadWindow } from './read-trail-events.js';
 

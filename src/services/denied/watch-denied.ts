@@ -6,7 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { isCredentialError } from '../../aws/map-aws-error.js';
+import { isCredentialError } from '../../call-errors.js';
 import { say, type IoHost, type ProgressHandle } from '../../io/io-host.js';
 import type { InterruptController } from '../../plan/interrupt-controller.js';
 import { classifyDenial } from './classify-denial.js';

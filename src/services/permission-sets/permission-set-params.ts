@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { ActionKind } from '../../plan/plan-types.js';
-import type { PolicyDocument } from '../audit/types.js';
+import type { PolicyDocument } from '../../model/inventory.js';
 import {
   PS_KIND,
   permissionSetRisk,

@@ -12,8 +12,8 @@ import {
 import { isForeignResponse } from '../../aws/map-aws-error.js';
 import { Fault } from '../../errors.js';
 import { sessionDurationSeconds } from '../../workspace/mapping-schema.js';
-import { decodePolicyDocument } from '../audit/decode-policy-document.js';
-import type { PolicyDocument } from '../audit/types.js';
+import { decodePolicyDocument } from '../../model/decode-policy-document.js';
+import type { PolicyDocument } from '../../model/inventory.js';
 import { customerManagedKey } from './permission-set-actions.js';
 import type { PermissionsBoundary } from './types.js';
 

@@ -1,7 +1,7 @@
 import { Iam2idcError, UserError } from '../../errors.js';
 import { PERMISSION_SET_NAME_PATTERN, sessionDurationSeconds, type Mapping, type MappingPermissionSet } from '../../workspace/mapping-schema.js';
-import type { PolicyDocument } from '../audit/types.js';
-import { countPolicyChars } from '../policies/policy-size.js';
+import type { PolicyDocument } from '../../model/inventory.js';
+import { countPolicyChars } from '../../model/policy-size.js';
 import { customerManagedKey } from './permission-set-actions.js';
 import { renderInlinePolicyText } from './compare-policies.js';
 import type { DesiredPermissionSet } from './types.js';

@@ -1,7 +1,7 @@
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { Fault, SafetyRefusal, UserError } from '../../errors.js';
 import { discoverIdentityCenter } from '../audit/discover-identity-center.js';
-import type { IdentityCenterInstance } from '../audit/types.js';
+import type { IdentityCenterInstance } from '../../model/inventory.js';
 
 /** The Identity Center instance a workspace works with, as `workspace.json` records it. */
 export interface IdentityCenterRef {

@@ -1,4 +1,4 @@
-import type { PolicyDocument } from '../audit/types.js';
+import type { PolicyDocument } from '../../model/inventory.js';
 
 /** A permission set as the mapping and the policy files describe it: what it should be. */
 export interface DesiredPermissionSet {

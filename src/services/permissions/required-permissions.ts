@@ -3,7 +3,7 @@
  * read by `iam2idc required-permissions` and checked against docs/permissions.md and the IAM action
  * database by the tests, so that the documentation cannot drift from the code.
  */
-import type { PolicyDocument } from '../audit/types.js';
+import type { PolicyDocument } from '../../model/inventory.js';
 
 export const PHASES = ['audit', 'generate-policies', 'create-permission-sets', 'assign', 'verify', 'watch-denied', 'disable', 'enable', 'cleanup', 'restore', 'status'] as const;
 export type Phase = (typeof PHASES)[number];

@@ -8,8 +8,8 @@
 import { iamUserPolicies, type PolicyLibrary } from '../../model/principal-policies.js';
 import { actionPatternsOverlap } from '../../model/pattern-overlap.js';
 import safeStringify from 'safe-stable-stringify';
-import { statementsOf, toArray } from '../audit/policy-statements.js';
-import type { PolicyDocument, PolicyStatement, UserRecord } from '../audit/types.js';
+import { statementsOf, toArray } from '../../model/policy-statements.js';
+import type { PolicyDocument, PolicyStatement, UserRecord } from '../../model/inventory.js';
 import type { SourcePolicies } from './types.js';
 
 export interface CarriedDeny {

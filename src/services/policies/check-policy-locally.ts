@@ -8,7 +8,7 @@
  * Findings use Access Analyzer's severities; codes are stable.
  */
 import { expandActionPattern, isKnownAction } from '../iam-actions/action-catalog.js';
-import { countJsonValueChars, countPolicyChars } from './policy-size.js';
+import { countJsonValueChars, countPolicyChars } from '../../model/policy-size.js';
 import { PERMISSION_SET_LIMITS, type FindingSeverity, type ValidationFinding } from './types.js';
 
 /** The stable codes of the local checks. */

@@ -7,16 +7,9 @@
  * grant them twice.
  */
 import { UserError } from '../../errors.js';
-import type { AttachedPolicyRef, AuditSnapshot, InlinePolicy, ManagedPolicy } from '../audit/types.js';
+import type { AttachedPolicyRef, AuditSnapshot, InlinePolicy, ManagedPolicy } from '../../model/inventory.js';
+import { isAwsManagedPolicyArn } from '../../model/iam-identifiers.js';
 import type { CustomerManagedSource, PermissionSetSource, SourceDocument, SourcePolicies } from './types.js';
-
-/** AWS-managed policies live in the `aws` pseudo-account, in every partition: `arn:aws-cn:iam::aws:policy/…`. */
-const AWS_MANAGED_POLICY_ARN = /^arn:[^:]+:iam::aws:policy\//;
-
-/** Whether the ARN names an AWS-managed policy (anything else attached to a principal is customer-managed). */
-export function isAwsManagedPolicyArn(arn: string): boolean {
-  return AWS_MANAGED_POLICY_ARN.test(arn);
-}
 
 /**
  * Collects the attached and inline policies of a permission set's source group or user.

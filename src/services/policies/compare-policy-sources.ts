@@ -1,7 +1,7 @@
 import { canonicalAction, expandActionPattern } from '../iam-actions/action-catalog.js';
 import { invisibleActionsGranted } from '../iam-actions/invisible-actions.js';
-import { statementAppliesToAction, statementsOf, toArray } from '../audit/policy-statements.js';
-import type { PolicyDocument, PolicyStatement } from '../audit/types.js';
+import { statementAppliesToAction, statementsOf, toArray } from '../../model/policy-statements.js';
+import type { PolicyDocument, PolicyStatement } from '../../model/inventory.js';
 
 /** The three policies an operator chooses between for a permission set. */
 export type PolicyBasis = 'granted' | 'used' | 'proposed';

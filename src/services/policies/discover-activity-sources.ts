@@ -1,9 +1,9 @@
 import { DescribeTrailsCommand, GetEventSelectorsCommand, type CloudTrailClient, type Trail } from '@aws-sdk/client-cloudtrail';
 import { parse as parseArn } from '@aws-sdk/util-arn-parser';
-import { isAccessDenied, isCredentialError } from '../../aws/map-aws-error.js';
+import { isAccessDenied, isCredentialError } from '../../call-errors.js';
 import { UserError } from '../../errors.js';
-import { statementAppliesToAction, statementsOf, toArray } from '../audit/policy-statements.js';
-import type { AuditSnapshot, Role } from '../audit/types.js';
+import { statementAppliesToAction, statementsOf, toArray } from '../../model/policy-statements.js';
+import type { AuditSnapshot, Role } from '../../model/inventory.js';
 
 /** The doc page on what policy generation needs (trail, service role, permissions). */
 export const POLICY_GENERATION_DOC = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-policy-generation.html';

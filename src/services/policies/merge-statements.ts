@@ -7,8 +7,8 @@
  * `NotAction`, `Principal` or `NotPrincipal`, or any shape this module does not recognise, are kept
  * exactly as they were: merging them would change their meaning.
  */
-import { toArray } from '../audit/policy-statements.js';
-import type { PolicyStatement } from '../audit/types.js';
+import { toArray } from '../../model/policy-statements.js';
+import type { PolicyStatement } from '../../model/inventory.js';
 
 /** A statement this module can merge, with its elements as lists. */
 export interface ActionStatement extends PolicyStatement {

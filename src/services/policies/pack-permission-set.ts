@@ -11,10 +11,10 @@
  * A statement that cannot be split stays inline, with an error if it does not fit there:
  * nothing is ever dropped.
  */
-import { statementsOf, toArray } from '../audit/policy-statements.js';
-import type { PolicyDocument, PolicyStatement } from '../audit/types.js';
+import { statementsOf, toArray } from '../../model/policy-statements.js';
+import type { PolicyDocument, PolicyStatement } from '../../model/inventory.js';
 import { mergeStatements, normaliseActionStatement } from './merge-statements.js';
-import { countJsonValueChars, countPolicyChars, EMPTY_POLICY_DOCUMENT_CHARS, IAM_MANAGED_POLICY_CHARS } from './policy-size.js';
+import { countJsonValueChars, countPolicyChars, EMPTY_POLICY_DOCUMENT_CHARS, IAM_MANAGED_POLICY_CHARS } from '../../model/policy-size.js';
 import {
   PERMISSION_SET_LIMITS,
   type OverflowPolicy,

@@ -1,7 +1,7 @@
-import type { AuditSnapshot } from '../audit/types.js';
+import type { AuditSnapshot } from '../../model/inventory.js';
 import { buildPolicyLibrary, type PolicyLibrary } from '../../model/principal-policies.js';
 import type { Mapping, MappingPermissionSet } from '../../workspace/mapping-schema.js';
-import { statementsOf } from '../audit/policy-statements.js';
+import { statementsOf } from '../../model/policy-statements.js';
 import { collectSourcePolicies } from './collect-source-policies.js';
 import { packPermissionSet } from './pack-permission-set.js';
 import { rewriteForRoleSession } from './role-session-rewrite.js';

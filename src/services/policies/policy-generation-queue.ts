@@ -6,8 +6,9 @@ import {
   type GetGeneratedPolicyCommandOutput,
 } from '@aws-sdk/client-accessanalyzer';
 import { createWaiter, WaiterState } from '@smithy/util-waiter';
-import { isAccessDenied, isCredentialError, isForeignResponse } from '../../aws/map-aws-error.js';
-import type { PolicyDocument } from '../audit/types.js';
+import { isForeignResponse } from '../../aws/map-aws-error.js';
+import { isAccessDenied, isCredentialError } from '../../call-errors.js';
+import type { PolicyDocument } from '../../model/inventory.js';
 import type { GenerationTrail } from './discover-activity-sources.js';
 import {
   loadQueueState,

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
 import { formatZodIssues } from '../../workspace/format-zod-issues.js';
-import type { PolicyDocument } from '../audit/types.js';
+import type { PolicyDocument } from '../../model/inventory.js';
 
 export const GENERATION_QUEUE_SCHEMA_VERSION = 1;
 /** Access Analyzer quotas: one generation at a time per account, 50 a day, a window of at most 90 days. */

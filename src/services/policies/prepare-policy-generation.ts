@@ -3,7 +3,7 @@ import { readPolicyFile, readPolicyManifest, type PolicyFileManifest, type Polic
 import type { Mapping } from '../../workspace/mapping-schema.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { UserError } from '../../errors.js';
-import type { AuditSnapshot } from '../audit/types.js';
+import type { AuditSnapshot } from '../../model/inventory.js';
 import { libraryOfSnapshot, planPolicySets, type PolicySetDraft } from './plan-policy-sets.js';
 import { splitForFidelity, type FidelitySplit } from './split-for-fidelity.js';
 import { MAPPING_FILE } from '../../workspace/mapping-file.js';

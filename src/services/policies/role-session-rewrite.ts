@@ -14,8 +14,8 @@
  *   gave is lost; verify lists it.
  * Every change is a note for reports/policies.md.
  */
-import { toArray } from '../audit/policy-statements.js';
-import type { PolicyStatement } from '../audit/types.js';
+import { toArray } from '../../model/policy-statements.js';
+import type { PolicyStatement } from '../../model/inventory.js';
 import type { PolicyNote } from './types.js';
 
 const USERNAME_VARIABLE = /\$\{aws:username\}/gi;

@@ -1,4 +1,4 @@
-import type { PolicyDocument } from '../audit/types.js';
+import type { PolicyDocument } from '../../model/inventory.js';
 
 /** The limits of a permission set (IAM Identity Center quotas). */
 export const PERMISSION_SET_LIMITS = {

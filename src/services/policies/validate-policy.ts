@@ -4,8 +4,9 @@ import {
   type PathElement,
   type ValidatePolicyFinding,
 } from '@aws-sdk/client-accessanalyzer';
-import { isAccessDenied, isCredentialError, isForeignResponse } from '../../aws/map-aws-error.js';
-import type { PolicyDocument } from '../audit/types.js';
+import { isForeignResponse } from '../../aws/map-aws-error.js';
+import { isAccessDenied, isCredentialError } from '../../call-errors.js';
+import type { PolicyDocument } from '../../model/inventory.js';
 import { checkPolicyLocally } from './check-policy-locally.js';
 import type { FindingSeverity, ValidationFinding, ValidationResult } from './types.js';
 

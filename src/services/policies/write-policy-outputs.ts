@@ -2,7 +2,7 @@ import type { Document } from 'yaml';
 import { MAPPING_FILE, renderMappingDocument } from '../../workspace/mapping-file.js';
 import { writePolicyFile, writePolicyManifest, type PolicyFileManifest } from '../../workspace/policy-files.js';
 import type { Workspace } from '../../workspace/workspace.js';
-import type { PolicyDocument } from '../audit/types.js';
+import type { PolicyDocument } from '../../model/inventory.js';
 import type { PolicySetResult } from './policy-set-result.js';
 import { renderPoliciesMarkdown } from './render-policies-markdown.js';
 import type { FidelitySplit } from './split-for-fidelity.js';

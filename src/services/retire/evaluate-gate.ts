@@ -5,6 +5,7 @@
  */
 import type { WorkspaceState } from '../../workspace/workspace-state.js';
 import type { IamUserState } from './read-iam-users.js';
+import type { PermissionCheck } from '../verify/permission-checks.js';
 
 export interface GateCheck {
   code: 'IDENTITY_CENTER_ACCESS' | 'PERMISSIONS_KEPT' | 'KEYS_UNUSED' | 'CONSOLE_UNUSED' | 'CLOUDTRAIL_UNUSED';
@@ -23,15 +24,6 @@ export interface GateInput {
    * (not in the audit). Only people are compared.
    */
   permissions?: PermissionCheck | null;
-}
-
-/** verify's verdict on one person, as the gate weighs it. */
-export interface PermissionCheck {
-  verdict: 'same' | 'escalation' | 'loss' | 'unverified';
-  /** Actions a permission set allows that the IAM user could not do, not acknowledged in mapping.yaml. */
-  escalations: string[];
-  /** Policies that could not be read, when unverified. */
-  unknown: string[];
 }
 
 export function evaluateGate(input: GateInput): { passed: boolean; checks: GateCheck[] } {

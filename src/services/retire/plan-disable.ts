@@ -6,9 +6,10 @@
 import type { PlannedAction } from '../../plan/plan-types.js';
 import { isProtectedBy, PROTECT_TAG, type Mapping } from '../../workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../workspace/workspace-state.js';
-import { denyAllPolicyArn } from '../audit/admin-access.js';
-import { countPolicyChars } from '../policies/policy-size.js';
-import { evaluateGate, type GateCheck, type PermissionCheck } from './evaluate-gate.js';
+import { denyAllPolicyArn } from '../../model/admin/admin-access.js';
+import { countPolicyChars } from '../../model/policy-size.js';
+import { evaluateGate, type GateCheck } from './evaluate-gate.js';
+import { type PermissionCheck } from '../verify/permission-checks.js';
 import type { IamUserState, IamUsersSnapshot } from './read-iam-users.js';
 import { DENY_ALL_DOCUMENT, DENY_ALL_POLICY_NAME, RETIRE_KIND, userFingerprint, type AccessKeyParams, type InlinePolicyParams, type ManagedPolicyParams } from './retire-handlers.js';
 

@@ -7,9 +7,9 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { PrincipalFacts } from '../../plan/lockout-guard.js';
 import { parseProtectTag, PROTECT_TAG, type Mapping } from '../../workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../workspace/workspace-state.js';
-import { administratorAccessArn } from '../audit/admin-access.js';
-import { isAllowAllStatement, statementsOf } from '../audit/policy-statements.js';
-import type { PolicyDocument } from '../audit/types.js';
+import { administratorAccessArn } from '../../model/admin/admin-access.js';
+import { isAllowAllStatement, statementsOf } from '../../model/policy-statements.js';
+import type { PolicyDocument } from '../../model/inventory.js';
 import type { IamUsersSnapshot } from './read-iam-users.js';
 
 /** What disable and cleanup know of the account they act on: who calls, the mapping, how to tell an admin. */

@@ -13,8 +13,8 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import pMap from 'p-map';
-import { analyzeAdminAccess, type AdminAccessContext } from '../audit/admin-access.js';
-import { collectAuthorizationDetails, type AuthorizationDetails, type UserDetail } from '../audit/collect-authorization-details.js';
+import { analyzeAdminAccess, type AdminAccessContext } from '../../model/admin/admin-access.js';
+import { collectAuthorizationDetails, type AuthorizationDetails, type UserDetail } from '../../model/collect-authorization-details.js';
 
 /** IAM is one global endpoint; a handful of reads in flight keeps a large account fast without throttling. */
 const READ_CONCURRENCY = 6;

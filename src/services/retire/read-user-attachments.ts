@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { createPaginator } from '@smithy/core';
 import type { Paginator } from '@smithy/types';
-import { decodePolicyDocument } from '../audit/decode-policy-document.js';
+import { decodePolicyDocument } from '../../model/decode-policy-document.js';
 import type { UserBackup } from '../../workspace/user-backups.js';
 import { listAccessKeys } from './read-iam-users.js';
 

@@ -16,11 +16,11 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { z } from 'zod';
-import { mayHaveApplied } from '../../aws/call-outcome.js';
+import { mayHaveApplied } from '../../plan/call-outcome.js';
 import { Fault } from '../../errors.js';
 import { IAM_USER_NAME, iamUserId, iamUserName } from '../../model/iam-identifiers.js';
 import { ActionRegistry, kindMap, type ActionHandler, type ActionKind, type ApplyOutcome } from '../../plan/plan-types.js';
-import type { PolicyDocument } from '../audit/types.js';
+import type { PolicyDocument } from '../../model/inventory.js';
 import type { DisableChange, DisableRecorder } from './disable-recorder.js';
 import { listAccessKeys } from './read-iam-users.js';
 

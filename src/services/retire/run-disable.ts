@@ -8,7 +8,7 @@ import type { ExecutionSummary } from '../../plan/execute-plan.js';
 import { runCommandPlan, type PlanRunOptions } from '../../plan/run-command-plan.js';
 import type { FileTrust } from '../../workspace/file-seals.js';
 import { DisableRecorder } from './disable-recorder.js';
-import type { PermissionCheck } from './evaluate-gate.js';
+import type { PermissionCheck } from '../verify/permission-checks.js';
 import { kindOf, planDisable, type DisableMode, type UserDecision } from './plan-disable.js';
 import { buildPrincipalFacts, isIdentityCenterAdminVerified, type RetireAccount } from './principal-facts.js';
 import { readIamUsers } from './read-iam-users.js';

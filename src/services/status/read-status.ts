@@ -1,6 +1,6 @@
 /** `status`: the phase checklist and the per-user progress, from the workspace and the credential report. */
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { isAccessDenied, isCredentialError } from '../../aws/map-aws-error.js';
+import { isAccessDenied, isCredentialError } from '../../call-errors.js';
 import type { IoHost } from '../../io/io-host.js';
 import { readFileTrust } from '../../plan/plan-run.js';
 import { listDisableRecords } from '../../workspace/disable-records.js';
@@ -8,7 +8,7 @@ import type { Mapping } from '../../workspace/mapping-schema.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import type { WorkspaceState } from '../../workspace/workspace-state.js';
 import { fetchCredentialReport } from '../audit/fetch-credential-report.js';
-import type { AuditSnapshot, CredentialReportRow } from '../audit/types.js';
+import type { AuditSnapshot, CredentialReportRow } from '../../model/inventory.js';
 import { buildPhaseChecklist, type PhaseChecklist } from './phase-checklist.js';
 import { buildUserProgress, type UserProgress } from './user-progress.js';
 

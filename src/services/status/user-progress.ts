@@ -4,7 +4,7 @@
  * it is disabled or deleted. Built from the workspace and one fresh look at the account (the
  * credential report, which also tells who still exists).
  */
-import type { AuditSnapshot, CredentialReportRow } from '../audit/types.js';
+import type { AuditSnapshot, CredentialReportRow } from '../../model/inventory.js';
 import type { DisableRecord } from '../../workspace/disable-records.js';
 import { isProtectedBy, PROTECT_TAG, type Mapping } from '../../workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../workspace/workspace-state.js';

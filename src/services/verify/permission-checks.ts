@@ -1,5 +1,13 @@
-import type { PermissionCheck } from '../retire/evaluate-gate.js';
 import { computeVerification, type VerifyOptions } from './run-verify.js';
+
+/** verify's verdict on one person, as the gate weighs it. */
+export interface PermissionCheck {
+  verdict: 'same' | 'escalation' | 'loss' | 'unverified';
+  /** Actions a permission set allows that the IAM user could not do, not acknowledged in mapping.yaml. */
+  escalations: string[];
+  /** Policies that could not be read, when unverified. */
+  unknown: string[];
+}
 
 /**
  * verify's verdict on each of these people, worked out afresh from the audit, the mapping and the

@@ -4,15 +4,15 @@
  * the audit does not hold them). Reads AWS only; writes reports/verify.md and the verdicts.
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { isCredentialError } from '../../aws/map-aws-error.js';
+import { isCredentialError } from '../../call-errors.js';
 import { Iam2idcError } from '../../errors.js';
 import { buildPolicyLibrary, knownAwsManagedDocuments, type PermissionSetContent } from '../../model/principal-policies.js';
 import type { Mapping } from '../../workspace/mapping-schema.js';
 import { readPolicyFile, readPolicyManifest } from '../../workspace/policy-files.js';
 import type { Workspace } from '../../workspace/workspace.js';
-import type { AuditSnapshot, PolicyDocument } from '../audit/types.js';
+import type { AuditSnapshot, PolicyDocument } from '../../model/inventory.js';
 import { readDesiredPermissionSets } from '../permission-sets/read-desired.js';
-import { fetchAwsManagedDocuments } from '../audit/fetch-aws-managed-documents.js';
+import { fetchAwsManagedDocuments } from '../../model/fetch-aws-managed-documents.js';
 import { renderVerifyMarkdown } from './render-verify-markdown.js';
 import { verifyPeople, type VerifyReport } from './verify-people.js';
 

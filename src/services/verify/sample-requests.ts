@@ -6,8 +6,8 @@
  */
 import { canonicalAction, expandActionPattern } from '../iam-actions/action-catalog.js';
 import { exampleResourceArns, SAMPLE_NAME, stratifiedActionSample, type ArnPlace } from '../iam-actions/action-resources.js';
-import { statementsOf, toArray } from '../audit/policy-statements.js';
-import type { PolicyDocument } from '../audit/types.js';
+import { statementsOf, toArray } from '../../model/policy-statements.js';
+import type { PolicyDocument } from '../../model/inventory.js';
 
 export interface SampleRequest {
   action: string;

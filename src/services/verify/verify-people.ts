@@ -6,10 +6,10 @@
 import type { RequestContext } from '../../model/evaluate-condition.js';
 import { iamUserPolicies, permissionSetPolicies, type PermissionSetContent, type PolicyLibrary } from '../../model/principal-policies.js';
 import type { Mapping } from '../../workspace/mapping-schema.js';
-import { matchesActionPattern, matchesResourcePattern } from '../audit/policy-statements.js';
-import type { PolicyDocument, UserRecord } from '../audit/types.js';
+import { matchesActionPattern, matchesResourcePattern } from '../../model/policy-statements.js';
+import type { PolicyDocument, UserRecord } from '../../model/inventory.js';
 import { compareAccess, describeStatement, type AccessDifference, type ComparedSet } from './compare-access.js';
-import { permissionSetsOfPeople } from './people-permission-sets.js';
+import { permissionSetsOfPeople } from '../../workspace/people-permission-sets.js';
 import { sampleRequests } from './sample-requests.js';
 
 export type PersonVerdict = 'same' | 'escalation' | 'loss' | 'unverified';

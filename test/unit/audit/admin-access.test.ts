@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeAdminAccess, findAdminPaths, findAdminRoles } from '../../../src/services/audit/admin-access.js';
-import type { AdminAccess, Group, ManagedPolicy, PolicyStatement, Role, UserRecord } from '../../../src/services/audit/types.js';
+import { analyzeAdminAccess, findAdminPaths, findAdminRoles } from '../../../src/model/admin/admin-access.js';
+import type { AdminAccess, Group, ManagedPolicy, PolicyStatement, Role, UserRecord } from '../../../src/model/inventory.js';
 import {
   ACCOUNT_ID,
   ACCOUNT_ROOT_ARN,

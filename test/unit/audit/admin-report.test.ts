@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createTextFormat } from '../../../src/io/text-format.js';
 import { renderAuditSummary } from '../../../src/render/audit-summary.js';
-import { analyzeAdminAccess } from '../../../src/services/audit/admin-access.js';
+import { analyzeAdminAccess } from '../../../src/model/admin/admin-access.js';
 import { renderAuditMarkdown } from '../../../src/services/audit/render-audit-markdown.js';
 import { countAudit, describeAdminRows, describeUserRow } from '../../../src/services/audit/summarise-users.js';
-import type { AuditSnapshot, UserRecord } from '../../../src/services/audit/types.js';
+import type { AuditSnapshot, UserRecord } from '../../../src/model/inventory.js';
 import type { AuditOutputs } from '../../../src/services/audit/write-audit-outputs.js';
 import {
   ACCOUNT_ID,

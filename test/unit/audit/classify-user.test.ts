@@ -4,7 +4,7 @@ import {
   classifyUser,
   type ClassificationReasonCode,
 } from '../../../src/services/audit/classify-user.js';
-import type { UserKind, UserRecord } from '../../../src/services/audit/types.js';
+import type { UserKind, UserRecord } from '../../../src/model/inventory.js';
 import {
   FIXTURE_NOW,
   accessKey,

@@ -1,6 +1,6 @@
 import { GetAccountAuthorizationDetailsCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
-import { collectAuthorizationDetails } from '../../../src/services/audit/collect-authorization-details.js';
+import { collectAuthorizationDetails } from '../../../src/model/collect-authorization-details.js';
 import { ACCOUNT_ID, policyArn, userArn } from '../../fixtures/inventory.js';
 import { mockAws } from '../support/aws-mocks.js';
 

@@ -5,7 +5,7 @@ import {
   evaluateFindings,
   type FindingRule,
 } from '../../../src/services/audit/evaluate-findings.js';
-import type { AdminAccess, Finding, RootAccountSummary, Severity, UserRecord } from '../../../src/services/audit/types.js';
+import type { AdminAccess, Finding, RootAccountSummary, Severity, UserRecord } from '../../../src/model/inventory.js';
 import {
   ADMINISTRATOR_ACCESS_ARN,
   FIXTURE_NOW,

@@ -3,7 +3,7 @@ import {
   matchAccessKeysToReportSlots,
   type ListedAccessKey,
 } from '../../../src/services/audit/match-access-keys.js';
-import type { AccessKeySummary, CredentialReportRow } from '../../../src/services/audit/types.js';
+import type { AccessKeySummary, CredentialReportRow } from '../../../src/model/inventory.js';
 
 const ACCOUNT = '111111111111';
 // Fixture key IDs follow the user ID scheme: AKIA + padding + a running number.

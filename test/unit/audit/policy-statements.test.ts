@@ -8,8 +8,8 @@ import {
   statementAppliesToResource,
   statementsOf,
   toArray,
-} from '../../../src/services/audit/policy-statements.js';
-import type { PolicyDocument, PolicyStatement } from '../../../src/services/audit/types.js';
+} from '../../../src/model/policy-statements.js';
+import type { PolicyDocument, PolicyStatement } from '../../../src/model/inventory.js';
 import { allowAll, denyAll } from '../../fixtures/inventory.js';
 
 describe('toArray / statementsOf', () => {

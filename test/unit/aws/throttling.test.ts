@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { HttpRequest, HttpResponse } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
 import { AwsContext } from '../../../src/aws/aws-context.js';
-import { collectAuthorizationDetails } from '../../../src/services/audit/collect-authorization-details.js';
+import { collectAuthorizationDetails } from '../../../src/model/collect-authorization-details.js';
 
 const THROTTLED = `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`;
 const PAGE = `<GetAccountAuthorizationDetailsResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">

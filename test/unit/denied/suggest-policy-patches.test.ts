@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PolicyStatement } from '../../../src/services/audit/types.js';
+import type { PolicyStatement } from '../../../src/model/inventory.js';
 import { patchPath, suggestPolicyPatches, type PolicyPatch } from '../../../src/services/denied/suggest-policy-patches.js';
 import type { DeniedActionGroup, PermissionSetDenials, WatchReport } from '../../../src/services/denied/watch-report.js';
 

@@ -3,7 +3,8 @@ import { CreateLoginProfileCommand, GetUserCommand, IAMClient } from '@aws-sdk/c
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiCallCounter } from '../../../src/aws/api-call-counter.js';
 import { AwsContext } from '../../../src/aws/aws-context.js';
-import { instrumentClient, redactSecrets } from '../../../src/aws/client-middleware.js';
+import { instrumentClient } from '../../../src/aws/client-middleware.js';
+import { redactSecrets } from '../../../src/redact-secrets.js';
 import type { ResolvedAwsConfig } from '../../../src/aws/resolve-aws-config.js';
 
 const ACCOUNT = '111111111111';

@@ -1,7 +1,8 @@
 import { NoSuchEntityException } from '@aws-sdk/client-iam';
 import { ExpiredTokenException } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
-import { isAccessDenied, isCredentialError, mapAwsError } from '../../../src/aws/map-aws-error.js';
+import { mapAwsError } from '../../../src/aws/map-aws-error.js';
+import { isAccessDenied, isCredentialError } from '../../../src/call-errors.js';
 import type { ResolvedAwsConfig } from '../../../src/aws/resolve-aws-config.js';
 import { AwsAuthError, Fault, SafetyRefusal, UserError } from '../../../src/errors.js';
 import { ExitCode } from '../../../src/exit-codes.js';

@@ -7,7 +7,7 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
 import { evaluateAccess, type AccessDecision, type NamedPolicy } from '../../../src/model/effective-access.js';
-import type { PolicyDocument, PolicyStatement } from '../../../src/services/audit/types.js';
+import type { PolicyDocument, PolicyStatement } from '../../../src/model/inventory.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 const ACCOUNT = '111111111111';

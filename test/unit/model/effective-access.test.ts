@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateAccess, type AccessDecision, type AccessRequest, type NamedPolicy, type PrincipalPolicies } from '../../../src/model/effective-access.js';
-import type { PolicyDocument, PolicyStatement } from '../../../src/services/audit/types.js';
+import type { PolicyDocument, PolicyStatement } from '../../../src/model/inventory.js';
 
 const ACCOUNT = '111111111111';
 const doc = (...Statement: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement });

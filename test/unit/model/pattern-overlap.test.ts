@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { actionPatternsOverlap } from '../../../src/model/pattern-overlap.js';
-import { matchesActionPattern } from '../../../src/services/audit/policy-statements.js';
+import { matchesActionPattern } from '../../../src/model/policy-statements.js';
 
 describe('actionPatternsOverlap', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { PolicyDocument } from '../../../src/services/audit/types.js';
+import type { PolicyDocument } from '../../../src/model/inventory.js';
 import { arePoliciesEqual, isPolicyBroadening, renderInlinePolicyText } from '../../../src/services/permission-sets/compare-policies.js';
-import { countPolicyChars } from '../../../src/services/policies/policy-size.js';
+import { countPolicyChars } from '../../../src/model/policy-size.js';
 import { allowStatement, policy } from './fixtures.js';
 
 const deny = (action: string): PolicyDocument['Statement'] => ({ Effect: 'Deny', Action: action, Resource: '*' });

@@ -8,7 +8,7 @@ import {
   ListPermissionSetsCommand,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-sso-admin';
-import type { PolicyDocument } from '../../../src/services/audit/types.js';
+import type { PolicyDocument } from '../../../src/model/inventory.js';
 import type { CurrentPermissionSet, DesiredPermissionSet, PollingOptions } from '../../../src/services/permission-sets/types.js';
 import { mappingSchema, type Mapping } from '../../../src/workspace/mapping-schema.js';
 import { awsError, type mockAws } from '../support/aws-mocks.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
-import type { PolicyDocument } from '../../../src/services/audit/types.js';
+import type { PolicyDocument } from '../../../src/model/inventory.js';
 import { readCurrentPermissionSets } from '../../../src/services/permission-sets/read-current.js';
 import { PermissionSetInputError, readDesiredPermissionSets, type ReadPolicy } from '../../../src/services/permission-sets/read-desired.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';

@@ -8,10 +8,10 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
 import { draftMapping } from '../../../src/services/audit/draft-mapping.js';
-import type { Group, ManagedPolicy, PolicyDocument, PolicyStatement, UserRecord } from '../../../src/services/audit/types.js';
+import type { Group, ManagedPolicy, PolicyDocument, PolicyStatement, UserRecord } from '../../../src/model/inventory.js';
 import { libraryOfSnapshot, planPolicySets } from '../../../src/services/policies/plan-policy-sets.js';
 import { splitForFidelity } from '../../../src/services/policies/split-for-fidelity.js';
-import { permissionSetsOfPeople } from '../../../src/services/verify/people-permission-sets.js';
+import { permissionSetsOfPeople } from '../../../src/workspace/people-permission-sets.js';
 import { parseMapping, renderMappingDocument } from '../../../src/workspace/mapping-file.js';
 import { ACCOUNT_ID, makeGroup, makeUser, policyArn } from '../../fixtures/inventory.js';
 import { classified, makeSnapshot } from '../../fixtures/snapshot.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PolicyStatement } from '../../../src/services/audit/types.js';
+import type { PolicyStatement } from '../../../src/model/inventory.js';
 import { compareActions, mergeStatements, normaliseActionStatement } from '../../../src/services/policies/merge-statements.js';
 import { allow } from '../../fixtures/inventory.js';
 

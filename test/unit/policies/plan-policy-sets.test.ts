@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
 import { draftMapping } from '../../../src/services/audit/draft-mapping.js';
-import type { AuditSnapshot } from '../../../src/services/audit/types.js';
+import type { AuditSnapshot } from '../../../src/model/inventory.js';
 import { planPolicySets, type PolicySetDraft } from '../../../src/services/policies/plan-policy-sets.js';
 import { preparePolicyGeneration } from '../../../src/services/policies/prepare-policy-generation.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-accessanalyzer';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
-import type { PolicyDocument } from '../../../src/services/audit/types.js';
+import type { PolicyDocument } from '../../../src/model/inventory.js';
 import {
   planGenerationJobs,
   runPolicyGenerationQueue,

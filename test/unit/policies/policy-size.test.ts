@@ -4,8 +4,8 @@ import {
   countPolicyChars,
   EMPTY_POLICY_DOCUMENT_CHARS,
   IAM_MANAGED_POLICY_CHARS,
-} from '../../../src/services/policies/policy-size.js';
-import type { PolicyDocument } from '../../../src/services/audit/types.js';
+} from '../../../src/model/policy-size.js';
+import type { PolicyDocument } from '../../../src/model/inventory.js';
 import { allow, policyDocument } from '../../fixtures/inventory.js';
 
 const DOCUMENT: PolicyDocument = policyDocument(

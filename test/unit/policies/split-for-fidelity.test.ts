@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { draftMapping } from '../../../src/services/audit/draft-mapping.js';
-import type { PolicyStatement } from '../../../src/services/audit/types.js';
+import type { PolicyStatement } from '../../../src/model/inventory.js';
 import { libraryOfSnapshot } from '../../../src/services/policies/plan-policy-sets.js';
 import { splitForFidelity } from '../../../src/services/policies/split-for-fidelity.js';
 import { parseMapping, renderMappingDocument } from '../../../src/workspace/mapping-file.js';

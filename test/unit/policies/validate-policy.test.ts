@@ -1,6 +1,6 @@
 import { ValidatePolicyCommand, type ValidatePolicyFinding } from '@aws-sdk/client-accessanalyzer';
 import { describe, expect, it, vi } from 'vitest';
-import type { PolicyDocument } from '../../../src/services/audit/types.js';
+import type { PolicyDocument } from '../../../src/model/inventory.js';
 import type { ValidationFinding } from '../../../src/services/policies/types.js';
 import {
   groupFindingsBySeverity,

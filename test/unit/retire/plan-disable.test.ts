@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlannedAction } from '../../../src/plan/plan-types.js';
-import type { PolicyDocument } from '../../../src/services/audit/types.js';
-import { countPolicyChars } from '../../../src/services/policies/policy-size.js';
+import type { PolicyDocument } from '../../../src/model/inventory.js';
+import { countPolicyChars } from '../../../src/model/policy-size.js';
 import {
   chooseDenyPolicy,
   planDisable,
@@ -10,7 +10,7 @@ import {
   type DisablePlanInput,
   type UserDecision,
 } from '../../../src/services/retire/plan-disable.js';
-import type { PermissionCheck } from '../../../src/services/retire/evaluate-gate.js';
+import type { PermissionCheck } from '../../../src/services/verify/permission-checks.js';
 import type { AccessKeyState, IamUserState, IamUsersSnapshot } from '../../../src/services/retire/read-iam-users.js';
 import { DENY_ALL_DOCUMENT, DENY_ALL_POLICY_NAME, RETIRE_KIND, userFingerprint } from '../../../src/services/retire/retire-handlers.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PolicyDocument } from '../../../src/services/audit/types.js';
+import type { PolicyDocument } from '../../../src/model/inventory.js';
 import { buildPrincipalFacts, isIdentityCenterAdminVerified } from '../../../src/services/retire/principal-facts.js';
 import type { IamUserState, IamUsersSnapshot } from '../../../src/services/retire/read-iam-users.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';

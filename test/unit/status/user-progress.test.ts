@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AccessKeySummary, CredentialReportRow, Tag, UserKind, UserRecord } from '../../../src/services/audit/types.js';
+import type { AccessKeySummary, CredentialReportRow, Tag, UserKind, UserRecord } from '../../../src/model/inventory.js';
 import { buildUserProgress, type UserProgress, type UserProgressInput } from '../../../src/services/status/user-progress.js';
 import type { DisableRecord } from '../../../src/workspace/disable-records.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditSnapshot } from '../../../src/services/audit/types.js';
+import type { AuditSnapshot } from '../../../src/model/inventory.js';
 import { computeVerification, runVerify, VERIFY_REPORT_FILE } from '../../../src/services/verify/run-verify.js';
 import { mappingSchema, type Mapping } from '../../../src/workspace/mapping-schema.js';
 import { Workspace } from '../../../src/workspace/workspace.js';

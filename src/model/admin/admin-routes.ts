@@ -6,13 +6,13 @@
  * its boundary stays unless it may remove the boundary too). One hop only: a route through a
  * principal that is itself only one step from administrator is not followed.
  */
-import type { NamedPolicy, PrincipalPolicies, StatementRef } from '../../model/effective-access.js';
-import { allOf, anyOf, type RequestContext, type Truth } from '../../model/evaluate-condition.js';
+import type { NamedPolicy, PrincipalPolicies, StatementRef } from '../effective-access.js';
+import { allOf, anyOf, type RequestContext, type Truth } from '../evaluate-condition.js';
 import { checkNeeds, noAnswer, type CheckResult, type Need } from './admin-checks.js';
 import type { AdminAccessUser } from './admin-policies.js';
 import { iamWildcardProbe, type ProbeAccount } from './admin-probes.js';
-import { isAwsManagedPolicyArn } from '../policies/collect-source-policies.js';
-import type { AdminPath, AdminRoute, Group, Role } from './types.js';
+import { isAwsManagedPolicyArn } from '../iam-identifiers.js';
+import type { AdminPath, AdminRoute, Group, Role } from '../inventory.js';
 
 /** Whether a principal is administrator, and the unknown condition keys when that depends on them. */
 export interface Target {

@@ -5,10 +5,10 @@
  * from GetAccountAuthorizationDetails, AWS-managed ones as the audit read them, and the two the tool
  * relies on (AdministratorAccess, AWSDenyAll) as AWS publishes them when they were not read.
  */
-import type { NamedPolicy, PrincipalPolicies } from '../../model/effective-access.js';
-import { knownAwsManagedDocuments } from '../../model/principal-policies.js';
-import { statementsOf } from './policy-statements.js';
-import type { AdminPath, Group, ManagedPolicy, PolicyDocument, PolicyStatement, Role, UserRecord } from './types.js';
+import type { NamedPolicy, PrincipalPolicies } from '../effective-access.js';
+import { knownAwsManagedDocuments } from '../principal-policies.js';
+import { statementsOf } from '../policy-statements.js';
+import type { AdminPath, Group, ManagedPolicy, PolicyDocument, PolicyStatement, Role, UserRecord } from '../inventory.js';
 
 export type AdminAccessUser = Pick<UserRecord, 'userName' | 'arn' | 'groups' | 'inlinePolicies' | 'attachedPolicies'> & {
   permissionsBoundary?: string | null;

@@ -5,7 +5,7 @@
  * everything-but grants match it), and sensitive actions of the services that matter most, each on
  * `*` and on a concrete ARN of this account. Names are made up so no real resource is singled out.
  */
-import type { RequestContext } from '../../model/evaluate-condition.js';
+import type { RequestContext } from '../evaluate-condition.js';
 import type { Need } from './admin-checks.js';
 
 /** The partition and account that every made-up ARN lives in. */

@@ -6,7 +6,7 @@ import {
   type Tag as IamTag,
 } from '@aws-sdk/client-iam';
 import { decodePolicyDocument } from './decode-policy-document.js';
-import type { AttachedPolicyRef, Group, InlinePolicy, ManagedPolicy, Role, Tag, UserRecord } from './types.js';
+import type { AttachedPolicyRef, Group, InlinePolicy, ManagedPolicy, Role, Tag, UserRecord } from './inventory.js';
 
 /** A user as GetAccountAuthorizationDetails describes them, before credentials are joined in. */
 export type UserDetail = Pick<

@@ -1,7 +1,7 @@
 import { GetPolicyCommand, GetPolicyVersionCommand, type IAMClient } from '@aws-sdk/client-iam';
 import pMap from 'p-map';
 import { decodePolicyDocument } from './decode-policy-document.js';
-import type { PolicyDocument } from './types.js';
+import type { PolicyDocument } from './inventory.js';
 
 /** IAM is one global endpoint shared with everything else the account runs: stay well below its rate. */
 const IAM_CONCURRENCY = 4;

@@ -5,8 +5,8 @@
  * service. A role is administrator when its own policies, evaluated like a user's, allow everything;
  * roles that are only a step from administrator themselves are not followed (one hop).
  */
-import type { NamedPolicy, PrincipalPolicies } from '../../model/effective-access.js';
-import { allOf } from '../../model/evaluate-condition.js';
+import type { NamedPolicy, PrincipalPolicies } from '../effective-access.js';
+import { allOf } from '../evaluate-condition.js';
 import { checkBoth, checkNeeds, type CheckResult } from './admin-checks.js';
 import { denyStatementsOf } from './admin-policies.js';
 import { COMPUTE_SERVICES, type ComputeService } from './admin-probes.js';

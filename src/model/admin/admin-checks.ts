@@ -3,10 +3,10 @@
  * need is one action on any of a few resources; the answer is true, false or unknown (a condition the
  * audit cannot know), with the statements responsible, and the Denies that turn a yes into a no.
  */
-import { evaluateAccess, type AccessVerdict, type PrincipalPolicies, type StatementRef } from '../../model/effective-access.js';
-import { allOf, type RequestContext, type Truth } from '../../model/evaluate-condition.js';
+import { evaluateAccess, type AccessVerdict, type PrincipalPolicies, type StatementRef } from '../effective-access.js';
+import { allOf, type RequestContext, type Truth } from '../evaluate-condition.js';
 import { withoutDenies } from './admin-policies.js';
-import { statementsOf } from './policy-statements.js';
+import { statementsOf } from '../policy-statements.js';
 
 /** One action the principal must be allowed, on any one of `resources`. */
 export interface Need {

@@ -2,11 +2,11 @@
  * Turns what the evaluator holds responsible (statements, by the label of their policy) back into
  * admin paths a person can act on: the policy, the group, the role or the user, and through what.
  */
-import type { PrincipalPolicies, StatementRef } from '../../model/effective-access.js';
+import type { PrincipalPolicies, StatementRef } from '../effective-access.js';
 import { checkNeeds, type CheckResult, type Need } from './admin-checks.js';
 import { statementOf, UNREAD_BOUNDARY_KEY, withoutDenies, type LabelledPolicies } from './admin-policies.js';
 import type { RouteResult } from './admin-routes.js';
-import type { AdminPath } from './types.js';
+import type { AdminPath } from '../inventory.js';
 
 const TRUST_LABEL = 'trust-policy ';
 

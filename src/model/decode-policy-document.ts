@@ -1,4 +1,4 @@
-import type { PolicyDocument } from './types.js';
+import type { PolicyDocument } from './inventory.js';
 
 /**
  * IAM returns policy documents URL-encoded (RFC 3986). Some emulators and older SDK paths hand

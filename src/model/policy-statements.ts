@@ -3,7 +3,7 @@
  * wildcard matching, and recognising an unconditional allow-all or deny-all statement. What a
  * principal may do as a whole is the effective-access model's question (src/model/effective-access.ts).
  */
-import type { PolicyDocument, PolicyStatement } from './types.js';
+import type { PolicyDocument, PolicyStatement } from './inventory.js';
 
 /** Values for policy variables such as `${aws:username}`, keyed case-insensitively. */
 export type PolicyVariables = Readonly<Record<string, string>>;

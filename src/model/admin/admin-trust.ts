@@ -9,9 +9,9 @@
  * them, or a Deny with a `NotPrincipal` that leaves them out, reaches the user. Service principals
  * are matched for the roles a compute service may run as.
  */
-import type { NamedPolicy } from '../../model/effective-access.js';
-import { statementsOf, toArray } from './policy-statements.js';
-import type { PolicyStatement, Role } from './types.js';
+import type { NamedPolicy } from '../effective-access.js';
+import { statementsOf, toArray } from '../policy-statements.js';
+import type { PolicyStatement, Role } from '../inventory.js';
 
 export interface UserTrust {
   /** Trust Allows naming the user itself or `*`. */

@@ -3,7 +3,7 @@
  * the level of each user and, for each path, where it goes, by which actions, through which of the
  * user's policies and under which unknown conditions.
  */
-import type { AdminAccess, AdminLevel, AdminPath, AdminRoute, UserRecord } from './types.js';
+import type { AdminAccess, AdminLevel, AdminPath, AdminRoute, UserRecord } from '../inventory.js';
 
 /** The user's level; an audit written before levels were recorded knows full administrators only. */
 export function adminLevelOf(user: Pick<UserRecord, 'isAdmin' | 'adminAccess'>): AdminLevel {

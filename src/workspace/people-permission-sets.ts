@@ -1,4 +1,4 @@
-import type { Mapping } from '../../workspace/mapping-schema.js';
+import type { Mapping } from './mapping-schema.js';
 
 export interface PersonPermissionSets {
   /** The IAM user, as mapping.yaml names it. */

@@ -18,9 +18,9 @@
  * not when it is only a step from it. Service control policies, resource policies other than role
  * trust policies, and role permissions boundaries are not seen.
  */
-import type { NamedPolicy, StatementRef } from '../../model/effective-access.js';
-import { statementCoversAction } from '../../model/action-matcher.js';
-import { allOf, anyOf, type RequestContext, type Truth } from '../../model/evaluate-condition.js';
+import type { NamedPolicy, StatementRef } from '../effective-access.js';
+import { statementCoversAction } from '../action-matcher.js';
+import { allOf, anyOf, type RequestContext, type Truth } from '../evaluate-condition.js';
 import { checkNeeds, type CheckResult, type Need } from './admin-checks.js';
 import { dedupePaths, denialPaths, directPaths, routePath } from './admin-paths.js';
 import { gatherUserPolicies, groupPolicies, policyDocumentsByArn, rolePolicies, withoutDenies, type AdminAccessUser, type LabelledPolicies } from './admin-policies.js';
@@ -28,9 +28,9 @@ import { fullAdminProbes, roleSessionContext, userRequestContext, type ProbeAcco
 import { roleRoutes } from './admin-role-routes.js';
 import { allOfIamRoute, iamRoutes, stepOf, type AccountFacts, type AdminRole, type AdminUser, type RouteResult, type RouteScope, type Target } from './admin-routes.js';
 import { trustForService } from './admin-trust.js';
-import { isAwsManagedPolicyArn } from '../policies/collect-source-policies.js';
-import { statementsOf } from './policy-statements.js';
-import type { AdminAccess, AdminLevel, AdminPath, Group, ManagedPolicy, PolicyDocument, Role } from './types.js';
+import { isAwsManagedPolicyArn } from '../iam-identifiers.js';
+import { statementsOf } from '../policy-statements.js';
+import type { AdminAccess, AdminLevel, AdminPath, Group, ManagedPolicy, PolicyDocument, Role } from '../inventory.js';
 
 export type { AdminAccessUser } from './admin-policies.js';
 

@@ -16,7 +16,7 @@
  *   (https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_PutInlinePolicyToPermissionSet.html),
  *   so such a character can only reach AWS escaped.
  */
-import type { PolicyDocument, PolicyStatement } from '../audit/types.js';
+import type { PolicyDocument, PolicyStatement } from './inventory.js';
 
 const ESCAPED_CHAR_LENGTH = 6;
 const LAST_LATIN1 = 0xff;
