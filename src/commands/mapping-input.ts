@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { bindCaller, type CommandContext } from '../command-context.js';
+import { UserError } from '../errors.js';
 import { say } from '../io/io-host.js';
 import { checkWorkspacePath } from '../workspace/safe-file.js';
 import type { RetireAccount } from '../services/retire/principal-facts.js';
@@ -23,6 +24,29 @@ export async function readMapping(ctx: CommandContext): Promise<LoadedMapping> {
 /** The same, for commands that also work before the audit wrote one: null when there is none. */
 export async function readMappingIfAny(ctx: CommandContext): Promise<LoadedMapping | null> {
   return existsSync(ctx.workspace.resolve(MAPPING_FILE)) ? readMapping(ctx) : null;
+}
+
+/**
+ * The mapping as status and the guided session show it: an invalid one is reported (with the
+ * problem) instead of ending the command, since where the migration stands is worth seeing then most.
+ */
+export async function readMappingForStatus(ctx: CommandContext, options: { showWarnings: boolean }): Promise<{ mapping: Mapping | null; problem: string | null }> {
+  try {
+    const loaded = options.showWarnings ? await readMappingIfAny(ctx) : await loadMappingQuietly(ctx);
+    return { mapping: loaded?.mapping ?? null, problem: null };
+  } catch (error) {
+    if (!(error instanceof UserError) || !error.code.startsWith('MAPPING_')) throw error;
+    return { mapping: null, problem: error.message };
+  }
+}
+
+async function loadMappingQuietly(ctx: CommandContext): Promise<LoadedMapping | null> {
+  const file = ctx.workspace.resolve(MAPPING_FILE);
+  if (!existsSync(file)) return null;
+  await checkWorkspacePath(ctx.workspace.dir, file);
+  const loaded = await loadMapping(file);
+  checkMappingAccount(loaded.mapping, await ctx.workspace.readState(), file);
+  return loaded;
 }
 
 /**

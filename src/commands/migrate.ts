@@ -6,12 +6,13 @@ import { mapAwsError } from '../aws/map-aws-error.js';
 import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
 import { Iam2idcError, SafetyRefusal, UserError } from '../errors.js';
 import { runGuidedSession, type SessionEffects } from '../session/guided-session.js';
-import { findUnfinishedRun } from '../session/unfinished-run.js';
+import { findUnfinishedRuns } from '../plan/unfinished-runs.js';
 import type { PhaseId } from '../services/status/phase-checklist.js';
 import { readStatus } from '../services/status/read-status.js';
 import { AUDIT_FILE, readAuditSnapshot } from '../workspace/audit-file.js';
-import { loadMapping, MAPPING_FILE } from '../workspace/mapping-file.js';
+import { MAPPING_FILE } from '../workspace/mapping-file.js';
 import { assignHandler } from './assign.js';
+import { readMappingForStatus } from './mapping-input.js';
 import { auditHandler } from './audit.js';
 import { cleanupHandler } from './cleanup.js';
 import { createPermissionSetsHandler } from './create-permission-sets.js';
@@ -72,10 +73,9 @@ export async function migrateHandler(ctx: CommandContext): Promise<number> {
     readStatus: async () => {
       // The account was checked once at the start; each menu only re-reads the workspace the last step wrote.
       const state = (await ctx.workspace.readState()) ?? bound;
-      const mappingFile = ctx.workspace.resolve(MAPPING_FILE);
-      const mapping = existsSync(mappingFile) ? await loadMapping(mappingFile).then((m) => m.mapping, () => null) : null;
+      const { mapping, problem } = await readMappingForStatus(ctx, { showWarnings: false });
       const snapshot = existsSync(ctx.workspace.resolve(AUDIT_FILE)) ? await readAuditSnapshot(ctx.workspace) : null;
-      return readStatus({ iam: ctx.aws.iam, workspace: ctx.workspace, state, mapping, snapshot, io: ctx.io, now: ctx.now });
+      return readStatus({ iam: ctx.aws.iam, workspace: ctx.workspace, state, mapping, mappingProblem: problem, snapshot, io: ctx.io, now: ctx.now });
     },
     runPhase: async (phase) => {
       try {
@@ -92,7 +92,7 @@ export async function migrateHandler(ctx: CommandContext): Promise<number> {
     accountId: caller.accountId,
     callerArn: caller.arn,
     workspace: ctx.workspace.dir,
-    unfinished: await findUnfinishedRun(ctx.workspace),
+    unfinished: await findUnfinishedRuns(ctx.workspace),
   });
 }
 
@@ -113,11 +113,5 @@ async function editMapping(ctx: CommandContext): Promise<string | null> {
   // Through the shell: editors are often configured with arguments (`code --wait`).
   const result = spawnSync(`${editor} ${JSON.stringify(file)}`, { shell: true, stdio: 'inherit' });
   if (result.status !== 0) return `the editor (${editor}) exited with ${result.status ?? result.signal ?? 'an error'}: set EDITOR to the one you use.`;
-  try {
-    await loadMapping(file);
-    return null;
-  } catch (error) {
-    if (error instanceof UserError) return error.message;
-    throw error;
-  }
+  return (await readMappingForStatus(ctx, { showWarnings: false })).problem;
 }

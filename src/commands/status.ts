@@ -5,7 +5,7 @@ import { say } from '../io/io-host.js';
 import { renderStatus } from '../render/status-summary.js';
 import { readStatus } from '../services/status/read-status.js';
 import { AUDIT_FILE, readAuditSnapshot } from '../workspace/audit-file.js';
-import { readMappingIfAny } from './mapping-input.js';
+import { readMappingForStatus } from './mapping-input.js';
 
 export interface StatusFlags {
   check?: 'migrated';
@@ -22,10 +22,10 @@ export function registerStatusCommand(program: Command, run: CommandRunner): voi
 }
 
 export async function statusHandler(ctx: CommandContext, flags: StatusFlags): Promise<number> {
-  const mapping = (await readMappingIfAny(ctx))?.mapping ?? null;
+  const { mapping, problem } = await readMappingForStatus(ctx, { showWarnings: true });
   const snapshot = existsSync(ctx.workspace.resolve(AUDIT_FILE)) ? await readAuditSnapshot(ctx.workspace) : null;
   const { state } = await bindCaller(ctx);
-  const result = await readStatus({ iam: ctx.aws.iam, workspace: ctx.workspace, state, mapping, snapshot, io: ctx.io, now: ctx.now });
+  const result = await readStatus({ iam: ctx.aws.iam, workspace: ctx.workspace, state, mapping, mappingProblem: problem, snapshot, io: ctx.io, now: ctx.now });
   ctx.io.result({ data: result, renderText: (f) => renderStatus(result, f) });
   if (flags.check === 'migrated' && !result.allMigrated) {
     const left = result.users.filter((u) => u.kind === 'human' && !u.protected && !u.migrated).map((u) => u.userName);

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { redactSecrets } from '../redact-secrets.js';
 import { Fault, UserError } from '../errors.js';
 import { openWorkspaceFile } from '../workspace/safe-file.js';
+import { emptyFold, foldRecords } from './journal-fold.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -48,14 +49,26 @@ const outcomeSchema = z.object({
  */
 const sealSchema = z.object({ type: z.literal('seal'), ...stampFields, path: z.string(), sha256: z.string(), accountId: z.string(), userId: z.string() });
 
-const recordSchema = z.discriminatedUnion('type', [runSchema, intentSchema, outcomeSchema, sealSchema]);
+/**
+ * Written once a run's plan is confirmed, before its first call: the actions it will apply (those the
+ * engine refused aside), so that a reader can tell what a run that stopped midway left undone.
+ */
+const planSchema = z.object({
+  type: z.literal('plan'),
+  ...stampFields,
+  command: z.string(),
+  actions: z.array(z.object({ id: z.string(), kind: z.string(), target: z.string() })),
+});
+
+const recordSchema = z.discriminatedUnion('type', [runSchema, planSchema, intentSchema, outcomeSchema, sealSchema]);
 
 export type RunRecord = z.infer<typeof runSchema>;
 export type IntentRecord = z.infer<typeof intentSchema>;
 export type OutcomeRecord = z.infer<typeof outcomeSchema>;
 export type OutcomeStatus = OutcomeRecord['status'];
 export type SealRecord = z.infer<typeof sealSchema>;
-export type JournalRecord = RunRecord | IntentRecord | OutcomeRecord | SealRecord;
+export type PlanRecord = z.infer<typeof planSchema>;
+export type JournalRecord = RunRecord | PlanRecord | IntentRecord | OutcomeRecord | SealRecord;
 
 type WithOptionalStamp<T> = T extends unknown ? Omit<T, 'at' | 'runId'> & { at?: string; runId?: string } : never;
 
@@ -195,7 +208,11 @@ function scrubText(text: string): string {
  */
 export async function readJournal(workspace: Workspace): Promise<JournalRecord[]> {
   const text = await workspace.readText(JOURNAL_FILE);
-  if (text === null) return [];
+  return text === null ? [] : parseJournalText(text, workspace.resolve(JOURNAL_FILE));
+}
+
+/** The records of journal text (whole lines, or a file whose last line may be torn); `file` names it in errors. */
+export function parseJournalText(text: string, file: string): JournalRecord[] {
   const lines = text.split('\n');
   const records: JournalRecord[] = [];
   const last = lastContentIndex(lines);
@@ -210,7 +227,7 @@ export async function readJournal(workspace: Workspace): Promise<JournalRecord[]
     if (index === last) break;
     throw new UserError(
       'JOURNAL_CORRUPT',
-      `${workspace.resolve(JOURNAL_FILE)} line ${index + 1} is not a journal record.`,
+      `${file} line ${index + 1} is not a journal record.`,
       `The journal is only written by iam2idc. Restore it from a backup, or move it aside: the next run then re-reads AWS for every action, but cannot settle actions an interrupted run left open.`,
     );
   }
@@ -224,22 +241,7 @@ export async function readJournal(workspace: Workspace): Promise<JournalRecord[]
  * leaves the intent open.
  */
 export function findOpenIntents(records: readonly JournalRecord[]): IntentRecord[] {
-  const open = new Map<string, IntentRecord>();
-  for (const record of records) {
-    if (record.type === 'intent') {
-      // Re-inserted so that the result keeps the order of the latest intents.
-      open.delete(record.actionId);
-      open.set(record.actionId, record);
-    } else if (record.type === 'outcome' && record.status !== 'unknown') {
-      open.delete(record.actionId);
-    }
-  }
-  return [...open.values()];
-}
-
-/** The digests the journal recorded for workspace files, for `FileSeals`. */
-export function sealsOf(records: readonly JournalRecord[]): { path: string; sha256: string }[] {
-  return records.filter((r): r is SealRecord => r.type === 'seal').map((r) => ({ path: r.path, sha256: r.sha256 }));
+  return foldRecords(emptyFold(), records).openIntents as IntentRecord[];
 }
 
 /** A run ID that sorts by start time and is unique: `20240601T120000.000Z-1a2b3c4d`. */

@@ -3,7 +3,8 @@
  * the lock is taken before anything is read, so no run plans from state another run is changing,
  * and one journal records everything the run does, the digests of the files it writes included.
  */
-import { readJournal, sealsOf, Journal, newRunId } from './journal.js';
+import { Journal, newRunId } from './journal.js';
+import { readJournalFold, updateJournalIndex } from './journal-index.js';
 import { acquireLock, type WorkspaceLock } from '../workspace/lock.js';
 import { FileTrust, type FileSealer } from '../workspace/file-seals.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -61,6 +62,8 @@ export class PlanRun implements FileSealer {
   async close(): Promise<void> {
     try {
       await this.journal.close();
+      // Still holding the lock, so no other run appends while the index is brought up to date.
+      await updateJournalIndex(this.workspace);
     } finally {
       await this.lock.release();
     }
@@ -89,5 +92,5 @@ export function fileTrustFor(run: PlanRun | null, workspace: Workspace, accountI
 }
 
 export async function readFileTrust(workspace: Workspace, accountId: string): Promise<FileTrust> {
-  return new FileTrust(accountId, sealsOf(await readJournal(workspace)));
+  return new FileTrust(accountId, (await readJournalFold(workspace)).seals);
 }

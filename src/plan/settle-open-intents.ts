@@ -1,6 +1,7 @@
 import { say, type IoHost } from '../io/io-host.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { findOpenIntents, readJournal, type Journal } from './journal.js';
+import type { Journal } from './journal.js';
+import { readJournalFold } from './journal-index.js';
 import type { ActionRegistry } from './plan-types.js';
 
 /**
@@ -8,7 +9,7 @@ import type { ActionRegistry } from './plan-types.js';
  * Re-read AWS for each and record what is true, so that the journal is whole again before new work.
  */
 export async function settleOpenIntents<C>(options: { workspace: Workspace; journal: Journal; registry: ActionRegistry<C>; io: IoHost; runId: string; now: () => Date }): Promise<void> {
-  const open = findOpenIntents(await readJournal(options.workspace));
+  const open = (await readJournalFold(options.workspace)).openIntents;
   for (const intent of open) {
     const handler = options.registry.get(intent.kind);
     // The parameters are read back from disk: only those of the kind's own shape are acted on.

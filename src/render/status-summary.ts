@@ -1,17 +1,24 @@
 import type { TextFormat } from '../io/io-host.js';
-import type { PhaseChecklist } from '../services/status/phase-checklist.js';
+import type { UnfinishedRun } from '../plan/unfinished-runs.js';
+import { describeRunShortly, type PhaseChecklist } from '../services/status/phase-checklist.js';
 import type { StatusResult } from '../services/status/read-status.js';
-
-const MARK = { done: '✔', partial: '◐', pending: '○' } as const;
 
 /** The phase checklist, one line a phase, and the next step. */
 export function renderChecklist(checklist: PhaseChecklist, f: TextFormat): string {
-  const lines = checklist.phases.map((p) => {
-    const mark = p.state === 'done' ? f.green(MARK.done) : p.state === 'partial' ? f.yellow(MARK.partial) : f.dim(MARK.pending);
-    return `  ${mark} ${p.id.padEnd(23)} ${p.detail}`;
-  });
-  const next = checklist.next.phase ? `Next: ${f.bold(`iam2idc ${checklist.next.phase}`)}: ${checklist.next.why}` : f.green(checklist.next.why);
-  return [...lines, '', next].join('\n');
+  const marks = { done: f.green('✔'), partial: f.yellow('◐'), pending: f.dim('○'), unfinished: f.yellow('!'), blocked: f.red('✖') };
+  const lines = checklist.phases.map((p) => `  ${marks[p.state]} ${p.id.padEnd(23)} ${p.detail}`);
+  const { next } = checklist;
+  const headline = next.command ? `Next: ${f.bold(`iam2idc ${next.command}`)}: ${next.why}` : next.finished ? f.green(next.why) : f.yellow(next.why);
+  return [...lines, '', headline].join('\n');
+}
+
+/** One unfinished run, with what it left and how to finish it. */
+export function describeUnfinishedRun(run: UnfinishedRun): string {
+  const left = run.leftTargets.length > 0 ? ` Left: ${run.leftTargets.join('; ')}${run.left !== null && run.left > run.leftTargets.length ? ` and ${run.left - run.leftTargets.length} more` : ''}.` : '';
+  const finish = run.locked
+    ? 'Let it finish; if it was killed, clear the lock with `iam2idc unlock <id>`, then run it again.'
+    : `Run iam2idc ${run.command} again to finish it: calls in doubt are checked in AWS first, and nothing done is repeated.`;
+  return `The last run of iam2idc ${run.command} (started ${run.startedAt}) ${describeRunShortly(run)}.${left} ${finish}`;
 }
 
 export function renderStatus(result: StatusResult, f: TextFormat): string {
@@ -33,6 +40,8 @@ export function renderStatus(result: StatusResult, f: TextFormat): string {
     '',
     f.table(['IAM user', 'kind', 'Identity Center user', 'groups', 'permission sets', 'access', 'permissions', 'last used', 'state'], rows),
     `${humans.filter((u) => u.migrated).length} of ${humans.length} people migrated.`,
+    ...result.unfinished.map((run) => f.yellow(`⚠ ${describeUnfinishedRun(run)}`)),
+    ...(result.mappingProblem ? [f.red(`✖ mapping.yaml is not valid: ${result.mappingProblem}`)] : []),
     ...result.gaps.map((g) => f.yellow(`⚠ ${g}`)),
   ].join('\n');
 }

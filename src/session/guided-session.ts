@@ -6,10 +6,10 @@
  */
 import { Iam2idcError, Interrupted } from '../errors.js';
 import { say, type IoHost, type TextFormat } from '../io/io-host.js';
-import { renderChecklist, renderStatus } from '../render/status-summary.js';
+import { describeUnfinishedRun, renderChecklist, renderStatus } from '../render/status-summary.js';
 import type { PhaseId } from '../services/status/phase-checklist.js';
 import type { StatusResult } from '../services/status/read-status.js';
-import type { UnfinishedRun } from './unfinished-run.js';
+import type { UnfinishedRun } from '../plan/unfinished-runs.js';
 
 /** What each step does and why, in two or three lines, shown before it runs. */
 export const STEP_INFO: Record<PhaseId, { title: string; explain: string }> = {
@@ -45,7 +45,8 @@ export interface SessionContext {
   accountId: string;
   callerArn: string;
   workspace: string;
-  unfinished: UnfinishedRun | null;
+  /** Runs that did not finish their plan (see findUnfinishedRuns). */
+  unfinished: UnfinishedRun[];
 }
 
 type Choice = { kind: 'phase'; phase: PhaseId } | { kind: 'status' } | { kind: 'report'; file: string } | { kind: 'edit' } | { kind: 'stop' };
@@ -53,7 +54,7 @@ type Choice = { kind: 'phase'; phase: PhaseId } | { kind: 'status' } | { kind: '
 /** Runs the session until the operator stops it; returns the exit code. Ctrl-C at a prompt ends it (130). */
 export async function runGuidedSession(io: IoHost, effects: SessionEffects, context: SessionContext): Promise<number> {
   io.show({ data: context, renderText: (f) => header(context, f) });
-  if (context.unfinished) warnUnfinished(io, context.unfinished);
+  for (const run of context.unfinished) warnUnfinished(io, run);
   let last: PhaseId | null = null;
   for (;;) {
     const status = await effects.readStatus();
@@ -121,12 +122,5 @@ function header(context: SessionContext, f: TextFormat): string {
 }
 
 function warnUnfinished(io: IoHost, run: UnfinishedRun): void {
-  const what = run.locked ? 'is still running, or was killed (the workspace is locked)' : 'was interrupted';
-  say.warn(
-    io,
-    'UNFINISHED_RUN',
-    `The last run of iam2idc ${run.command} (started ${run.startedAt}) ${what}: ${run.done} change(s) applied, ${run.inFlight} in flight. ` +
-      `Run ${run.command} again to finish it: calls in flight are checked in AWS first, and nothing done is repeated.`,
-    run,
-  );
+  say.warn(io, 'UNFINISHED_RUN', describeUnfinishedRun(run), run);
 }

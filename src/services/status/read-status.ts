@@ -3,6 +3,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import { isAccessDenied, isCredentialError } from '../../call-errors.js';
 import type { IoHost } from '../../io/io-host.js';
 import { readFileTrust } from '../../plan/plan-run.js';
+import { findUnfinishedRuns, type UnfinishedRun } from '../../plan/unfinished-runs.js';
 import { listDisableRecords } from '../../workspace/disable-records.js';
 import type { Mapping } from '../../workspace/mapping-schema.js';
 import type { Workspace } from '../../workspace/workspace.js';
@@ -10,7 +11,7 @@ import type { WorkspaceState } from '../../workspace/workspace-state.js';
 import { fetchCredentialReport } from '../audit/fetch-credential-report.js';
 import type { AuditSnapshot, CredentialReportRow } from '../../model/inventory.js';
 import { buildPhaseChecklist, type PhaseChecklist } from './phase-checklist.js';
-import { buildUserProgress, type UserProgress } from './user-progress.js';
+import { buildUserProgress, everyoneMigrated, type UserProgress } from './user-progress.js';
 
 export interface StatusResult {
   accountId: string;
@@ -21,6 +22,10 @@ export interface StatusResult {
   gaps: string[];
   /** Every person migrated (protected ones aside): access verified, and the IAM user disabled or deleted. */
   allMigrated: boolean;
+  /** Runs that did not finish their plan, from the journal: each is finished by running its command again. */
+  unfinished: UnfinishedRun[];
+  /** Why mapping.yaml cannot be used, when it is there but not valid. */
+  mappingProblem: string | null;
 }
 
 export interface ReadStatusOptions {
@@ -28,6 +33,8 @@ export interface ReadStatusOptions {
   workspace: Workspace;
   state: WorkspaceState;
   mapping: Mapping | null;
+  /** Why mapping.yaml cannot be used, when it is there but not valid (then `mapping` is null). */
+  mappingProblem?: string | null;
   snapshot: AuditSnapshot | null;
   io: IoHost;
   now: () => Date;
@@ -47,13 +54,16 @@ export async function readStatus(options: ReadStatusOptions): Promise<StatusResu
   }
   const records = await listDisableRecords(options.workspace, await readFileTrust(options.workspace, options.state.accountId));
   const users = buildUserProgress({ mapping: options.mapping, snapshot: options.snapshot, state: options.state, records, report });
-  const humans = users.filter((u) => u.kind === 'human' && !u.protected);
+  const unfinished = await findUnfinishedRuns(options.workspace);
+  const mappingProblem = options.mappingProblem ?? null;
   return {
     accountId: options.state.accountId,
     workspace: options.workspace.dir,
-    checklist: buildPhaseChecklist({ state: options.state, mapping: options.mapping, users, now: options.now() }),
+    checklist: buildPhaseChecklist({ state: options.state, mapping: options.mapping, mappingProblem, users, unfinished, now: options.now() }),
     users,
     gaps,
-    allMigrated: humans.length > 0 && humans.every((u) => u.migrated),
+    allMigrated: everyoneMigrated(users),
+    unfinished,
+    mappingProblem,
   };
 }

@@ -87,3 +87,9 @@ function newest(values: (string | null | undefined)[]): string | null {
   if (times.length === 0) return null;
   return times.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
 }
+
+/** Every person migrated (protected ones aside, and at least one person): what `status --check migrated` asks. */
+export function everyoneMigrated(users: readonly UserProgress[]): boolean {
+  const humans = users.filter((u) => u.kind === 'human' && !u.protected);
+  return humans.length > 0 && humans.every((u) => u.migrated);
+}

@@ -3,7 +3,7 @@ import { Fault, Interrupted, SafetyRefusal, UserError } from '../../../src/error
 import type { SelectRequest } from '../../../src/io/io-host.js';
 import { TestIoHost, type ScriptedAnswer } from '../../../src/io/hosts/test-io-host.js';
 import { runGuidedSession, STEP_INFO, type SessionContext, type SessionEffects } from '../../../src/session/guided-session.js';
-import type { UnfinishedRun } from '../../../src/session/unfinished-run.js';
+import type { UnfinishedRun } from '../../../src/plan/unfinished-runs.js';
 import { buildPhaseChecklist, type PhaseId } from '../../../src/services/status/phase-checklist.js';
 import type { StatusResult } from '../../../src/services/status/read-status.js';
 import type { UserProgress } from '../../../src/services/status/user-progress.js';
@@ -39,7 +39,7 @@ const CONTEXT: SessionContext = {
   accountId: '111111111111',
   callerArn: 'arn:aws:iam::111111111111:user/ops',
   workspace: '/tmp/iam2idc-ws',
-  unfinished: null,
+  unfinished: [],
 };
 
 function stateWith(phases: WorkspaceState['phases']): WorkspaceState {
@@ -68,7 +68,7 @@ function person(userName: string, overrides: Partial<UserProgress> = {}): UserPr
 
 function statusOf(state: WorkspaceState | null, users: UserProgress[]): StatusResult {
   const checklist = buildPhaseChecklist({ state, mapping: null, users, now: NOW });
-  return { accountId: '111111111111', workspace: CONTEXT.workspace, checklist, users, gaps: [], allMigrated: false };
+  return { accountId: '111111111111', workspace: CONTEXT.workspace, checklist, users, gaps: [], allMigrated: false, unfinished: [], mappingProblem: null };
 }
 
 /** Nothing done yet: audit comes next. */
@@ -308,22 +308,22 @@ describe('runGuidedSession', () => {
   });
 
   describe('an unfinished run', () => {
-    const unfinished: UnfinishedRun = { command: 'create-permission-sets', startedAt: '2024-06-19T10:00:00.000Z', done: 2, inFlight: 1, locked: false };
+    const unfinished: UnfinishedRun = { command: 'create-permission-sets', runId: 'run-1', startedAt: '2024-06-19T10:00:00.000Z', state: 'interrupted', done: 2, left: 11, failed: 0, inFlight: 1, leftTargets: ['permission set Developers'], locked: false };
 
     it('Given an unfinished run in the context, When the session starts, Then UNFINISHED_RUN is warned before the first question', async () => {
       const io = new RecordingIoHost([stop]);
-      await runGuidedSession(io, fakeEffects(), { ...CONTEXT, unfinished });
+      await runGuidedSession(io, fakeEffects(), { ...CONTEXT, unfinished: [unfinished] });
       expect(io.codes('warn')).toEqual(['UNFINISHED_RUN']);
       expect(io.messages[0]?.code).toBe('UNFINISHED_RUN');
       // the header's data carries the run too, for -o json and tests
-      expect(io.shown[0]).toMatchObject({ unfinished });
+      expect(io.shown[0]).toMatchObject({ unfinished: [unfinished] });
     });
 
     it('Given an unfinished run in the context, When UNFINISHED_RUN is warned, Then its data names the command and the counts', async () => {
       const io = new RecordingIoHost([stop]);
-      await runGuidedSession(io, fakeEffects(), { ...CONTEXT, unfinished: { ...unfinished, locked: true } });
+      await runGuidedSession(io, fakeEffects(), { ...CONTEXT, unfinished: [{ ...unfinished, state: 'unended', locked: true }] });
       const warning = io.messages.find((m) => m.code === 'UNFINISHED_RUN');
-      expect(warning?.data).toMatchObject({ command: 'create-permission-sets', done: 2, inFlight: 1, locked: true });
+      expect(warning?.data).toMatchObject({ command: 'create-permission-sets', done: 2, left: 11, inFlight: 1, locked: true });
     });
   });
 
