@@ -48,6 +48,8 @@ export async function generatePoliciesHandler(ctx: CommandContext, flags: Genera
   const prepared = await preparePolicyGeneration(ctx.workspace, { snapshot, mapping, mappingDocument: document }, flags.permissionSets, flags.users);
 
   await bindCaller(ctx);
+  // --dry-run reaches the service as data: start no Access Analyzer job, write no file.
+  const dryRun = ctx.options.dryRun;
   const result = await generatePolicies({
     prepared,
     workspace: ctx.workspace,
@@ -55,10 +57,11 @@ export async function generatePoliciesHandler(ctx: CommandContext, flags: Genera
     io: ctx.io,
     now: ctx.now,
     activity: flags.fromActivity
-      ? { users: flags.users, trailArn: flags.trailArn, accessRoleArn: flags.accessRoleArn, since, regenerate: Boolean(flags.regenerate) }
+      ? { users: flags.users, trailArn: flags.trailArn, accessRoleArn: flags.accessRoleArn, since, regenerate: Boolean(flags.regenerate), startJobs: !dryRun }
       : null,
     basis: flags.use,
     regenerate: Boolean(flags.regenerate),
+    write: !dryRun,
   });
   ctx.io.result({ data: result, renderText: (format) => renderPoliciesSummary(result, format) });
 }

@@ -96,6 +96,9 @@ export async function watchDeniedHandler(ctx: CommandContext, flags: WatchDenied
       mapping: loaded,
       suggest,
       applySuggestions: apply,
+      // --dry-run reaches the services as data: no Logs Insights query started, no file written.
+      startQueries: !ctx.options.dryRun,
+      write: !ctx.options.dryRun,
     });
     ctx.io.result({ data: result, renderText: (f) => renderWatchDeniedSummary(result, f) });
     return result.applied?.run.permissionSets ? exitCodeOf(result.applied.run.permissionSets.execution) : 0;

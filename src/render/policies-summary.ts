@@ -1,5 +1,6 @@
 import type { TextFormat } from '../io/io-host.js';
 import type { GeneratePoliciesResult } from '../services/policies/generate-policies.js';
+import type { PlannedGenerationJob } from '../services/policies/preview-generation-queue.js';
 import type { FindingSeverity } from '../services/policies/types.js';
 
 /** The policy phase at a glance: one row per permission set, then what needs the operator. */
@@ -33,20 +34,45 @@ export function renderPoliciesSummary(result: GeneratePoliciesResult, f: TextFor
     ...(s.comparison && s.comparison.grantedButUnused.length > 0 ? [`${s.name}: ${s.comparison.grantedButUnused.length} granted action(s) never used in the window`] : []),
   ]);
   if (result.splits.length > 0) {
-    out.push('', f.bold('Split so that no one gains access (mapping.yaml updated)'), ...result.splits.map((s) => `  - ${s.to} from ${s.from} for ${s.members.join(', ')}: ${s.because}`));
+    out.push('', f.bold(`Split so that no one gains access (mapping.yaml ${result.dryRun ? 'would be updated' : 'updated'})`), ...result.splits.map((s) => `  - ${s.to} from ${s.from} for ${s.members.join(', ')}: ${s.because}`));
   }
   if (attention.length > 0) out.push('', f.bold('Needs your attention'), ...attention.map((line) => `  - ${line}`));
   if (result.validationSkip) out.push('', f.yellow(`Validation ran locally only: ${result.validationSkip.message}`));
-  if (result.activity) {
+  if (result.activity?.plannedJobs) {
+    out.push('', ...renderPlannedJobs(result.activity.plannedJobs, f));
+  } else if (result.activity) {
     out.push('', `Activity analysed for ${result.activity.analysedUsers.length} user(s)${result.activity.remainingUsers.length ? `; still queued: ${result.activity.remainingUsers.join(', ')}` : ''}.`);
   }
   const notReady = result.sets.filter((s) => !s.ready).length;
   out.push(
     '',
-    `Policies in ${result.files.length ? 'policies/' : '(no file written)'} · mapping.yaml updated · report in reports/policies.md`,
+    ...(result.dryRun ? renderPlannedWrites(result, f) : [`Policies in ${result.files.length ? 'policies/' : '(no file written)'} · mapping.yaml updated · report in reports/policies.md`]),
     notReady ? f.yellow(`${notReady} permission set(s) not ready: fix them and re-run.`) : f.green('Every permission set is ready.'),
   );
   return out.join('\n');
+}
+
+/** A dry-run's Access Analyzer jobs: which a real run would start, and over which window. */
+function renderPlannedJobs(jobs: PlannedGenerationJob[], f: TextFormat): string[] {
+  if (jobs.length === 0) return ['Dry run: no policy generation job to start.'];
+  return [
+    f.bold('Policy generation jobs a real run would work through (none started)'),
+    f.table(
+      ['IAM user', 'permission sets', 'step', 'CloudTrail window'],
+      jobs.map((j) => [j.userName, j.permissionSets.join(', '), j.step, j.window ? `${j.window.startTime.slice(0, 16)}Z to ${j.window.endTime.slice(0, 16)}Z` : '-']),
+    ),
+  ];
+}
+
+/** A dry-run's files: what a real run would create or change, nothing written. */
+function renderPlannedWrites(result: GeneratePoliciesResult, f: TextFormat): string[] {
+  const changed = result.changes.filter((c) => c.change !== 'unchanged');
+  const lines = [f.bold(`Dry run: nothing written. A real run would write ${changed.length} file(s)${changed.length ? ':' : '.'}`)];
+  lines.push(...changed.map((c) => `  ${c.change === 'create' ? '+' : '~'} ${c.path}`));
+  if (result.mappingChanges.length > 0) {
+    lines.push('mapping.yaml permission sets:', ...result.mappingChanges.map((m) => `  ${m.change === 'added' ? '+' : '~'} ${m.permissionSet}: ${m.fields.join(', ')}`));
+  }
+  return lines;
 }
 
 /** Validation findings are listed most severe first; suggestions stay in the report. */

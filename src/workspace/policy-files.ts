@@ -4,7 +4,7 @@ import type { PolicyDocument } from '../model/inventory.js';
 import type { Workspace } from './workspace.js';
 
 /** Where the tool records what it last wrote to each policy file, to tell operator edits apart. */
-const MANIFEST_FILE = 'policies/.generated.json';
+export const POLICY_MANIFEST_FILE = 'policies/.generated.json';
 
 export type PolicyFileManifest = Record<string, string>;
 
@@ -23,7 +23,7 @@ export function renderPolicyFile(document: PolicyDocument): string {
 }
 
 export async function readPolicyManifest(workspace: Workspace): Promise<PolicyFileManifest> {
-  const text = await workspace.readText(MANIFEST_FILE);
+  const text = await workspace.readText(POLICY_MANIFEST_FILE);
   if (text === null) return {};
   try {
     const parsed = JSON.parse(text) as unknown;
@@ -55,6 +55,13 @@ export async function readPolicyFile(workspace: Workspace, path: string, manifes
   return { path, document: parsed as PolicyDocument, editedByOperator: manifest[path] !== digest(text) };
 }
 
+/** A policy file's content as the tool writes it, with its digest recorded in `manifest` (nothing is written). */
+export function planPolicyFileWrite(path: string, document: PolicyDocument, manifest: PolicyFileManifest): { path: string; content: string } {
+  const content = renderPolicyFile(document);
+  manifest[path] = digest(content);
+  return { path, content };
+}
+
 /** Writes a policy file and records its digest, so the next run can tell whether it was edited. */
 export async function writePolicyFile(workspace: Workspace, path: string, document: PolicyDocument, manifest: PolicyFileManifest): Promise<string> {
   const text = renderPolicyFile(document);
@@ -64,7 +71,7 @@ export async function writePolicyFile(workspace: Workspace, path: string, docume
 }
 
 export async function writePolicyManifest(workspace: Workspace, manifest: PolicyFileManifest): Promise<void> {
-  await workspace.writeJson(MANIFEST_FILE, manifest);
+  await workspace.writeJson(POLICY_MANIFEST_FILE, manifest);
 }
 
 function describeShapeProblem(value: unknown): string | null {

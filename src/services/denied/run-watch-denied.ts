@@ -21,7 +21,7 @@ import { patchPath, suggestPolicyPatches, type PolicyPatch } from './suggest-pol
 import type { AccumulatorContext } from './watch-accumulator.js';
 import { watchDenied, type WatchDeniedOptions } from './watch-denied.js';
 import type { WatchReport } from './watch-report.js';
-import { writeDeniedReports, type DeniedReportFiles } from './write-denied-reports.js';
+import { deniedReportPaths, writeDeniedReports, type DeniedReportFiles } from './write-denied-reports.js';
 
 export const WATCH_DENIED = 'watch-denied';
 
@@ -32,11 +32,18 @@ export interface RunWatchDeniedOptions extends Omit<WatchDeniedOptions, 'context
   mapping: { mapping: Mapping; document: Document } | null;
   suggest: boolean;
   applySuggestions: boolean;
+  /**
+   * false: write no report, patch or activity record (the command's `--dry-run`); the result names
+   * the files a real run would write. The permission-set plan of --apply-suggestions then only previews.
+   */
+  write: boolean;
   /** Built only when suggestions are applied: validation, then the permission-set plan. */
   clients: () => { accessAnalyzer: AccessAnalyzerClient; ssoAdmin: (region: string) => SSOAdminClient };
 }
 
 export interface WatchDeniedResult {
+  /** Nothing was written: `files` and the suggestion files are what a real run would write. */
+  dryRun: boolean;
   report: WatchReport;
   files: DeniedReportFiles;
   suggestions: { permissionSet: string; file: string; actions: PolicyPatch['actions'] }[];
@@ -66,13 +73,18 @@ export async function runWatchDenied(options: RunWatchDeniedOptions): Promise<Wa
   const report = await watchDenied({ ...options, context: accumulatorContext(options.accountId, mapping) });
 
   const patches = options.suggest || options.applySuggestions ? await suggestPolicyPatches(report) : [];
-  const suggestionFiles: Record<string, string> = {};
-  for (const patch of patches) {
-    await plan.workspace.writeJson(patchPath(patch.permissionSet), patch);
-    suggestionFiles[patch.permissionSet] = patchPath(patch.permissionSet);
+  const suggestionFiles = Object.fromEntries(patches.map((p) => [p.permissionSet, patchPath(p.permissionSet)]));
+  let files: DeniedReportFiles;
+  let activity: unknown = null;
+  if (options.write) {
+    for (const patch of patches) await plan.workspace.writeJson(patchPath(patch.permissionSet), patch);
+    files = await writeDeniedReports(plan.workspace, report, suggestionFiles);
+    activity = await recordActivity(plan.workspace, report, options.now());
+  } else {
+    files = deniedReportPaths(report.generatedAt);
+    const wouldWrite = [files.json, files.markdown, ...Object.values(suggestionFiles), 'workspace.json (activity of the IAM users)'];
+    say.info(io, 'WATCH_NOT_WRITTEN', `Dry run: read ${report.logGroup.name} (${report.logGroup.region}) from ${report.window.since} to ${report.window.until}; nothing written. A real run would write ${wouldWrite.join(', ')}.`, { logGroup: report.logGroup, window: report.window, wouldWrite });
   }
-  const files = await writeDeniedReports(plan.workspace, report, suggestionFiles);
-  const activity = await recordActivity(plan.workspace, report, options.now());
 
   let applied: WatchDeniedResult['applied'] = null;
   if (options.applySuggestions && options.mapping && patches.length > 0) {
@@ -81,6 +93,7 @@ export async function runWatchDenied(options: RunWatchDeniedOptions): Promise<Wa
     say.info(io, 'NO_SUGGESTIONS', 'No denial in the window can be fixed by a permission set of mapping.yaml: nothing to apply.');
   }
   return {
+    dryRun: !options.write,
     report,
     files,
     suggestions: patches.map((p) => ({ permissionSet: p.permissionSet, file: patchPath(p.permissionSet), actions: p.actions })),

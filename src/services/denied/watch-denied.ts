@@ -40,6 +40,11 @@ export interface WatchDeniedOptions {
   /** `--follow`: poll every `intervalMs` until interrupted. */
   follow: { intervalMs: number } | null;
   context: AccumulatorContext;
+  /**
+   * false: never start a Logs Insights query (StartQuery starts billed work); a window that would
+   * need one is not read (the command's `--dry-run`). FilterLogEvents, a plain read, still runs.
+   */
+  startQueries: boolean;
   now: () => Date;
   interrupts: InterruptController;
   /** Called for every new denial, in the order read (the command prints them in --follow). */
@@ -62,6 +67,10 @@ export async function watchDenied(options: WatchDeniedOptions): Promise<WatchRep
     say.warn(io, 'WINDOW_BEFORE_RETENTION', `${logGroup.logGroupName} ${bound} ${new Date(info.oldestRetainedMs).toISOString()}: the window starts earlier, and calls before that are not in the report.`);
   }
   const engine = await chooseEngine(options.engine, info?.estimatedEvents ?? null, io);
+  const readSkipped = engine === 'insights' && !options.startQueries;
+  if (readSkipped) {
+    say.warn(io, 'INSIGHTS_QUERY_SKIPPED', `Dry run: a real run would query ${logGroup.logGroupName} (${logGroup.region}) with Logs Insights from ${new Date(firstWindow.startMs).toISOString()} to ${new Date(firstWindow.endMs).toISOString()}; no query was started, so the report below is empty. Use --query-engine filter to preview with FilterLogEvents reads.`, { logGroup: logGroup.logGroupName, region: logGroup.region, window: firstWindow });
+  }
 
   const stats = emptyReadStats();
   const seen = new SeenEvents(DEDUPLICATION_HORIZON_MS);
@@ -107,8 +116,8 @@ export async function watchDenied(options: WatchDeniedOptions): Promise<WatchRep
   // The window reported (and recorded for disable) ends where the last complete read ended.
   let until = firstWindow.startMs;
   try {
-    if (await read(firstWindow)) until = firstWindow.endMs;
-    if (options.follow && !cutShort) until = await follow(options, read, stats, firstWindow.endMs, stop.signal);
+    if (!readSkipped && (await read(firstWindow))) until = firstWindow.endMs;
+    if (options.follow && !cutShort && !readSkipped) until = await follow(options, read, stats, firstWindow.endMs, stop.signal);
   } finally {
     stopListener();
     disarm();
@@ -122,6 +131,7 @@ export async function watchDenied(options: WatchDeniedOptions): Promise<WatchRep
     window: { since: options.since.toISOString(), until: new Date(until).toISOString() },
     follow: options.follow !== null,
     cutShort,
+    readSkipped,
     stats: { ...stats, duplicates },
     totals: { ...accumulator.counts, fixable: accumulator.permissionSets().reduce((n, s) => n + s.actions.filter((a) => a.fixable).reduce((m, a) => m + a.count, 0), 0) },
     permissionSets: accumulator.permissionSets(),

@@ -79,6 +79,8 @@ export interface WatchReport {
   follow: boolean;
   /** Ctrl-C stopped a read midway: its events are in the report, but `window.until` ends before it. */
   cutShort: boolean;
+  /** A dry-run that would have needed Logs Insights: the window was not read, and the report is empty. */
+  readSkipped: boolean;
   stats: ReadStats & { duplicates: number };
   totals: { denied: number; fixable: number; iamUserEvents: number };
   permissionSets: PermissionSetDenials[];

@@ -8,7 +8,8 @@ import type { AuditSnapshot, PolicyDocument } from '../../model/inventory.js';
 import { discoverActivitySources, type ActivitySources } from './discover-activity-sources.js';
 import { fetchAwsManagedDocuments } from '../../model/fetch-aws-managed-documents.js';
 import { runPolicyGenerationQueue, type QueueEvent, type QueueRunResult } from './policy-generation-queue.js';
-import { GENERATION_QUEUE_FILE, type GenerationQueueStore, type GenerationUser } from './policy-generation-store.js';
+import { GENERATION_QUEUE_FILE, loadQueueState, type GenerationQueueStore, type GenerationUser } from './policy-generation-store.js';
+import { previewGenerationQueue, type GenerationQueuePreview, type PlannedJobStep } from './preview-generation-queue.js';
 import type { PolicySetDraft } from './plan-policy-sets.js';
 
 export interface ActivityRequest {
@@ -18,6 +19,11 @@ export interface ActivityRequest {
   accessRoleArn?: string;
   since?: Date;
   regenerate: boolean;
+  /**
+   * false: plan the queue and say what a real run would start, but start, poll and save nothing
+   * (the command's `--dry-run`). Policies of jobs that finished before are still used.
+   */
+  startJobs: boolean;
 }
 
 export interface ActivityOutcome {
@@ -27,6 +33,8 @@ export interface ActivityOutcome {
   /** Default versions of the AWS-managed policies the sets attach, to expand what is granted. */
   awsManagedDocuments: Map<string, PolicyDocument>;
   run: QueueRunResult | null;
+  /** The queue a real run would work through, when jobs were not started. */
+  preview: GenerationQueuePreview | null;
 }
 
 export interface GatherActivityOptions {
@@ -50,7 +58,7 @@ export async function gatherActivity(options: GatherActivityOptions): Promise<Ac
     trailArn: request.trailArn,
     accessRoleArn: request.accessRoleArn,
   });
-  const empty = { sources, usedByUser: new Map(), awsManagedDocuments: new Map(), run: null };
+  const empty = { sources, usedByUser: new Map(), awsManagedDocuments: new Map(), run: null, preview: null };
   if (!sources.ready) {
     for (const problem of sources.problems) say.warn(io, `ACTIVITY_${problem.code}`, `${problem.message} ${problem.resolution}`, problem);
     say.warn(io, 'ACTIVITY_SKIPPED', 'Going on with the policies derived from the IAM groups and users only.');
@@ -62,10 +70,36 @@ export async function gatherActivity(options: GatherActivityOptions): Promise<Ac
     say.warn(io, 'ACTIVITY_NO_USERS', 'No human IAM user belongs to these permission sets: there is no activity to analyse.');
     return empty;
   }
+  const store = workspaceQueueStore(options.workspace);
+  const fileLabel = options.workspace.resolve(GENERATION_QUEUE_FILE);
+  let run: QueueRunResult | null = null;
+  let preview: GenerationQueuePreview | null = null;
+  if (request.startJobs) {
+    run = await runQueue(options, users, sources, store, fileLabel);
+  } else {
+    preview = previewGenerationQueue({ users, existing: await loadQueueState(store, fileLabel), trail: sources.trail.trail, since: request.since, regenerate: request.regenerate, now: options.now });
+    announcePreview(io, preview);
+  }
+  const jobs = (run ?? preview)?.state.jobs ?? [];
+  const usedByUser = new Map<string, PolicyDocument[]>();
+  for (const job of jobs) if (job.status === 'SUCCEEDED' && job.policies) usedByUser.set(job.userName, job.policies);
+  const managedArns = options.drafts.flatMap((d) => d.sources.awsManagedPolicyArns);
+  const awsManagedDocuments = await fetchAwsManagedDocuments(options.aws.iam, managedArns);
+  return { sources, usedByUser, awsManagedDocuments, run, preview };
+}
+
+async function runQueue(
+  options: GatherActivityOptions,
+  users: GenerationUser[],
+  sources: Extract<ActivitySources, { ready: true }>,
+  store: GenerationQueueStore,
+  fileLabel: string,
+): Promise<QueueRunResult> {
+  const { io, request } = options;
   const progress = io.startProgress('ACTIVITY_QUEUE', `Generating policies from CloudTrail activity for ${users.length} user(s), one job at a time`);
   const run = await runPolicyGenerationQueue({
     accessAnalyzer: options.aws.accessAnalyzer,
-    store: workspaceQueueStore(options.workspace),
+    store,
     users,
     trail: sources.trail.trail,
     accessRoleArn: sources.accessRole.roleArn,
@@ -73,7 +107,7 @@ export async function gatherActivity(options: GatherActivityOptions): Promise<Ac
     regenerate: request.regenerate,
     now: options.now,
     onEvent: (event) => progress.update(describeEvent(event)),
-    fileLabel: options.workspace.resolve(GENERATION_QUEUE_FILE),
+    fileLabel,
   });
   if (run.stop) {
     progress.fail(`${run.stop.message}`);
@@ -82,11 +116,29 @@ export async function gatherActivity(options: GatherActivityOptions): Promise<Ac
     progress.succeed(`Activity analysed for ${run.succeeded.length} of ${users.length} user(s)`);
   }
   for (const failure of run.failed) say.warn(io, 'ACTIVITY_JOB_FAILED', `Policy generation failed for ${failure.userName}: ${failure.reason}`);
-  const usedByUser = new Map<string, PolicyDocument[]>();
-  for (const job of run.state.jobs) if (job.status === 'SUCCEEDED' && job.policies) usedByUser.set(job.userName, job.policies);
-  const managedArns = options.drafts.flatMap((d) => d.sources.awsManagedPolicyArns);
-  const awsManagedDocuments = await fetchAwsManagedDocuments(options.aws.iam, managedArns);
-  return { sources, usedByUser, awsManagedDocuments, run };
+  return run;
+}
+
+const STEP_TEXT: Record<PlannedJobStep, string> = {
+  reuse: 'would reuse the policy generated before',
+  await: 'would wait for the job already running',
+  replay: 'would re-send the start an earlier run left unconfirmed (same job)',
+  start: 'would start a policy generation job',
+  retry: 'would start a second attempt',
+  deferred: "would wait for tomorrow: today's 50 starts are used",
+  failed: 'would not try again (both attempts failed; --regenerate restarts it)',
+};
+
+/** One message per job, so that a dry-run says exactly which Access Analyzer jobs a real run starts. */
+function announcePreview(io: IoHost, preview: GenerationQueuePreview): void {
+  for (const job of preview.jobs) {
+    const window = job.window ? ` over ${job.window.startTime} to ${job.window.endTime}` : '';
+    say.info(io, 'ACTIVITY_JOB_PLANNED', `${job.userName} (${job.permissionSets.join(', ')}): ${STEP_TEXT[job.step]}${window}${job.jobId ? ` (${job.jobId})` : ''}.`, job);
+  }
+  say.info(io, 'ACTIVITY_JOBS_NOT_STARTED', `Dry run: no policy generation job started (${preview.newStarts} start(s) planned of ${preview.startsLeftToday} left today); the queue file is not written.`, {
+    newStarts: preview.newStarts,
+    startsLeftToday: preview.startsLeftToday,
+  });
 }
 
 /** One generation user per IAM user, with every permission set the user's activity describes. */

@@ -14,7 +14,8 @@ import type { PreparedPolicyGeneration, PreparedPolicySet } from './prepare-poli
 import type { FidelitySplit } from './split-for-fidelity.js';
 import { PERMISSION_SET_LIMITS, type PackedPermissionSet } from './types.js';
 import { PolicyValidator, type ValidationSkip } from './validate-policy.js';
-import { writePolicyOutputs, type PolicyOutputs, type PolicySetFiles } from './write-policy-outputs.js';
+import type { PlannedGenerationJob } from './preview-generation-queue.js';
+import { describePlannedOutputs, planPolicyOutputs, writePlannedOutputs, type PolicyOutputs, type PolicySetFiles } from './write-policy-outputs.js';
 
 export interface GeneratePoliciesOptions {
   prepared: PreparedPolicyGeneration;
@@ -28,13 +29,27 @@ export interface GeneratePoliciesOptions {
   basis?: PolicyBasis;
   /** `--regenerate`: replace policy files the operator edited. */
   regenerate: boolean;
+  /**
+   * false: work everything out and report the files a real run would write, but write none (the
+   * command's `--dry-run`). Policy files, manifest, mapping.yaml, report and workspace.json alike.
+   */
+  write: boolean;
 }
 
 export interface GeneratePoliciesResult extends PolicyOutputs {
+  /** Nothing was written and no job started: `changes`, `mappingChanges` and `activity.plannedJobs` say what a real run would do. */
+  dryRun: boolean;
   sets: PolicySetResult[];
   splits: FidelitySplit[];
   validationSkip: ValidationSkip | null;
-  activity: { analysedUsers: string[]; remainingUsers: string[]; stop: string | null; trailArn: string | null } | null;
+  activity: {
+    analysedUsers: string[];
+    remainingUsers: string[];
+    stop: string | null;
+    trailArn: string | null;
+    /** On a dry-run, each user's job as a real run would take it; null when jobs ran. */
+    plannedJobs: PlannedGenerationJob[] | null;
+  } | null;
 }
 
 /**
@@ -50,22 +65,33 @@ export async function generatePolicies(options: GeneratePoliciesOptions): Promis
   const files: PolicySetFiles[] = [];
   for (const set of prepared.sets) files.push(await generateOne(set, activity, validator, options));
   const generatedAt = options.now().toISOString();
-  const outputs = await writePolicyOutputs(options.workspace, files, prepared.mappingDocument, prepared.manifest, {
+  const planned = await planPolicyOutputs(options.workspace, files, prepared.mappingDocument, prepared.manifest, {
     generatedAt,
     activity: describeActivity(activity),
     splits: prepared.splits,
   });
-  await recordPolicyPhase(options.workspace, files, generatedAt);
+  // The one place the dry-run decision acts: the same outputs, written or only described.
+  let outputs: PolicyOutputs;
+  if (options.write) {
+    outputs = await writePlannedOutputs(options.workspace, planned);
+    await recordPolicyPhase(options.workspace, files, generatedAt);
+  } else {
+    outputs = describePlannedOutputs(options.workspace, planned);
+    announceOutputs(io, outputs, prepared.splits);
+  }
+  const jobs = activity?.preview?.jobs ?? null;
   return {
     ...outputs,
+    dryRun: !options.write,
     sets: files.map((f) => f.result),
     splits: prepared.splits,
     validationSkip: validator.skip,
     activity: activity && {
       analysedUsers: [...activity.usedByUser.keys()].sort(),
-      remainingUsers: activity.run?.remaining ?? [],
+      remainingUsers: activity.run?.remaining ?? jobs?.filter((j) => j.step !== 'reuse').map((j) => j.userName) ?? [],
       stop: activity.run?.stop?.code ?? null,
       trailArn: activity.sources.ready ? activity.sources.trail.trail.cloudTrailArn : null,
+      plannedJobs: jobs,
     },
   };
 }
@@ -219,6 +245,18 @@ function describeActivity(activity: ActivityOutcome | null): string {
 function validatedBy(result: PolicySetResult): 'access-analyzer' | 'local' | 'none' {
   if (!result.inlinePolicyFile && result.overflowFiles.length === 0) return 'none';
   return result.validation.byAccessAnalyzer ? 'access-analyzer' : 'local';
+}
+
+/** What a dry-run would have written, one message per file and per mapping change. */
+function announceOutputs(io: IoHost, outputs: PolicyOutputs, splits: readonly FidelitySplit[]): void {
+  for (const file of outputs.changes.filter((c) => c.change !== 'unchanged')) {
+    say.info(io, 'POLICY_OUTPUT_PLANNED', `Dry run: ${file.path} would be ${file.change === 'create' ? 'created' : 'updated'}.`, file);
+  }
+  for (const split of splits) say.info(io, 'MAPPING_SPLIT_PLANNED', `Dry run: mapping.yaml would gain ${split.to}, split from ${split.from} for ${split.members.join(', ')}: ${split.because}`, split);
+  for (const entry of outputs.mappingChanges) {
+    say.info(io, 'MAPPING_CHANGE_PLANNED', `Dry run: mapping.yaml permission set ${entry.permissionSet} would be ${entry.change} (${entry.fields.join(', ')}).`, entry);
+  }
+  say.info(io, 'POLICIES_NOT_WRITTEN', 'Dry run: nothing was written to the workspace.');
 }
 
 async function recordPolicyPhase(workspace: Workspace, files: PolicySetFiles[], generatedAt: string): Promise<void> {

@@ -44,6 +44,7 @@ function report(
     window,
     follow: false,
     cutShort: false,
+    readSkipped: false,
     stats: { requests: 1, received: 10, matched: 10, lastTimestampMs: null, incomplete: false, duplicates: 0 },
     totals: { denied: 0, fixable: 0, iamUserEvents: iamUsers.reduce((n, u) => n + u.eventCount, 0) },
     permissionSets: options.permissionSets ?? [],

@@ -42,6 +42,7 @@ function report(permissionSets: PermissionSetDenials[]): WatchReport {
     window: WINDOW,
     follow: false,
     cutShort: false,
+    readSkipped: false,
     stats: { requests: 1, received: 10, matched: 10, lastTimestampMs: null, incomplete: false, duplicates: 0 },
     totals: { denied: 0, fixable: 0, iamUserEvents: 0 },
     permissionSets,

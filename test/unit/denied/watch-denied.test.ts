@@ -67,6 +67,7 @@ function harness(overrides: Partial<WatchDeniedOptions> = {}, answers: ScriptedA
     interrupts,
     onDenial,
     insightsDelays: FAST,
+    startQueries: true,
     ...overrides,
   };
   return { options, io, interrupts, logsFor, onDenial, clock };

@@ -88,7 +88,7 @@ type RunOptions = { only?: string[]; io?: TestIoHost; snapshot?: AuditSnapshot }
 async function run({ only, io = new TestIoHost(), snapshot = fixtureSnapshot(), activity = null, basis, regenerate = false }: RunOptions = {}) {
   const { mapping, document } = parseMapping((await workspace.readText('mapping.yaml')) ?? '', 'mapping.yaml');
   const prepared = await preparePolicyGeneration(workspace, { snapshot, mapping, mappingDocument: document }, only);
-  const result = await generatePolicies({ prepared, workspace, aws: clients, io, now: () => FIXTURE_NOW, activity, basis, regenerate });
+  const result = await generatePolicies({ prepared, workspace, aws: clients, io, now: () => FIXTURE_NOW, activity, basis, regenerate, write: true });
   return { result, io };
 }
 
@@ -238,7 +238,7 @@ async function runWithFakeTimers(options: RunOptions): ReturnType<typeof run> {
   return promise;
 }
 
-const ACTIVITY: ActivityRequest = { regenerate: false };
+const ACTIVITY: ActivityRequest = { regenerate: false, startJobs: true };
 const startedFor = () => mocks.accessAnalyzer.commandCalls(StartPolicyGenerationCommand).map((c) => c.args[0].input.policyGenerationDetails?.principalArn);
 
 describe('generatePolicies with activity', () => {
@@ -251,7 +251,7 @@ describe('generatePolicies with activity', () => {
     expect(mocks.accessAnalyzer.commandCalls(StartPolicyGenerationCommand)[0]?.args[0].input.cloudTrailDetails).toMatchObject({ trails: [{ cloudTrailArn: TRAIL_ARN, allRegions: true }], accessRole: ACCESS_ROLE.arn });
     expect(mocks.accessAnalyzer).toHaveReceivedCommandTimes(GetGeneratedPolicyCommand, 3);
     expect(mocks.iam).toHaveReceivedCommandTimes(GetPolicyCommand, 1);
-    expect(result.activity).toEqual({ analysedUsers: ['alice', 'bob'], remainingUsers: [], stop: null, trailArn: TRAIL_ARN });
+    expect(result.activity).toEqual({ analysedUsers: ['alice', 'bob'], remainingUsers: [], stop: null, trailArn: TRAIL_ARN, plannedJobs: null });
 
     const developers = setNamed(result, 'developers');
     const invisible = ['iam:PassRole', 's3:GetObjectAcl', 's3:GetObjectAttributes', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:PutObject'];
@@ -295,7 +295,7 @@ describe('generatePolicies with activity', () => {
 
     expect(io.codes('warn')).toEqual(expect.arrayContaining(['ACTIVITY_NO_TRAIL', 'ACTIVITY_SKIPPED']));
     expect(mocks.accessAnalyzer).not.toHaveReceivedCommand(StartPolicyGenerationCommand);
-    expect(result.activity).toEqual({ analysedUsers: [], remainingUsers: [], stop: null, trailArn: null });
+    expect(result.activity).toEqual({ analysedUsers: [], remainingUsers: [], stop: null, trailArn: null, plannedJobs: null });
     expect(result.sets.map((s) => [s.name, s.basis, s.file, s.comparison])).toEqual([['analysts', 'granted', 'written', null], ['developers', 'granted', 'written', null], ['ops', 'granted', 'none', null]]);
     expect(await workspace.readText('policies/developers.json')).not.toBeNull();
   });
@@ -307,7 +307,7 @@ describe('generatePolicies with activity', () => {
     const { result, io } = await run({ only: ['developers'], activity: ACTIVITY, basis: 'proposed' });
 
     expect(io.codes('warn')).toContain('ACTIVITY_ACCESS_DENIED');
-    expect(result.activity).toEqual({ analysedUsers: [], remainingUsers: ['alice', 'bob'], stop: 'ACCESS_DENIED', trailArn: TRAIL_ARN });
+    expect(result.activity).toEqual({ analysedUsers: [], remainingUsers: ['alice', 'bob'], stop: 'ACCESS_DENIED', trailArn: TRAIL_ARN, plannedJobs: null });
     expect(setNamed(result, 'developers')).toMatchObject({ basis: 'granted', file: 'written', comparison: null });
   });
 
