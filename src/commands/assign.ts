@@ -2,19 +2,20 @@ import { Option, type Command } from 'commander';
 import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
 import { SafetyRefusal, UserError } from '../errors.js';
 import { say, type IoHost } from '../io/io-host.js';
-import { exitCodeOf } from '../plan/execute-plan.js';
-import type { PlanRun } from '../plan/plan-run.js';
 import { renderAssignSummary } from '../render/assign-summary.js';
 import { renderVerifySummary } from '../render/verify-summary.js';
 import { emitAssignmentsAsCode } from '../services/assignments/emit-assignments.js';
 import { expandTargets } from '../services/assignments/expand-targets.js';
-import { ASSIGN, assignKinds, runAssign } from '../services/assignments/run-assign.js';
+import { ASSIGN, assignKinds, assignPhase } from '../services/assignments/assign-phase.js';
 import { completeDesiredUsers, readDesiredIdentities, type DesiredIdentities } from '../services/identities/desired-identities.js';
 import { detectIdentitySource, type IdentitySourceOption } from '../services/identities/detect-identity-source.js';
 import { runVerify } from '../services/verify/run-verify.js';
 import { readAuditSnapshot } from '../workspace/audit-file.js';
 import { MAPPING_FILE } from '../workspace/mapping-file.js';
-import { addPlanOptions, planRunOptions, withCommandRun, type PlanFlags } from './plan-options.js';
+import { addPlanOptions, type PlanFlags } from './plan-options.js';
+import { runPhaseCommand } from './phase-command.js';
+import type { AuditSnapshot } from '../model/inventory.js';
+import type { Mapping } from '../workspace/mapping-schema.js';
 import { readMapping } from './mapping-input.js';
 
 export interface AssignFlags extends PlanFlags {
@@ -41,27 +42,55 @@ export function registerAssignCommand(program: Command, run: CommandRunner): voi
   addPlanOptions(command).action(async (_options: unknown, cmd: Command) => run(cmd, (ctx) => assignHandler(ctx, cmd.opts<AssignFlags>())));
 }
 
-export function assignHandler(ctx: CommandContext, flags: AssignFlags): Promise<number> {
-  return withCommandRun(ctx, ASSIGN, (run) => assign(ctx, flags, run));
+export async function assignHandler(ctx: CommandContext, flags: AssignFlags): Promise<number> {
+  if (flags.emit) return emitAssignments(ctx, flags, flags.emit);
+  // Everything that can be wrong in the files is checked before the first AWS call.
+  let snapshot: AuditSnapshot | null = null;
+  let mapping: Mapping | null = null;
+  return runPhaseCommand(ctx, flags, {
+    command: ASSIGN,
+    kinds: assignKinds(),
+    phase: async () => {
+      snapshot = await readAuditSnapshot(ctx.workspace);
+      mapping = (await readMapping(ctx)).mapping;
+      return assignPhaseFor(ctx, flags, snapshot, mapping);
+    },
+    renderResult: renderAssignSummary,
+    after: async (result) => {
+      if (result.execution.dryRun || snapshot === null || mapping === null) return null;
+      // The access now in place is compared with what each person had in IAM, so escalations show before disable.
+      const verified = await runVerify({ workspace: ctx.workspace, snapshot, mapping, iam: ctx.aws.iam, now: ctx.now });
+      const escalated = verified.people.filter((p) => p.verdict === 'escalation').map((p) => p.iamUser);
+      return {
+        data: { verify: verified },
+        renderText: (f) => renderVerifySummary(verified, f),
+        afterResult: () => {
+          if (escalated.length > 0) say.warn(ctx.io, 'VERIFY_ESCALATION', `Escalations for ${escalated.join(', ')}: see ${verified.reportFile ?? 'reports/verify.md'}. disable leaves them out until fixed or acknowledged.`);
+        },
+      };
+    },
+  });
 }
 
-async function assign(ctx: CommandContext, flags: AssignFlags, run: PlanRun | null): Promise<number> {
-  // Everything that can be wrong in the files is checked before the first AWS call.
+/** `--emit`: the groups and assignments as infrastructure as code, with no AWS call. */
+async function emitAssignments(ctx: CommandContext, flags: AssignFlags, format: 'terraform' | 'cloudformation'): Promise<number> {
   const snapshot = await readAuditSnapshot(ctx.workspace);
   const { mapping } = await readMapping(ctx);
-  let desired = readDesiredIdentities(mapping, snapshot.users, { emailTemplate: flags.emailTemplate });
   const recorded = await ctx.workspace.readState();
-  if (flags.emit) {
-    const emitted = await emitAssignmentsAsCode(ctx.workspace, mapping, desired, {
-      format: flags.emit,
-      outDir: flags.out,
-      instanceArn: recorded?.identityCenter?.instanceArn ?? null,
-      identityStoreId: recorded?.identityCenter?.identityStoreId ?? null,
-      generatedAt: ctx.now().toISOString(),
-    });
-    ctx.io.result({ data: emitted, renderText: () => `Wrote ${emitted.files.join(', ')}. No AWS call was made.` });
-    return 0;
-  }
+  const emitted = await emitAssignmentsAsCode(ctx.workspace, mapping, readDesiredIdentities(mapping, snapshot.users, { emailTemplate: flags.emailTemplate }), {
+    format,
+    outDir: flags.out,
+    instanceArn: recorded?.identityCenter?.instanceArn ?? null,
+    identityStoreId: recorded?.identityCenter?.identityStoreId ?? null,
+    generatedAt: ctx.now().toISOString(),
+  });
+  ctx.io.result({ data: emitted, renderText: () => `Wrote ${emitted.files.join(', ')}. No AWS call was made.` });
+  return 0;
+}
+
+/** The phase for this account: permission sets created, the Identity Center instance and identity source known, missing fields asked. */
+async function assignPhaseFor(ctx: CommandContext, flags: AssignFlags, snapshot: AuditSnapshot, mapping: Mapping) {
+  const recorded = await ctx.workspace.readState();
   const permissionSetArns = new Map(Object.entries(recorded?.phases.permissionSets?.arns ?? {}));
   const notCreated = [...new Set(mapping.assignments.map((a) => a.permissionSet))].filter((name) => !permissionSetArns.has(name));
   if (notCreated.length > 0) {
@@ -71,8 +100,6 @@ async function assign(ctx: CommandContext, flags: AssignFlags, run: PlanRun | nu
       'Run `iam2idc create-permission-sets` first (after generate-policies), then assign.',
     );
   }
-  const plan = await planRunOptions(ctx, flags, run, { command: ASSIGN, kinds: assignKinds() });
-
   const { caller, state } = await bindCaller(ctx);
   if (!state.identityCenter) {
     throw new UserError('NO_IDENTITY_CENTER_RECORDED', 'The workspace has no Identity Center instance recorded.', 'Run `iam2idc create-permission-sets` first: it records the instance.');
@@ -81,6 +108,7 @@ async function assign(ctx: CommandContext, flags: AssignFlags, run: PlanRun | nu
   const identityStore = ctx.aws.identityStore(region);
   const source = await detectIdentitySource(identityStore, identityStoreId, { option: flags.identitySource });
   say.verbose(ctx.io, 'IDENTITY_SOURCE', source.reason);
+  let desired = readDesiredIdentities(mapping, snapshot.users, { emailTemplate: flags.emailTemplate });
   if (source.source === 'idc') {
     const template = flags.emailTemplate ?? (await askForEmailTemplate(desired, ctx.io));
     if (template !== undefined && flags.emailTemplate === undefined) desired = readDesiredIdentities(mapping, snapshot.users, { emailTemplate: template });
@@ -88,8 +116,9 @@ async function assign(ctx: CommandContext, flags: AssignFlags, run: PlanRun | nu
   }
   const targets = await expandTargets(ctx.aws.organizations, mapping, { auditedAccount: caller.accountId });
   for (const skipped of targets.skipped) say.warn(ctx.io, 'ACCOUNT_SKIPPED', `${skipped.accountId} (${skipped.via}) is ${skipped.state}: skipped.`);
-
-  const result = await runAssign({
+  return assignPhase({
+    workspace: ctx.workspace,
+    now: ctx.now,
     aws: { ssoAdmin: ctx.aws.ssoAdmin(region), identityStore, organizations: ctx.aws.organizations },
     instance: { instanceArn, identityStoreId },
     accountId: caller.accountId,
@@ -100,17 +129,7 @@ async function assign(ctx: CommandContext, flags: AssignFlags, run: PlanRun | nu
     skippedAccounts: targets.skipped,
     permissionSetArns,
     prune: Boolean(flags.prune),
-    ...plan,
   });
-  // The access now in place is compared with what each person had in IAM, so escalations show before disable.
-  const verified = result.execution.dryRun ? null : await runVerify({ workspace: ctx.workspace, snapshot, mapping, iam: ctx.aws.iam, now: ctx.now });
-  ctx.io.result({
-    data: { ...result, verify: verified },
-    renderText: (f) => [renderAssignSummary(result, f), ...(verified ? ['', renderVerifySummary(verified, f)] : [])].join('\n'),
-  });
-  const escalated = verified?.people.filter((p) => p.verdict === 'escalation').map((p) => p.iamUser) ?? [];
-  if (escalated.length > 0) say.warn(ctx.io, 'VERIFY_ESCALATION', `Escalations for ${escalated.join(', ')}: see ${verified?.reportFile ?? 'reports/verify.md'}. disable leaves them out until fixed or acknowledged.`);
-  return exitCodeOf(result.execution);
 }
 
 /** Several people without an email: one template answers them all (an empty answer asks one by one). */

@@ -2,14 +2,14 @@ import type { Command } from 'commander';
 import type { CommandContext, CommandRunner } from '../command-context.js';
 import { parseUserList } from '../cli-args/user-list.js';
 import { UserError } from '../errors.js';
-import { exitCodeOf } from '../plan/execute-plan.js';
 import { renderCleanupDecisions, renderCleanupSummary } from '../render/cleanup-summary.js';
 import { DEFAULT_MIN_DISABLED_DAYS } from '../services/retire/plan-cleanup.js';
 import { cleanupKinds } from '../services/retire/cleanup-handlers.js';
-import { CLEANUP, runCleanup } from '../services/retire/run-cleanup.js';
+import { CLEANUP, cleanupPhase } from '../services/retire/cleanup-phase.js';
 import { listDisableRecords } from '../workspace/disable-records.js';
 import { readUserBackup } from '../workspace/user-backups.js';
-import { addPlanOptions, planRunOptions, withCommandRun, workspaceFileTrust, type PlanFlags } from './plan-options.js';
+import { addPlanOptions, workspaceFileTrust, type PlanFlags } from './plan-options.js';
+import { runPhaseCommand } from './phase-command.js';
 import { readMapping, readRetireAccount } from './mapping-input.js';
 
 export interface CleanupFlags extends PlanFlags {
@@ -44,29 +44,25 @@ export async function cleanupHandler(ctx: CommandContext, flags: CleanupFlags): 
   if (!Number.isInteger(minDisabledDays) || minDisabledDays < 0) {
     throw new UserError('INVALID_MIN_DISABLED_DAYS', `--min-disabled-days ${flags.minDisabledDays} is not a whole number of days.`, `Give a number such as ${DEFAULT_MIN_DISABLED_DAYS}.`);
   }
-  return withCommandRun(ctx, CLEANUP, async (run) => {
-    const { mapping } = await readMapping(ctx);
-    // Read under the lock, each checked against the journal: a forged record names no user to delete.
-    const trust = await workspaceFileTrust(ctx, run);
-    const records = await listDisableRecords(ctx.workspace, trust);
-    const backedUp = new Set<string>();
-    if (flags.plan) {
-      // A deletion whose plan takes no backup first is allowed only over a verified backup on disk.
-      for (const record of records) if ((await readUserBackup(ctx.workspace, record.userName, record.userId, trust)) !== null) backedUp.add(`${record.userName}/${record.userId}`);
-    }
-    const plan = await planRunOptions(ctx, flags, run, { command: CLEANUP, kinds: cleanupKinds(), hasVerifiedBackup: (p) => backedUp.has(`${p.userName}/${p.userId ?? ''}`) });
-
-    const account = await readRetireAccount(ctx, mapping);
-    const result = await runCleanup({
-      ...plan,
-      ...account,
-      records,
-      trust,
-      users,
-      minDisabledDays,
-      showDecisions: (decisions) => ctx.io.show({ data: decisions, renderText: (f) => renderCleanupDecisions(decisions, f) }),
-    });
-    ctx.io.result({ data: result, renderText: (f) => renderCleanupSummary(result, f) });
-    return exitCodeOf(result.execution);
+  return runPhaseCommand(ctx, flags, {
+    command: CLEANUP,
+    kinds: cleanupKinds(),
+    // A deletion whose plan takes no backup first is allowed only over a verified backup on disk.
+    savedPlanChecks: async (run) => {
+      const trust = await workspaceFileTrust(ctx, run);
+      const backedUp = new Set<string>();
+      for (const record of await listDisableRecords(ctx.workspace, trust)) if ((await readUserBackup(ctx.workspace, record.userName, record.userId, trust)) !== null) backedUp.add(`${record.userName}/${record.userId}`);
+      return { hasVerifiedBackup: (p) => backedUp.has(`${p.userName}/${p.userId ?? ''}`) };
+    },
+    phase: async (run) => {
+      const { mapping } = await readMapping(ctx);
+      // Read under the lock, each checked against the journal: a forged record names no user to delete.
+      const trust = await workspaceFileTrust(ctx, run);
+      const records = await listDisableRecords(ctx.workspace, trust);
+      const account = await readRetireAccount(ctx, mapping);
+      return cleanupPhase({ ...account, io: ctx.io, workspace: ctx.workspace, now: ctx.now, run, records, trust, users, minDisabledDays });
+    },
+    renderDecisions: renderCleanupDecisions,
+    renderResult: renderCleanupSummary,
   });
 }

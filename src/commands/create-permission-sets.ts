@@ -1,15 +1,14 @@
 import { Option, type Command } from 'commander';
 import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
-import { exitCodeOf } from '../plan/execute-plan.js';
-import type { PlanRun } from '../plan/plan-run.js';
 import { renderCreatePermissionSets } from '../render/create-permission-sets.js';
 import { emitInfrastructureAsCode } from '../services/permission-sets/emit-iac.js';
 import { readDesiredPermissionSets } from '../services/permission-sets/read-desired.js';
 import { resolveIdentityCenterInstance } from '../services/permission-sets/resolve-instance.js';
 import { permissionSetKinds } from '../services/permission-sets/permission-set-handlers.js';
-import { CREATE_PERMISSION_SETS, runCreatePermissionSets } from '../services/permission-sets/run-create-permission-sets.js';
+import { CREATE_PERMISSION_SETS, createPermissionSetsPhase } from '../services/permission-sets/create-permission-sets-phase.js';
 import { readPolicyFile, readPolicyManifest } from '../workspace/policy-files.js';
-import { addPlanOptions, planRunOptions, withCommandRun, type PlanFlags } from './plan-options.js';
+import { addPlanOptions, type PlanFlags } from './plan-options.js';
+import { runPhaseCommand } from './phase-command.js';
 import { readMapping } from './mapping-input.js';
 
 export interface CreatePermissionSetsFlags extends PlanFlags {
@@ -36,56 +35,56 @@ export function registerCreatePermissionSetsCommand(program: Command, run: Comma
   );
 }
 
-export function createPermissionSetsHandler(ctx: CommandContext, flags: CreatePermissionSetsFlags): Promise<number> {
-  return withCommandRun(ctx, CREATE_PERMISSION_SETS, (run) => createPermissionSets(ctx, flags, run));
+export async function createPermissionSetsHandler(ctx: CommandContext, flags: CreatePermissionSetsFlags): Promise<number> {
+  if (flags.emit) return emitPermissionSets(ctx, flags);
+  return runPhaseCommand(ctx, flags, {
+    command: CREATE_PERMISSION_SETS,
+    kinds: permissionSetKinds(),
+    phase: async () => {
+      // The mapping, the policy files and every limit are checked before the first AWS call.
+      const desired = await readDesired(ctx, flags);
+      const { caller, state: bound } = await bindCaller(ctx);
+      const region = bound.identityCenter?.region ?? ctx.aws.region;
+      const instance = await resolveIdentityCenterInstance(ctx.aws.ssoAdmin(region), {
+        instanceArn: flags.instanceArn,
+        recorded: flags.instanceArn ? null : bound.identityCenter,
+        region,
+        select: (choices) =>
+          ctx.io.select({
+            code: 'CHOOSE_INSTANCE',
+            message: 'Several IAM Identity Center instances are visible. Which one?',
+            choices: choices.map((c) => ({ name: `${c.instanceArn} (${c.name ?? 'unnamed'}, owner ${c.ownerAccountId ?? '?'})`, value: c })),
+          }),
+      });
+      if (!ctx.options.dryRun && bound.identityCenter?.instanceArn !== instance.instanceArn) {
+        await ctx.workspace.writeState({ ...bound, identityCenter: { instanceArn: instance.instanceArn, identityStoreId: instance.identityStoreId, region: instance.region } });
+      }
+      return createPermissionSetsPhase({ ssoAdmin: ctx.aws.ssoAdmin(instance.region), instanceArn: instance.instanceArn, accountId: caller.accountId, workspace: ctx.workspace, now: ctx.now, desired });
+    },
+    renderResult: renderCreatePermissionSets,
+  });
 }
 
-async function createPermissionSets(ctx: CommandContext, flags: CreatePermissionSetsFlags, run: PlanRun | null): Promise<number> {
-  // The mapping, the policy files and every limit are checked before the first AWS call.
+async function readDesired(ctx: CommandContext, flags: CreatePermissionSetsFlags) {
   const { mapping } = await readMapping(ctx);
   const state = await ctx.workspace.readState();
   const manifest = await readPolicyManifest(ctx.workspace);
-  const desired = await readDesiredPermissionSets(mapping, async (file) => (await readPolicyFile(ctx.workspace, file, manifest)).document, {
+  return readDesiredPermissionSets(mapping, async (file) => (await readPolicyFile(ctx.workspace, file, manifest)).document, {
     only: flags.permissionSets,
     policyStatus: state?.phases.policies?.sets,
   });
+}
 
-  if (flags.emit) {
-    const emitted = await emitInfrastructureAsCode(ctx.workspace, desired, {
-      format: flags.emit,
-      outDir: flags.out,
-      instanceArn: flags.instanceArn ?? state?.identityCenter?.instanceArn ?? null,
-      generatedAt: ctx.now().toISOString(),
-    });
-    ctx.io.result({ data: emitted, renderText: () => `Wrote ${emitted.files.join(', ')} (${desired.length} permission set(s)). No AWS call was made.` });
-    return 0;
-  }
-
-  // A plan file is input too: one that is not a plan of this command, or was edited, is refused before the first AWS call.
-  const plan = await planRunOptions(ctx, flags, run, { command: CREATE_PERMISSION_SETS, kinds: permissionSetKinds() });
-  const { caller, state: bound } = await bindCaller(ctx);
-  const region = bound.identityCenter?.region ?? ctx.aws.region;
-  const instance = await resolveIdentityCenterInstance(ctx.aws.ssoAdmin(region), {
-    instanceArn: flags.instanceArn,
-    recorded: flags.instanceArn ? null : bound.identityCenter,
-    region,
-    select: (choices) =>
-      ctx.io.select({
-        code: 'CHOOSE_INSTANCE',
-        message: 'Several IAM Identity Center instances are visible. Which one?',
-        choices: choices.map((c) => ({ name: `${c.instanceArn} (${c.name ?? 'unnamed'}, owner ${c.ownerAccountId ?? '?'})`, value: c })),
-      }),
+/** `--emit`: the permission sets as infrastructure as code, with no AWS call. */
+async function emitPermissionSets(ctx: CommandContext, flags: CreatePermissionSetsFlags): Promise<number> {
+  const desired = await readDesired(ctx, flags);
+  const state = await ctx.workspace.readState();
+  const emitted = await emitInfrastructureAsCode(ctx.workspace, desired, {
+    format: flags.emit ?? 'terraform',
+    outDir: flags.out,
+    instanceArn: flags.instanceArn ?? state?.identityCenter?.instanceArn ?? null,
+    generatedAt: ctx.now().toISOString(),
   });
-  if (!bound.identityCenter || bound.identityCenter.instanceArn !== instance.instanceArn) {
-    await ctx.workspace.writeState({ ...bound, identityCenter: { instanceArn: instance.instanceArn, identityStoreId: instance.identityStoreId, region: instance.region } });
-  }
-  const result = await runCreatePermissionSets({
-    ssoAdmin: ctx.aws.ssoAdmin(instance.region),
-    instanceArn: instance.instanceArn,
-    accountId: caller.accountId,
-    desired,
-    ...plan,
-  });
-  ctx.io.result({ data: result, renderText: (f) => renderCreatePermissionSets(result, f) });
-  return exitCodeOf(result.execution);
+  ctx.io.result({ data: emitted, renderText: () => `Wrote ${emitted.files.join(', ')} (${desired.length} permission set(s)). No AWS call was made.` });
+  return 0;
 }

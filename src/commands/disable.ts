@@ -5,15 +5,15 @@ import { parseSince } from '../cli-args/parse-since.js';
 import { parseUserList } from '../cli-args/user-list.js';
 import { UserError } from '../errors.js';
 import { say } from '../io/io-host.js';
-import { exitCodeOf } from '../plan/execute-plan.js';
 import { renderDisableDecisions, renderDisableSummary } from '../render/retire-summary.js';
 import type { DisableMode } from '../services/retire/plan-disable.js';
 import { retireKinds } from '../services/retire/retire-handlers.js';
-import { DISABLE, runDisable } from '../services/retire/run-disable.js';
+import { DISABLE, disablePhase } from '../services/retire/disable-phase.js';
 import { checkPermissionsOf } from '../services/verify/permission-checks.js';
 import { AUDIT_FILE, readAuditSnapshot } from '../workspace/audit-file.js';
 import { MAPPING_FILE } from '../workspace/mapping-file.js';
-import { addPlanOptions, planRunOptions, withCommandRun, workspaceFileTrust, type PlanFlags } from './plan-options.js';
+import { addPlanOptions, workspaceFileTrust, type PlanFlags } from './plan-options.js';
+import { runPhaseCommand } from './phase-command.js';
 import { readMapping, readRetireAccount } from './mapping-input.js';
 
 export interface DisableFlags extends PlanFlags {
@@ -58,34 +58,42 @@ export async function disableHandler(ctx: CommandContext, flags: DisableFlags): 
   const forced = flags.forceUser.flatMap((value) => parseUserList(value, '--force-user'));
   const outside = users === null ? [] : forced.filter((f) => !users.some((u) => u.toLowerCase() === f.toLowerCase()));
   if (outside.length > 0) throw new UserError('FORCED_USER_NOT_TARGETED', `--force-user ${outside.join(', ')} is not among --users.`, 'Add it to --users, or drop --force-user.');
-  return withCommandRun(ctx, DISABLE, async (run) => {
-    const { mapping } = await readMapping(ctx);
-    const recorded = await ctx.workspace.readState();
-    const cutover = resolveCutover(flags.cutover, recorded?.phases.assignments?.lastRunAt ?? null, ctx.now());
-    const plan = await planRunOptions(ctx, flags, run, { command: DISABLE, kinds: retireKinds() });
-
-    const account = await readRetireAccount(ctx, mapping);
-    const result = await runDisable({
-      ...plan,
-      ...account,
-      trust: await workspaceFileTrust(ctx, run),
-      users,
-      forced,
-      cutover,
-      mode,
-      checkPermissions: async (people) => {
-        if (!existsSync(ctx.workspace.resolve(AUDIT_FILE))) return new Map();
-        return checkPermissionsOf({ workspace: ctx.workspace, snapshot: await readAuditSnapshot(ctx.workspace), mapping, iam: ctx.aws.iam }, people);
-      },
-      showDecisions: (decisions, at) => ctx.io.show({ data: decisions, renderText: (f) => renderDisableDecisions(decisions, at, f) }),
-    });
-    ctx.io.result({ data: result, renderText: (f) => renderDisableSummary(result, f) });
-    const escalated = result.decisions.filter((d) => d.exclusion?.code === 'ESCALATION').map((d) => d.userName);
-    const code = exitCodeOf(result.execution);
-    if (escalated.length === 0) return code;
-    say.warn(ctx.io, 'ESCALATION_BLOCKS_DISABLE', `Left out, because their permission sets allow more than their IAM user could: ${escalated.join(', ')}. Fix the sets, or acknowledge the gain in ${MAPPING_FILE}; see iam2idc verify.`);
-    // A refusal by a safety rule, as for any guard; an interruption keeps its own code.
-    return code === 0 || code === 1 ? 3 : code;
+  // Known once the workspace is held (assign's verification time is read under the lock).
+  let cutover = ctx.now();
+  return runPhaseCommand(ctx, flags, {
+    command: DISABLE,
+    kinds: retireKinds(),
+    phase: async (run) => {
+      const { mapping } = await readMapping(ctx);
+      const recorded = await ctx.workspace.readState();
+      cutover = resolveCutover(flags.cutover, recorded?.phases.assignments?.lastRunAt ?? null, ctx.now());
+      const account = await readRetireAccount(ctx, mapping);
+      return disablePhase({
+        ...account,
+        io: ctx.io,
+        workspace: ctx.workspace,
+        now: ctx.now,
+        run,
+        trust: await workspaceFileTrust(ctx, run),
+        users,
+        forced,
+        cutover,
+        mode,
+        checkPermissions: async (people) => {
+          if (!existsSync(ctx.workspace.resolve(AUDIT_FILE))) return new Map();
+          return checkPermissionsOf({ workspace: ctx.workspace, snapshot: await readAuditSnapshot(ctx.workspace), mapping, iam: ctx.aws.iam }, people);
+        },
+      });
+    },
+    renderDecisions: (decisions, f) => renderDisableDecisions(decisions, cutover, f),
+    renderResult: renderDisableSummary,
+    exitCode: (result, code) => {
+      const escalated = result.decisions.filter((d) => d.exclusion?.code === 'ESCALATION').map((d) => d.userName);
+      if (escalated.length === 0) return code;
+      say.warn(ctx.io, 'ESCALATION_BLOCKS_DISABLE', `Left out, because their permission sets allow more than their IAM user could: ${escalated.join(', ')}. Fix the sets, or acknowledge the gain in ${MAPPING_FILE}; see iam2idc verify.`);
+      // A refusal by a safety rule, as for any guard; an interruption keeps its own code.
+      return code === 0 || code === 1 ? 3 : code;
+    },
   });
 }
 

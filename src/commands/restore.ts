@@ -2,13 +2,13 @@ import type { Command } from 'commander';
 import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
 import { parseUserList } from '../cli-args/user-list.js';
 import { UserError } from '../errors.js';
-import { exitCodeOf } from '../plan/execute-plan.js';
 import { renderRestoreDecisions, renderRestoreSummary } from '../render/cleanup-summary.js';
 import { restoreKinds } from '../services/retire/restore-handlers.js';
-import { RESTORE, runRestore } from '../services/retire/run-restore.js';
+import { RESTORE, restorePhase } from '../services/retire/restore-phase.js';
 import { listDisableRecords } from '../workspace/disable-records.js';
 import { listUserBackups, type UserBackup } from '../workspace/user-backups.js';
-import { addPlanOptions, planRunOptions, withCommandRun, workspaceFileTrust, type PlanFlags } from './plan-options.js';
+import { addPlanOptions, workspaceFileTrust, type PlanFlags } from './plan-options.js';
+import { runPhaseCommand } from './phase-command.js';
 
 export interface RestoreFlags extends PlanFlags {
   user?: string;
@@ -31,28 +31,23 @@ export async function restoreHandler(ctx: CommandContext, flags: RestoreFlags): 
     throw new UserError('RESTORE_WHO', 'Say whom to restore: --user <name> or --all (not both).', 'For example: iam2idc restore --user bob.builder');
   }
   const names = flags.user === undefined ? null : parseUserList(flags.user, '--user');
-  return withCommandRun(ctx, RESTORE, async (run) => {
-    // Every backup is checked against the journal before anything is planned from it: restore
-    // re-creates what cleanup recorded, never what a file was edited to say.
-    const trust = await workspaceFileTrust(ctx, run);
-    const backups = latestByUser(await listUserBackups(ctx.workspace, trust));
-    const missing = (names ?? []).filter((n) => !backups.has(n.toLowerCase()));
-    if (missing.length > 0) throw new UserError('NO_BACKUP', `No backup of ${missing.join(', ')} in ${ctx.workspace.resolve('backups')}.`, 'restore re-creates users that cleanup deleted; their backups are backups/<user>-<userId>.json.');
-    const chosen = names === null ? [...backups.values()] : names.map((n) => backups.get(n.toLowerCase()) as UserBackup);
-    const records = await listDisableRecords(ctx.workspace, trust);
-    const plan = await planRunOptions(ctx, flags, run, { command: RESTORE, kinds: restoreKinds() });
-
-    const { caller } = await bindCaller(ctx);
-    const result = await runRestore({
-      ...plan,
-      iam: ctx.aws.iam,
-      accountId: caller.accountId,
-      backups: chosen,
-      records,
-      showDecisions: (decisions) => ctx.io.show({ data: decisions, renderText: (f) => renderRestoreDecisions(decisions, f) }),
-    });
-    ctx.io.result({ data: result, renderText: (f) => renderRestoreSummary(result, f) });
-    return exitCodeOf(result.execution);
+  return runPhaseCommand(ctx, flags, {
+    command: RESTORE,
+    kinds: restoreKinds(),
+    phase: async (run) => {
+      // Every backup is checked against the journal before anything is planned from it: restore
+      // re-creates what cleanup recorded, never what a file was edited to say.
+      const trust = await workspaceFileTrust(ctx, run);
+      const backups = latestByUser(await listUserBackups(ctx.workspace, trust));
+      const missing = (names ?? []).filter((n) => !backups.has(n.toLowerCase()));
+      if (missing.length > 0) throw new UserError('NO_BACKUP', `No backup of ${missing.join(', ')} in ${ctx.workspace.resolve('backups')}.`, 'restore re-creates users that cleanup deleted; their backups are backups/<user>-<userId>.json.');
+      const chosen = names === null ? [...backups.values()] : names.map((n) => backups.get(n.toLowerCase()) as UserBackup);
+      const records = await listDisableRecords(ctx.workspace, trust);
+      const { caller } = await bindCaller(ctx);
+      return restorePhase({ iam: ctx.aws.iam, accountId: caller.accountId, workspace: ctx.workspace, now: ctx.now, backups: chosen, records });
+    },
+    renderDecisions: renderRestoreDecisions,
+    renderResult: renderRestoreSummary,
   });
 }
 

@@ -11,7 +11,7 @@ import { parseLogGroupFlag } from '../services/denied/find-trail-log-group.js';
 import type { QueryEngine } from '../services/denied/read-trail-events.js';
 import { checkWatchPreconditions, runWatchDenied, WATCH_DENIED } from '../services/denied/run-watch-denied.js';
 import { permissionSetKinds } from '../services/permission-sets/permission-set-handlers.js';
-import { CREATE_PERMISSION_SETS } from '../services/permission-sets/run-create-permission-sets.js';
+import { CREATE_PERMISSION_SETS } from '../services/permission-sets/create-permission-sets-phase.js';
 import { MAPPING_FILE } from '../workspace/mapping-file.js';
 import { planRunOptions } from './plan-options.js';
 import { readMappingIfAny } from './mapping-input.js';

@@ -1,5 +1,5 @@
 import type { TextFormat } from '../io/io-host.js';
-import type { AssignResult } from '../services/assignments/run-assign.js';
+import type { AssignResult } from '../services/assignments/assign-phase.js';
 import { renderExecutionSummary } from './execution-summary.js';
 
 /** After assign: the run, who is new (and the onboarding report), who is not resolved, who is verified. */

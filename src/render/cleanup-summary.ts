@@ -1,8 +1,8 @@
 import type { TextFormat } from '../io/io-host.js';
 import type { CleanupDecision } from '../services/retire/plan-cleanup.js';
 import type { RestoreDecision } from '../services/retire/plan-restore.js';
-import type { CleanupResult } from '../services/retire/run-cleanup.js';
-import type { RestoreResult } from '../services/retire/run-restore.js';
+import type { CleanupResult } from '../services/retire/cleanup-phase.js';
+import type { RestoreResult } from '../services/retire/restore-phase.js';
 import { renderExecutionSummary } from './execution-summary.js';
 
 /** Before the cleanup plan: per user, what is deleted and, apart, what no restore brings back. */

@@ -1,5 +1,5 @@
 import type { TextFormat } from '../io/io-host.js';
-import type { CreatePermissionSetsResult } from '../services/permission-sets/run-create-permission-sets.js';
+import type { CreatePermissionSetsResult } from '../services/permission-sets/create-permission-sets-phase.js';
 import { renderExecutionSummary } from './execution-summary.js';
 
 export function renderCreatePermissionSets(result: CreatePermissionSetsResult, f: TextFormat): string {

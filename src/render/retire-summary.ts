@@ -1,7 +1,7 @@
 import type { TextFormat } from '../io/io-host.js';
 import type { UserDecision } from '../services/retire/plan-disable.js';
 import type { EnableDecision } from '../services/retire/plan-enable.js';
-import type { DisableResult } from '../services/retire/run-disable.js';
+import type { DisableResult } from '../services/retire/disable-phase.js';
 import type { EnableResult } from '../services/retire/run-enable.js';
 import { renderExecutionSummary } from './execution-summary.js';
 

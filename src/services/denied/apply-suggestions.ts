@@ -4,7 +4,8 @@ import type { PlanRunOptions } from '../../plan/run-command-plan.js';
 import type { Mapping } from '../../workspace/mapping-schema.js';
 import { readPolicyFile, type PolicyFileManifest } from '../../workspace/policy-files.js';
 import { readDesiredPermissionSets } from '../permission-sets/read-desired.js';
-import { runCreatePermissionSets, type CreatePermissionSetsResult } from '../permission-sets/run-create-permission-sets.js';
+import { runPhase } from '../../plan/run-phase.js';
+import { createPermissionSetsPhase, type CreatePermissionSetsResult } from '../permission-sets/create-permission-sets-phase.js';
 import { mappingWithMergedFiles, writeMergedPolicies, type MergeResult } from './merge-suggestions.js';
 
 export interface ApplySuggestionsOptions extends PlanRunOptions {
@@ -40,9 +41,9 @@ export async function applySuggestions(options: ApplySuggestionsOptions): Promis
     { only: merged.map((m) => m.permissionSet), policyStatus: { ...options.policyStatus, ...ready } },
   );
   let written: string[] = [];
-  const permissionSets = await runCreatePermissionSets({
+  const phase = createPermissionSetsPhase({ ...options, desired });
+  const permissionSets = await runPhase(phase, {
     ...options,
-    desired,
     beforeApply: async () => {
       written = await writeMergedPolicies(options.workspace, merged, options.mappingDocument, options.now());
     },

@@ -21,7 +21,9 @@ import type { PlanPreviewData } from '../../../src/plan/plan-preview.js';
 import { savePlan } from '../../../src/plan/plan-file.js';
 import { PLAN_VERSION } from '../../../src/plan/plan-types.js';
 import { retireKinds, RETIRE_KIND, userFingerprint } from '../../../src/services/retire/retire-handlers.js';
-import { runDisable, type RunDisableOptions } from '../../../src/services/retire/run-disable.js';
+import { disablePhase, type DisableInputs } from '../../../src/services/retire/disable-phase.js';
+import type { PlanRunOptions } from '../../../src/plan/run-command-plan.js';
+import { runPhase } from '../../../src/plan/run-phase.js';
 import { runEnable } from '../../../src/services/retire/run-enable.js';
 import { listDisableRecords, readDisableRecord } from '../../../src/workspace/disable-records.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
@@ -254,7 +256,10 @@ async function assignedState(): Promise<WorkspaceState> {
   return state;
 }
 
-async function disableOptions(overrides: Partial<RunDisableOptions> = {}): Promise<Omit<RunDisableOptions, 'run' | 'trust'>> {
+/** What the disable command gives the runner and the phase, but the run it holds. */
+type DisableOptions = Omit<DisableInputs & PlanRunOptions, 'run' | 'trust'>;
+
+async function disableOptions(overrides: Partial<DisableOptions> = {}): Promise<DisableOptions> {
   return {
     workspace: context.workspace,
     io: new TestIoHost({ settings: YES_FOR_ACCOUNT }),
@@ -273,15 +278,14 @@ async function disableOptions(overrides: Partial<RunDisableOptions> = {}): Promi
     cutover: CUTOVER,
     mode: 'all',
     inlinePolicyOf: () => null,
-    showDecisions: () => undefined,
     checkPermissions: (people) => Promise.resolve(new Map(people.map((p) => [p.toLowerCase(), { verdict: 'same' as const, escalations: [], unknown: [] }]))),
     ...overrides,
   };
 }
 
 /** Runs disable holding the workspace, as its command does. */
-function disable(options: Omit<RunDisableOptions, 'run' | 'trust'>) {
-  return holding(context.workspace, 'disable', options.dryRun, ({ run, trust }) => runDisable({ ...options, run, trust }));
+function disable(options: DisableOptions) {
+  return holding(context.workspace, 'disable', options.dryRun, ({ run, trust }) => runPhase(disablePhase({ ...options, run, trust }), { ...options, run }));
 }
 
 async function enable(io = new TestIoHost({ settings: YES_FOR_ACCOUNT })) {

@@ -6,9 +6,10 @@ import { TestIoHost } from '../../../../src/io/hosts/test-io-host.js';
 import { InterruptController } from '../../../../src/plan/interrupt-controller.js';
 import { loadPlan } from '../../../../src/plan/plan-file.js';
 import type { ActionKind } from '../../../../src/plan/plan-types.js';
-import type { SavedPlan } from '../../../../src/plan/run-command-plan.js';
-import { runCleanup, type RunCleanupOptions } from '../../../../src/services/retire/run-cleanup.js';
-import { runRestore, type RunRestoreOptions } from '../../../../src/services/retire/run-restore.js';
+import type { PlanRunOptions, SavedPlan } from '../../../../src/plan/run-command-plan.js';
+import { runPhase } from '../../../../src/plan/run-phase.js';
+import { cleanupPhase, type CleanupInputs } from '../../../../src/services/retire/cleanup-phase.js';
+import { restorePhase, type RestoreInputs } from '../../../../src/services/retire/restore-phase.js';
 import { DisableRecordSchema, listDisableRecords, writeDisableRecord, type DisableRecordContent } from '../../../../src/workspace/disable-records.js';
 import { parseMapping } from '../../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../../src/workspace/mapping-schema.js';
@@ -69,9 +70,9 @@ export async function writeDisabled(context: PlanTestContext, ...records: Disabl
 }
 
 /** The options of a cleanup run, without the held workspace (see `holding`). */
-export type CleanupRunOptions = Omit<RunCleanupOptions, 'run' | 'trust'>;
+export type CleanupRunOptions = Omit<CleanupInputs & PlanRunOptions, 'run' | 'trust'>;
 
-export async function cleanupOptions(context: PlanTestContext, iam: RunCleanupOptions['iam'], overrides: Partial<RunCleanupOptions> = {}): Promise<CleanupRunOptions> {
+export async function cleanupOptions(context: PlanTestContext, iam: CleanupInputs['iam'], overrides: Partial<CleanupRunOptions> = {}): Promise<CleanupRunOptions> {
   const state = await context.workspace.readState();
   if (!state) throw new Error('the workspace is not bound');
   return {
@@ -91,14 +92,13 @@ export async function cleanupOptions(context: PlanTestContext, iam: RunCleanupOp
     users: null,
     minDisabledDays: 7,
     inlinePolicyOf: () => null,
-    showDecisions: () => undefined,
     ...overrides,
   };
 }
 
-export type RestoreRunOptions = Omit<RunRestoreOptions, 'run'>;
+export type RestoreRunOptions = Omit<RestoreInputs & PlanRunOptions, 'run'>;
 
-export async function restoreOptions(context: PlanTestContext, iam: RunRestoreOptions['iam'], backups: UserBackup[], overrides: Partial<RunRestoreOptions> = {}): Promise<RestoreRunOptions> {
+export async function restoreOptions(context: PlanTestContext, iam: RestoreInputs['iam'], backups: UserBackup[], overrides: Partial<RestoreRunOptions> = {}): Promise<RestoreRunOptions> {
   return {
     workspace: context.workspace,
     io: new TestIoHost({ settings: YES_FOR_ACCOUNT }),
@@ -110,19 +110,18 @@ export async function restoreOptions(context: PlanTestContext, iam: RunRestoreOp
     accountId: ACCOUNT_ID,
     backups,
     records: await listDisableRecords(context.workspace, await trustOf(context.workspace)),
-    showDecisions: () => undefined,
     ...overrides,
   };
 }
 
 /** Runs cleanup holding the workspace, as its command does. */
 export function runHeldCleanup(context: PlanTestContext, options: CleanupRunOptions) {
-  return holding(context.workspace, 'cleanup', options.dryRun, ({ run, trust }) => runCleanup({ ...options, run, trust }));
+  return holding(context.workspace, 'cleanup', options.dryRun, ({ run, trust }) => runPhase(cleanupPhase({ ...options, run, trust }), { ...options, run }));
 }
 
 /** Runs restore holding the workspace, as its command does. */
 export function runHeldRestore(context: PlanTestContext, options: RestoreRunOptions) {
-  return holding(context.workspace, 'restore', options.dryRun, ({ run }) => runRestore({ ...options, run }));
+  return holding(context.workspace, 'restore', options.dryRun, ({ run }) => runPhase(restorePhase(options), { ...options, run }));
 }
 
 /** A plan saved with `--save-plan`, read back as `--plan` reads it. */

@@ -1,25 +1,27 @@
-/** `restore`: deleted users re-created from their backups, as a plan with a preview and a yes/no. */
+/** `restore` as a phase: deleted users re-created from their verified backups, with a preview and a yes/no. */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import stableStringify from 'safe-stable-stringify';
 import type { ExecutionSummary } from '../../plan/execute-plan.js';
+import type { Phase } from '../../plan/phase.js';
 import type { PlannedAction } from '../../plan/plan-types.js';
-import { runCommandPlan, type PlanRunOptions } from '../../plan/run-command-plan.js';
 import type { DisableRecord } from '../../workspace/disable-records.js';
 import type { UserBackup } from '../../workspace/user-backups.js';
+import type { Workspace } from '../../workspace/workspace.js';
 import { planRestore, restorableActions, type AddedDenyPolicies, type CurrentUser, type RestoreDecision } from './plan-restore.js';
 import { usersFullyApplied } from './record-retire-outcome.js';
-import { createRestoreRegistry, currentUser } from './restore-handlers.js';
+import { createRestoreRegistry, currentUser, type RestoreContext } from './restore-handlers.js';
 
 export const RESTORE = 'restore';
 
-export interface RunRestoreOptions extends PlanRunOptions {
+export interface RestoreInputs {
   iam: IAMClient;
   accountId: string;
+  workspace: Workspace;
+  now: () => Date;
   /** The backups to restore from, each verified against the journal (see FileTrust). */
   backups: UserBackup[];
   /** The workspace's disable records (verified), to leave out the deny policies iam2idc added. */
   records: DisableRecord[];
-  showDecisions: (decisions: RestoreDecision[]) => void;
 }
 
 export interface RestoreResult {
@@ -29,31 +31,34 @@ export interface RestoreResult {
   restored: string[];
 }
 
-export async function runRestore(options: RunRestoreOptions): Promise<RestoreResult> {
-  const current = new Map<string, CurrentUser>();
-  for (const backup of options.backups) current.set(backup.user.userName, await currentUser(options.iam, backup.user.userName, options.interrupts.abortSignal));
-  const addedDeny = addedDenyPolicies(options.records);
-  const plan = planRestore(options.backups, current, addedDeny);
-  options.showDecisions(plan.decisions);
-  const { planFile, execution } = await runCommandPlan({
-    ...options,
+export function restorePhase(inputs: RestoreInputs): Phase<Map<string, CurrentUser>, RestoreDecision, RestoreResult, RestoreContext> {
+  const addedDeny = addedDenyPolicies(inputs.records);
+  return {
     command: RESTORE,
-    accountId: options.accountId,
-    registry: createRestoreRegistry({ iam: options.iam }),
-    planActions: async () => plan.actions,
-    checkSavedActions: (actions) => firstBeyondBackups(actions, restorableActions(options.backups, addedDeny)),
-  });
-  const restored = execution.dryRun ? [] : usersFullyApplied(execution);
-  if (restored.length > 0) {
-    const state = await options.workspace.readState();
-    if (state?.phases.cleanup) {
-      const at = options.now().toISOString();
-      const users = { ...state.phases.cleanup.users };
-      for (const name of restored) if (users[name]) users[name] = { ...users[name], restoredAt: at };
-      await options.workspace.writeState({ ...state, phases: { ...state.phases, cleanup: { ...state.phases.cleanup, users } } });
-    }
-  }
-  return { decisions: plan.decisions, planFile, execution, restored };
+    accountId: inputs.accountId,
+    async read(signal) {
+      const current = new Map<string, CurrentUser>();
+      for (const backup of inputs.backups) current.set(backup.user.userName, await currentUser(inputs.iam, backup.user.userName, signal));
+      return current;
+    },
+    plan: (current) => ({ ...planRestore(inputs.backups, current, addedDeny), questions: [] }),
+    registry: () => createRestoreRegistry({ iam: inputs.iam }),
+    checkSavedActions: (_current, actions) => firstBeyondBackups(actions, restorableActions(inputs.backups, addedDeny)),
+    async project({ plan, planFile, execution }) {
+      const restored = execution.dryRun ? [] : usersFullyApplied(execution);
+      if (restored.length > 0) await recordRestored(inputs, restored);
+      return { decisions: plan.decisions, planFile, execution, restored };
+    },
+  };
+}
+
+async function recordRestored(inputs: RestoreInputs, restored: string[]): Promise<void> {
+  const state = await inputs.workspace.readState();
+  if (!state?.phases.cleanup) return;
+  const at = inputs.now().toISOString();
+  const users = { ...state.phases.cleanup.users };
+  for (const name of restored) if (users[name]) users[name] = { ...users[name], restoredAt: at };
+  await inputs.workspace.writeState({ ...state, phases: { ...state.phases, cleanup: { ...state.phases.cleanup, users } } });
 }
 
 /** The first saved action that no verified backup gives exactly (same ID, kind and parameters), described; or null. */
@@ -81,4 +86,3 @@ function addedDenyPolicies(records: DisableRecord[]): AddedDenyPolicies {
   }
   return added;
 }
-
