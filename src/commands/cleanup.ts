@@ -6,7 +6,8 @@ import { renderCleanupDecisions, renderCleanupSummary } from '../render/cleanup-
 import { DEFAULT_MIN_DISABLED_DAYS } from '../services/retire/plan-cleanup.js';
 import { cleanupKinds } from '../services/retire/cleanup-handlers.js';
 import { CLEANUP, cleanupPhase } from '../services/retire/cleanup-phase.js';
-import { listDisableRecords } from '../workspace/disable-records.js';
+import { readJournalFold } from '../plan/journal-index.js';
+import { retiredUsersOf } from '../services/retire/retired-users.js';
 import { readUserBackup } from '../workspace/user-backups.js';
 import { addPlanOptions, workspaceFileTrust, type PlanFlags } from './plan-options.js';
 import { runPhaseCommand } from './phase-command.js';
@@ -51,16 +52,15 @@ export async function cleanupHandler(ctx: CommandContext, flags: CleanupFlags): 
     savedPlanChecks: async (run) => {
       const trust = await workspaceFileTrust(ctx, run);
       const backedUp = new Set<string>();
-      for (const record of await listDisableRecords(ctx.workspace, trust)) if ((await readUserBackup(ctx.workspace, record.userName, record.userId, trust)) !== null) backedUp.add(`${record.userName}/${record.userId}`);
+      for (const user of retiredUsersOf(await readJournalFold(ctx.workspace))) if ((await readUserBackup(ctx.workspace, user.userName, user.userId, trust)) !== null) backedUp.add(`${user.userName}/${user.userId}`);
       return { hasVerifiedBackup: (p) => backedUp.has(`${p.userName}/${p.userId ?? ''}`) };
     },
     phase: async (run) => {
       const { mapping } = await readMapping(ctx);
-      // Read under the lock, each checked against the journal: a forged record names no user to delete.
-      const trust = await workspaceFileTrust(ctx, run);
-      const records = await listDisableRecords(ctx.workspace, trust);
+      // Who iam2idc disabled comes from the journal, read under the lock: no file can name a user to delete.
+      const retired = retiredUsersOf(await readJournalFold(ctx.workspace));
       const account = await readRetireAccount(ctx, mapping);
-      return cleanupPhase({ ...account, io: ctx.io, workspace: ctx.workspace, now: ctx.now, run, records, trust, users, minDisabledDays });
+      return cleanupPhase({ ...account, io: ctx.io, workspace: ctx.workspace, now: ctx.now, run, retired, trust: await workspaceFileTrust(ctx, run), users, minDisabledDays });
     },
     renderDecisions: renderCleanupDecisions,
     renderResult: renderCleanupSummary,

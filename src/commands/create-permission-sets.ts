@@ -57,7 +57,7 @@ export async function createPermissionSetsHandler(ctx: CommandContext, flags: Cr
           }),
       });
       if (!ctx.options.dryRun && bound.identityCenter?.instanceArn !== instance.instanceArn) {
-        await ctx.workspace.writeState({ ...bound, identityCenter: { instanceArn: instance.instanceArn, identityStoreId: instance.identityStoreId, region: instance.region } });
+        await ctx.workspace.updateState({ identityCenter: () => ({ instanceArn: instance.instanceArn, identityStoreId: instance.identityStoreId, region: instance.region }) });
       }
       return createPermissionSetsPhase({ ssoAdmin: ctx.aws.ssoAdmin(instance.region), instanceArn: instance.instanceArn, accountId: caller.accountId, workspace: ctx.workspace, now: ctx.now, desired });
     },

@@ -12,7 +12,7 @@ import { DISABLE, disablePhase } from '../services/retire/disable-phase.js';
 import { checkPermissionsOf } from '../services/verify/permission-checks.js';
 import { AUDIT_FILE, readAuditSnapshot } from '../workspace/audit-file.js';
 import { MAPPING_FILE } from '../workspace/mapping-file.js';
-import { addPlanOptions, workspaceFileTrust, type PlanFlags } from './plan-options.js';
+import { addPlanOptions, type PlanFlags } from './plan-options.js';
 import { runPhaseCommand } from './phase-command.js';
 import { readMapping, readRetireAccount } from './mapping-input.js';
 
@@ -63,7 +63,7 @@ export async function disableHandler(ctx: CommandContext, flags: DisableFlags): 
   return runPhaseCommand(ctx, flags, {
     command: DISABLE,
     kinds: retireKinds(),
-    phase: async (run) => {
+    phase: async () => {
       const { mapping } = await readMapping(ctx);
       const recorded = await ctx.workspace.readState();
       cutover = resolveCutover(flags.cutover, recorded?.phases.assignments?.lastRunAt ?? null, ctx.now());
@@ -71,10 +71,6 @@ export async function disableHandler(ctx: CommandContext, flags: DisableFlags): 
       return disablePhase({
         ...account,
         io: ctx.io,
-        workspace: ctx.workspace,
-        now: ctx.now,
-        run,
-        trust: await workspaceFileTrust(ctx, run),
         users,
         forced,
         cutover,

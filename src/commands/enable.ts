@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
 import { parseUserList } from '../cli-args/user-list.js';
 import { UserError } from '../errors.js';
-import { exitCodeOf } from '../plan/execute-plan.js';
+import { readJournalFold } from '../plan/journal-index.js';
 import { renderEnableDecisions, renderEnableSummary } from '../render/retire-summary.js';
 import { retireKinds } from '../services/retire/retire-handlers.js';
-import { ENABLE, runEnable } from '../services/retire/run-enable.js';
-import { listDisableRecords } from '../workspace/disable-records.js';
-import { addPlanOptions, planRunOptions, withCommandRun, workspaceFileTrust, type PlanFlags } from './plan-options.js';
+import { ENABLE, enablePhase } from '../services/retire/enable-phase.js';
+import { retiredUserNamed, retiredUsersOf, type RetiredUser } from '../services/retire/retired-users.js';
+import { addPlanOptions, type PlanFlags } from './plan-options.js';
+import { runPhaseCommand } from './phase-command.js';
 
 export interface EnableFlags extends PlanFlags {
   users?: string;
@@ -24,29 +25,30 @@ export function registerEnableCommand(program: Command, run: CommandRunner): voi
 }
 
 export async function enableHandler(ctx: CommandContext, flags: EnableFlags): Promise<number> {
-  const users = flags.users === undefined ? null : parseUserList(flags.users, '--users');
-  return withCommandRun(ctx, ENABLE, async (run) => {
-    // The plan comes from the workspace alone: what disable recorded, read under the lock and checked
-    // against the journal (a record edited or forged is refused), before the first change.
-    const plan = await planRunOptions(ctx, flags, run, { command: ENABLE, kinds: retireKinds() });
-    const trust = await workspaceFileTrust(ctx, run);
-    const all = await listDisableRecords(ctx.workspace, trust);
-    const byLower = new Map(all.map((r) => [r.userName.toLowerCase(), r]));
-    const unknown = (users ?? []).filter((u) => !byLower.has(u.toLowerCase()));
-    if (unknown.length > 0) {
-      throw new UserError('NOT_DISABLED_BY_IAM2IDC', `iam2idc has no disable record for ${unknown.join(', ')} in ${ctx.workspace.dir}.`, 'enable only reverses what disable did; a user switched off another way is not touched.');
-    }
-    const records = users === null ? all : users.map((u) => byLower.get(u.toLowerCase())).filter((r) => r !== undefined);
-    const { caller } = await bindCaller(ctx);
-    const result = await runEnable({
-      ...plan,
-      iam: ctx.aws.iam,
-      accountId: caller.accountId,
-      records,
-      trust,
-      showDecisions: (decisions) => ctx.io.show({ data: decisions, renderText: (f) => renderEnableDecisions(decisions, f) }),
-    });
-    ctx.io.result({ data: result, renderText: (f) => renderEnableSummary(result, f) });
-    return exitCodeOf(result.execution);
+  const names = flags.users === undefined ? null : parseUserList(flags.users, '--users');
+  return runPhaseCommand(ctx, flags, {
+    command: ENABLE,
+    kinds: retireKinds(),
+    phase: async () => {
+      // The plan comes from the journal alone, read under the lock: what disable changed, and nothing else.
+      const retired = retiredUsersOf(await readJournalFold(ctx.workspace));
+      const users = names === null ? retired.filter((u) => u.state !== 'enabled' && u.state !== 'restored') : names.map((name) => namedUser(retired, name, ctx));
+      const { caller } = await bindCaller(ctx);
+      return enablePhase({ iam: ctx.aws.iam, accountId: caller.accountId, io: ctx.io, users });
+    },
+    renderDecisions: renderEnableDecisions,
+    renderResult: renderEnableSummary,
   });
+}
+
+/** The user named with --users, as disable left it; refused when disable never touched it, or cleanup deleted it. */
+function namedUser(retired: readonly RetiredUser[], name: string, ctx: CommandContext): RetiredUser {
+  const user = retiredUserNamed(retired, name);
+  if (user === null) {
+    throw new UserError('NOT_DISABLED_BY_IAM2IDC', `The journal of ${ctx.workspace.dir} has no disable of ${name}.`, 'enable only reverses what disable did; a user switched off another way is not touched.');
+  }
+  if (user.state === 'deleted') {
+    throw new UserError('USER_DELETED_BY_CLEANUP', `cleanup deleted ${user.userName} on ${user.deletedAt ?? '?'}: there is no user left to switch back on. Nothing was changed.`, `Re-create it from its backup with \`iam2idc restore --user ${user.userName}\`.`);
+  }
+  return user;
 }

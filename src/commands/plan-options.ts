@@ -46,7 +46,7 @@ export async function planRunOptions(ctx: CommandContext, flags: PlanFlags, run:
 }
 
 /**
- * What the workspace's sealed files (backups, disable records) are checked against: the journal's
+ * What the workspace's sealed files (user backups) are checked against: the journal's
  * digests and the account the workspace is bound to (none yet: no file can be trusted).
  */
 export async function workspaceFileTrust(ctx: CommandContext, run: PlanRun | null): Promise<FileTrust> {

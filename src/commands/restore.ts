@@ -5,7 +5,8 @@ import { UserError } from '../errors.js';
 import { renderRestoreDecisions, renderRestoreSummary } from '../render/cleanup-summary.js';
 import { restoreKinds } from '../services/retire/restore-handlers.js';
 import { RESTORE, restorePhase } from '../services/retire/restore-phase.js';
-import { listDisableRecords } from '../workspace/disable-records.js';
+import { readJournalFold } from '../plan/journal-index.js';
+import { retiredUsersOf } from '../services/retire/retired-users.js';
 import { listUserBackups, type UserBackup } from '../workspace/user-backups.js';
 import { addPlanOptions, workspaceFileTrust, type PlanFlags } from './plan-options.js';
 import { runPhaseCommand } from './phase-command.js';
@@ -42,9 +43,9 @@ export async function restoreHandler(ctx: CommandContext, flags: RestoreFlags): 
       const missing = (names ?? []).filter((n) => !backups.has(n.toLowerCase()));
       if (missing.length > 0) throw new UserError('NO_BACKUP', `No backup of ${missing.join(', ')} in ${ctx.workspace.resolve('backups')}.`, 'restore re-creates users that cleanup deleted; their backups are backups/<user>-<userId>.json.');
       const chosen = names === null ? [...backups.values()] : names.map((n) => backups.get(n.toLowerCase()) as UserBackup);
-      const records = await listDisableRecords(ctx.workspace, trust);
+      const retired = retiredUsersOf(await readJournalFold(ctx.workspace));
       const { caller } = await bindCaller(ctx);
-      return restorePhase({ iam: ctx.aws.iam, accountId: caller.accountId, workspace: ctx.workspace, now: ctx.now, backups: chosen, records });
+      return restorePhase({ iam: ctx.aws.iam, accountId: caller.accountId, backups: chosen, retired });
     },
     renderDecisions: renderRestoreDecisions,
     renderResult: renderRestoreSummary,

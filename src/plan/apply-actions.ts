@@ -112,7 +112,7 @@ export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<
     if (options.interrupts.stopRequested) return resultOf(action, 'not-run', 'interrupted before it started');
     if (stopped) return resultOf(action, 'not-run', 'not started: the credentials stopped working');
     // The intent is on disk before the call: a crash between the two is settled by the next run.
-    await options.journal.append({ type: 'intent', at: options.now().toISOString(), ...base, params: action.params });
+    await options.journal.append({ type: 'intent', at: options.now().toISOString(), ...base, params: action.params, ...(handler.inverse ? { undoable: true as const } : {}) });
     try {
       const outcome = await handler.apply(action.params, options.registry.context, signal);
       await options.journal.append({ type: 'outcome', at: options.now().toISOString(), ...base, status: 'done', requestId: outcome.requestId, detail: outcome.detail });

@@ -93,7 +93,7 @@ export async function executePlan<C>(options: ExecutePlanOptions<C>): Promise<Ex
   await confirmPlan(plan, refused, io);
   await options.beforeApply?.();
   await journal.append({ type: 'run', at: options.now().toISOString(), runId, command: plan.command, event: 'start' });
-  const toApply = plan.actions.filter((a) => !refused.has(a.id)).map((a) => ({ id: a.id, kind: a.kind, target: a.target }));
+  const toApply = plan.actions.filter((a) => !refused.has(a.id)).map((a) => ({ id: a.id, kind: a.kind, target: a.target, ...(a.principal ? { principal: a.principal } : {}) }));
   await journal.append({ type: 'plan', runId, command: plan.command, actions: toApply });
   const started = options.now().getTime();
   const disarm = options.interrupts.arm();

@@ -15,7 +15,8 @@ import { emptyFold, foldRecords, journalFoldSchema, type JournalFold } from './j
 import { JOURNAL_FILE, parseJournalText } from './journal.js';
 
 export const JOURNAL_INDEX_FILE = 'journal.index.json';
-const INDEX_VERSION = 1;
+/** 2: the fold holds the undoable changes and the runs per IAM user. */
+const INDEX_VERSION = 2;
 /** How much of the journal before the offset the index pins by digest: the last records it folded. */
 const PINNED_BYTES = 4096;
 

@@ -27,7 +27,13 @@ const runSchema = z.object({ type: z.literal('run'), ...stampFields, command: z.
  * Written and fsynced before a mutating call is sent. `params` are the action's, so that a later
  * run can settle the intent with the handler's `isDone`; like the plan's, they hold no secret.
  */
-const intentSchema = z.object({ type: z.literal('intent'), ...actionFields, params: z.unknown().optional() });
+const intentSchema = z.object({
+  type: z.literal('intent'),
+  ...actionFields,
+  params: z.unknown().optional(),
+  /** The kind has an inverse: once it happened, the change stays on record until its undo happens (see journal-fold.ts). */
+  undoable: z.literal(true).optional(),
+});
 
 /**
  * Written after the call. `unknown`: the call was sent but its result is not known (aborted in
@@ -39,12 +45,14 @@ const outcomeSchema = z.object({
   status: z.enum(['done', 'skipped', 'failed', 'unknown', 'settled']),
   requestId: z.string().nullable(),
   detail: z.string().optional(),
+  /** For `settled`: whether AWS showed the call had happened. */
+  happened: z.boolean().optional(),
   error: z.object({ name: z.string(), message: z.string() }).optional(),
 });
 
 /**
- * Written and fsynced before a workspace file that a later command trusts (a user's backup, a disable
- * record) is written: its digest, so that a file edited, forged or copied from elsewhere is told from
+ * Written and fsynced before a workspace file that a later command trusts (a user's backup) is
+ * written: its digest, so that a file edited, forged or copied from elsewhere is told from
  * one this workspace wrote.
  */
 const sealSchema = z.object({ type: z.literal('seal'), ...stampFields, path: z.string(), sha256: z.string(), accountId: z.string(), userId: z.string() });
@@ -57,7 +65,15 @@ const planSchema = z.object({
   type: z.literal('plan'),
   ...stampFields,
   command: z.string(),
-  actions: z.array(z.object({ id: z.string(), kind: z.string(), target: z.string() })),
+  actions: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      target: z.string(),
+      /** The IAM user the action changes, so that a reader can tell when a run finished with that user. */
+      principal: z.object({ userName: z.string(), userId: z.string().nullable() }).optional(),
+    }),
+  ),
 });
 
 const recordSchema = z.discriminatedUnion('type', [runSchema, planSchema, intentSchema, outcomeSchema, sealSchema]);

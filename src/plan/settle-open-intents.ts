@@ -29,6 +29,7 @@ export async function settleOpenIntents<C>(options: { workspace: Workspace; jour
       target: intent.target,
       status: 'settled',
       requestId: null,
+      happened: done,
       detail: done ? 'it had happened' : 'it had not happened',
     });
     say.info(options.io, 'JOURNAL_SETTLED', `A previous run stopped during "${intent.target}" (${intent.kind}): ${done ? 'it had happened' : 'it had not, and is planned again'}.`);

@@ -1,8 +1,7 @@
 import type { TextFormat } from '../io/io-host.js';
 import type { UserDecision } from '../services/retire/plan-disable.js';
-import type { EnableDecision } from '../services/retire/plan-enable.js';
 import type { DisableResult } from '../services/retire/disable-phase.js';
-import type { EnableResult } from '../services/retire/run-enable.js';
+import type { EnableDecision, EnableResult } from '../services/retire/enable-phase.js';
 import { renderExecutionSummary } from './execution-summary.js';
 
 /** Before the disable plan: per user, the deny policy, the keys with their last use, and the gate. */
@@ -29,7 +28,7 @@ export function renderDisableSummary(result: DisableResult, f: TextFormat): stri
   const excluded = result.decisions.filter((d) => d.status === 'excluded');
   if (excluded.length > 0) lines.push(f.yellow(`${excluded.length} user(s) left out: ${excluded.map((d) => `${d.userName} (${d.exclusion?.code ?? '?'})`).join(', ')}.`));
   if (result.disabled.length > 0) {
-    lines.push(f.bold(`${result.disabled.length} user(s) disabled: ${result.disabled.join(', ')}.`), f.dim('What changed is in backups/disable-<user>.json; `iam2idc enable` reverses exactly that.'));
+    lines.push(f.bold(`${result.disabled.length} user(s) disabled: ${result.disabled.join(', ')}.`), f.dim('What changed is in the journal; `iam2idc enable` reverses exactly that.'));
   }
   return lines.join('\n');
 }
@@ -39,12 +38,11 @@ export function renderEnableDecisions(decisions: EnableDecision[], f: TextFormat
   if (decisions.length === 0) return f.yellow('No user was disabled by iam2idc in this workspace: nothing to enable.');
   const rows = decisions.map((d) => [
     d.userName,
-    d.status === 'planned' ? 'enable' : f.dim('already enabled'),
-    d.disabledSince,
-    d.denyPolicy === null ? '-' : d.denyPolicy.kind === 'inline' ? `remove ${d.denyPolicy.policyName}` : `detach ${d.denyPolicy.policyArn.split('/').pop() ?? ''}`,
-    d.keys.length === 0 ? '-' : d.keys.map((k) => `reactivate ${k}`).join('\n'),
+    d.status === 'planned' ? 'enable' : d.status === 'deleted' ? f.red('deleted by cleanup: use restore') : f.dim('nothing to undo'),
+    d.disabledSince ?? '-',
+    d.undo.length === 0 ? '-' : d.undo.join('\n'),
   ]);
-  return [f.bold('Enable (only what iam2idc disabled):'), f.table(['IAM user', 'decision', 'disabled since', 'deny policy', 'access keys'], rows)].join('\n');
+  return [f.bold('Enable (only what iam2idc disabled):'), f.table(['IAM user', 'decision', 'disabled since', 'switched back on'], rows)].join('\n');
 }
 
 export function renderEnableSummary(result: EnableResult, f: TextFormat): string {

@@ -1,9 +1,8 @@
 /**
- * Files that a later command acts on (a user's backup, which restore re-creates; a disable record,
- * which enable reverses) are sealed: each carries the account, the user's UserId and a digest of its
- * content, and the journal records the same digest before the file is written. A file is trusted only
- * when all of that agrees, so an edited backup, a forged record or a file copied from another
- * workspace is refused instead of acted on.
+ * Files that a later command acts on (a user's backup, which restore re-creates) are sealed: each
+ * carries the account, the user's UserId and a digest of its content, and the journal records the
+ * same digest before the file is written. A file is trusted only when all of that agrees, so an
+ * edited backup, a forged one or a file copied from another workspace is refused instead of acted on.
  */
 import { createHash } from 'node:crypto';
 import stableStringify from 'safe-stable-stringify';

@@ -77,7 +77,7 @@ export async function writeUserBackup(workspace: Workspace, content: UserBackupC
   return workspace.writeJson(relativePath, backup);
 }
 
-/** Every user backup of the workspace, each checked (disable records, which share the folder, are not backups). */
+/** Every user backup of the workspace, each checked (the disable-<user>.json files earlier versions wrote there are not backups). */
 export async function listUserBackups(workspace: Workspace, trust: FileTrust): Promise<UserBackup[]> {
   return readBackupFiles(workspace, (n) => !n.startsWith('disable-'), (text, file) => parseBackup(text, file, trust));
 }

@@ -80,7 +80,29 @@ export class Workspace {
     return state;
   }
 
-  async writeState(state: WorkspaceState): Promise<void> {
+  /**
+   * The one writer of `workspace.json` once it is bound: each change says which record it replaces
+   * (a phase's, or the Identity Center instance) and computes it from what is there, read afresh and
+   * written whole, one change after another. Null, with nothing written, when the workspace is not
+   * bound yet.
+   */
+  updateState(...changes: StateChange[]): Promise<WorkspaceState | null> {
+    const next = this.stateWrites.then(async () => {
+      const state = await this.readState();
+      if (!state) return null;
+      let updated: WorkspaceState = state;
+      for (const change of changes) updated = applyStateChange(updated, change);
+      await this.writeState(updated);
+      return updated;
+    });
+    // A failed write fails its own caller, not every later one.
+    this.stateWrites = next.catch(() => undefined);
+    return next;
+  }
+
+  private stateWrites: Promise<unknown> = Promise.resolve();
+
+  private async writeState(state: WorkspaceState): Promise<void> {
     await this.writeJson(WORKSPACE_STATE_FILE, WorkspaceStateSchema.parse(state));
   }
 
@@ -124,4 +146,17 @@ export class Workspace {
       current = path.dirname(current);
     }
   }
+}
+
+type PhaseRecords = WorkspaceState['phases'];
+
+/** One change of `workspace.json` (see Workspace.updateState). */
+export type StateChange =
+  | { [K in keyof PhaseRecords]-?: { phase: K; update: (previous: PhaseRecords[K]) => NonNullable<PhaseRecords[K]> } }[keyof PhaseRecords]
+  | { identityCenter: (previous: WorkspaceState['identityCenter']) => WorkspaceState['identityCenter'] };
+
+function applyStateChange(state: WorkspaceState, change: StateChange): WorkspaceState {
+  if ('identityCenter' in change) return { ...state, identityCenter: change.identityCenter(state.identityCenter) };
+  const { phase, update } = change as { phase: keyof PhaseRecords; update: (previous: unknown) => unknown };
+  return { ...state, phases: { ...state.phases, [phase]: update(state.phases[phase]) } };
 }

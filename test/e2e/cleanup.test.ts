@@ -135,7 +135,7 @@ describe.skipIf(endpoint === null)('cleanup and restore against the emulator', (
 
   it('refuses hostile workspace files and an edited saved plan, changing nothing', async () => {
     const { seeded, asBob, disabled } = await journeyToCleanup();
-    const [victim, other] = disabled.filter((n) => n !== 'leo.ssh');
+    const [, other] = disabled.filter((n) => n !== 'leo.ssh');
     const deleted = await cli(['cleanup', '--users', 'leo.ssh', '--min-disabled-days', '0', '--yes', '--confirm-account', seeded.accountId], asBob);
     expect(deleted.code, deleted.stderr).toBe(0);
     const leo = seeded.users.find((u) => u.name === 'leo.ssh')!;
@@ -148,14 +148,14 @@ describe.skipIf(endpoint === null)('cleanup and restore against the emulator', (
     expect(restore.code, restore.stderr).toBe(3);
     expect(await userNames()).not.toContain('leo.ssh');
 
-    // A disable record forged for a user disable never touched is not enabled.
+    // A file cannot make enable act: only disable's runs in the journal name what it undoes.
     const machine = seeded.machineUsers[0]!;
-    const record = JSON.parse(await readFile(join(workspace, `backups/disable-${victim}.json`), 'utf8')) as Record<string, unknown>;
     const machineId = seeded.users.find((u) => u.name === machine)!.userId;
-    await writeFile(join(workspace, `backups/disable-${machine}.json`), JSON.stringify({ ...record, userName: machine, userId: machineId }));
+    const forged = join(workspace, `backups/disable-${machine}.json`);
+    await writeFile(forged, JSON.stringify({ userName: machine, userId: machineId, denyPolicy: { kind: 'inline', policyName: 'iam2idc-deny-all', state: 'done' }, keys: [] }));
     const enable = await cli(['enable', '--users', machine, '--yes'], asBob);
-    expect(enable.code, enable.stderr).toBe(3);
-    await rm(join(workspace, `backups/disable-${machine}.json`));
+    expect(enable.code, enable.stderr).toBe(2);
+    await rm(forged);
 
     // A saved cleanup plan with the backup taken out deletes nobody.
     const planFile = join(workspace, 'plans', 'cleanup.json');

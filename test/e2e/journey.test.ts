@@ -11,7 +11,7 @@ import { readWorkspaceJson } from './support/workspace-files.js';
 
 interface StatusJson {
   allMigrated: boolean;
-  checklist: { phases: { id: string; state: string }[]; next: { phase: string | null } };
+  checklist: { phases: { id: string; state: string }[]; next: { phase: string | null; finished: boolean } };
   users: { userName: string; kind: string; state: string; migrated: boolean; protected: boolean }[];
 }
 
@@ -99,11 +99,21 @@ describe.skipIf(endpoint === null)('the whole migration, phase by phase', () => 
     expect(done.allMigrated).toBe(true);
     expect(done.checklist.phases.every((p) => p.state === 'done')).toBe(true);
     expect(done.checklist.next.phase).toBeNull();
+    expect(done.checklist.next.finished).toBe(true);
     expect(done.users.filter((u) => u.kind === 'human' && !u.protected).every((u) => u.state === 'deleted' && u.migrated)).toBe(true);
+
+    // enable cannot switch a deleted user back on: it says so and points to restore, changing nothing.
+    const refused = await cli(['enable', '--users', 'leo.ssh', '--yes'], 2);
+    expect(refused.stderr).toContain('restore');
+    const enableAll = (await cli(['enable', '--yes'])).json<{ decisions: { userName: string; status: string }[]; execution: { actions: unknown[] } }>();
+    expect(enableAll.execution.actions).toEqual([]);
+    expect(enableAll.decisions.every((d) => d.status === 'deleted')).toBe(true);
 
     await cli(['restore', '--user', 'leo.ssh', '--yes']);
     expect(((await clients.iam.send(new ListUsersCommand({}))).Users ?? []).map((u) => u.UserName)).toContain('leo.ssh');
     const after = (await cli(['status', '--check', 'migrated'], 1)).json<StatusJson>();
     expect(after.users.find((u) => u.userName === 'leo.ssh')?.state).toBe('restored');
+    // The headline agrees with the check: not finished once someone is restored.
+    expect(after.checklist.next.finished).toBe(false);
   });
 });

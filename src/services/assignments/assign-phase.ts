@@ -130,9 +130,6 @@ async function recordAccess(options: AssignInputs, accounts: string[]): Promise<
     assignments: after.assignments,
     groupMembers: groupMembersByName(after.identities),
   });
-  const state = await options.workspace.readState();
-  if (state) {
-    await options.workspace.writeState({ ...state, phases: { ...state.phases, assignments: { lastRunAt: options.now().toISOString(), access } } });
-  }
+  await options.workspace.updateState({ phase: 'assignments', update: () => ({ lastRunAt: options.now().toISOString(), access }) });
   return access;
 }

@@ -37,17 +37,11 @@ export async function writeAuditOutputs(workspace: Workspace, snapshot: AuditSna
     await workspace.writeText(AUDIT_REPORT_FILE, renderAuditMarkdown(snapshot)),
   ];
   if (mapping.updated) files.push(mapping.path);
-  const state = await workspace.readState();
-  if (state) {
-    const [instance] = snapshot.identityCenter?.instances ?? [];
-    await workspace.writeState({
-      ...state,
-      identityCenter:
-        state.identityCenter ??
-        (instance ? { instanceArn: instance.instanceArn, identityStoreId: instance.identityStoreId, region: instance.region } : null),
-      phases: { ...state.phases, audit: { lastRunAt: snapshot.generatedAt, userCount: snapshot.users.length } },
-    });
-  }
+  const [instance] = snapshot.identityCenter?.instances ?? [];
+  await workspace.updateState(
+    { identityCenter: (recorded) => recorded ?? (instance ? { instanceArn: instance.instanceArn, identityStoreId: instance.identityStoreId, region: instance.region } : null) },
+    { phase: 'audit', update: () => ({ lastRunAt: snapshot.generatedAt, userCount: snapshot.users.length }) },
+  );
   return { files, mapping };
 }
 

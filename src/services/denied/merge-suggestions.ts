@@ -116,18 +116,19 @@ export async function writeMergedPolicies(
   const newFiles = merged.filter((m) => m.newFile);
   for (const m of newFiles) mappingDocument.setIn(['permissionSets', m.permissionSet, 'inlinePolicyFile'], m.file);
   if (newFiles.length > 0) written.push(await workspace.writeText(MAPPING_FILE, renderMappingDocument(mappingDocument)));
-  const state = await workspace.readState();
-  if (state) await workspace.writeState(withReadySets(state, merged, now));
+  await workspace.updateState({ phase: 'policies', update: (previous) => withReadySets(previous, merged, now) });
   return written;
 }
 
-function withReadySets(state: WorkspaceState, merged: MergedPolicy[], now: Date): WorkspaceState {
-  const policies = state.phases.policies ?? { lastRunAt: now.toISOString(), sets: {} };
+type PolicyRecord = NonNullable<WorkspaceState['phases']['policies']>;
+
+function withReadySets(previous: PolicyRecord | undefined, merged: MergedPolicy[], now: Date): PolicyRecord {
+  const policies = previous ?? { lastRunAt: now.toISOString(), sets: {} };
   const sets = { ...policies.sets };
   for (const m of merged) {
     sets[m.permissionSet] = { ready: true, basis: sets[m.permissionSet]?.basis ?? 'granted', validatedBy: m.validatedBy, inlinePolicyFile: m.file };
   }
-  return { ...state, phases: { ...state.phases, policies: { ...policies, sets } } };
+  return { ...policies, sets };
 }
 
 /** Whether an unconditional Allow already grants the action (by name or wildcard, on any resource): such actions are not listed as added. */

@@ -11,9 +11,12 @@ type Window = Activity['windows'][number];
  * window never hides an earlier use of the old credentials. Returns the activity written.
  */
 export async function recordActivity(workspace: Workspace, report: WatchReport, now: Date): Promise<Activity | null> {
-  const state = await workspace.readState();
-  if (!state) return null;
-  const previous = state.phases.activity;
+  const state = await workspace.updateState({ phase: 'activity', update: (previous) => mergedActivity(previous, report, now) });
+  return state?.phases.activity ?? null;
+}
+
+/** The activity record with this watch's window and users merged into what was read before. */
+function mergedActivity(previous: Activity | undefined, report: WatchReport, now: Date): Activity {
   const users: Activity['users'] = { ...(previous?.users ?? {}) };
   for (const user of report.iamUsers) {
     const before = users[user.userName];
@@ -39,7 +42,6 @@ export async function recordActivity(workspace: Workspace, report: WatchReport, 
     users,
     deniedByPermissionSet: Object.fromEntries(report.permissionSets.map((s) => [s.permissionSet, s.total])),
   };
-  await workspace.writeState({ ...state, phases: { ...state.phases, activity } });
   return activity;
 }
 

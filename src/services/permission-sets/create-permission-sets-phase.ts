@@ -57,11 +57,8 @@ export function createPermissionSetsPhase(inputs: CreatePermissionSetsInputs): P
 }
 
 async function recordArns(workspace: Workspace, instanceArn: string, arns: Record<string, string>, now: Date): Promise<void> {
-  const state = await workspace.readState();
-  if (!state) return;
-  const previous = state.phases.permissionSets?.instanceArn === instanceArn ? state.phases.permissionSets.arns : {};
-  await workspace.writeState({
-    ...state,
-    phases: { ...state.phases, permissionSets: { lastRunAt: now.toISOString(), instanceArn, arns: { ...previous, ...arns } } },
+  await workspace.updateState({
+    phase: 'permissionSets',
+    update: (previous) => ({ lastRunAt: now.toISOString(), instanceArn, arns: { ...(previous?.instanceArn === instanceArn ? previous.arns : {}), ...arns } }),
   });
 }

@@ -260,13 +260,11 @@ function announceOutputs(io: IoHost, outputs: PolicyOutputs, splits: readonly Fi
 }
 
 async function recordPolicyPhase(workspace: Workspace, files: PolicySetFiles[], generatedAt: string): Promise<void> {
-  const state = await workspace.readState();
-  if (!state) return;
   const sets = Object.fromEntries(
     files.map(({ result }) => [
       result.name,
       { ready: result.ready, basis: result.basis, validatedBy: validatedBy(result), inlinePolicyFile: result.inlinePolicyFile },
     ]),
   );
-  await workspace.writeState({ ...state, phases: { ...state.phases, policies: { lastRunAt: generatedAt, sets: { ...state.phases.policies?.sets, ...sets } } } });
+  await workspace.updateState({ phase: 'policies', update: (previous) => ({ lastRunAt: generatedAt, sets: { ...previous?.sets, ...sets } }) });
 }

@@ -1,7 +1,6 @@
 /**
  * `cleanup` as a phase: the users iam2idc disabled (long enough ago) or those named, read in full,
- * planned with what cannot come back, guarded, taken apart by the engine with a backup first, and
- * recorded as deleted.
+ * planned with what cannot come back, guarded, and taken apart by the engine with a backup first.
  */
 import pMap from 'p-map';
 import { say, type IoHost } from '../../io/io-host.js';
@@ -9,16 +8,16 @@ import type { ExecutionSummary } from '../../plan/execute-plan.js';
 import { findLockoutRefusals, type PrincipalFacts } from '../../plan/lockout-guard.js';
 import type { Phase, PlanQuestion } from '../../plan/phase.js';
 import type { PlanRun } from '../../plan/plan-run.js';
-import type { DisableRecord } from '../../workspace/disable-records.js';
 import type { FileTrust } from '../../workspace/file-seals.js';
 import { readUserBackup, type UserBackup } from '../../workspace/user-backups.js';
 import type { Workspace } from '../../workspace/workspace.js';
+import type { RetiredUser } from './retired-users.js';
 import { createCleanupRegistry, type CleanupContext } from './cleanup-handlers.js';
 import { cleanupCandidates, DEFAULT_MIN_DISABLED_DAYS, planCleanup, type CleanupDecision } from './plan-cleanup.js';
 import { buildPrincipalFacts, isIdentityCenterAdminVerified, type RetireAccount } from './principal-facts.js';
 import { readIamUsers, type IamUsersSnapshot } from './read-iam-users.js';
 import { readUserAttachments, type UserAttachments } from './read-user-attachments.js';
-import { usersFullyApplied } from './record-retire-outcome.js';
+import { usersFullyApplied } from './users-fully-applied.js';
 
 export const CLEANUP = 'cleanup';
 const READ_CONCURRENCY = 4;
@@ -28,8 +27,8 @@ export interface CleanupInputs extends RetireAccount {
   workspace: Workspace;
   now: () => Date;
   run: PlanRun | null;
-  /** The workspace's disable records, verified. */
-  records: DisableRecord[];
+  /** Every user disable had work for, from the journal. */
+  retired: RetiredUser[];
   /** What backups already on disk are checked against. */
   trust: FileTrust;
   users: string[] | null;
@@ -51,8 +50,8 @@ export interface CleanupResult {
 }
 
 export function cleanupPhase(inputs: CleanupInputs): Phase<CleanupRead, CleanupDecision, CleanupResult, CleanupContext> {
-  // A user iam2idc disabled was chosen then (a machine user only when named): the record names it now.
-  const disabled = inputs.records.filter((r) => r.enabledAt === null && r.completedAt !== null).map((r) => r.userName);
+  // A user iam2idc disabled was chosen then (a machine user only when named): the journal names it now.
+  const disabled = inputs.retired.filter((r) => r.state === 'disabled').map((r) => r.userName);
   const guard = (snapshot: IamUsersSnapshot): PrincipalFacts =>
     buildPrincipalFacts({
       snapshot,
@@ -67,7 +66,7 @@ export function cleanupPhase(inputs: CleanupInputs): Phase<CleanupRead, CleanupD
     checkFingerprints: true,
     questionsFirst: inputs.minDisabledDays < DEFAULT_MIN_DISABLED_DAYS ? [shortWaitQuestion(inputs.minDisabledDays)] : [],
     async read(signal) {
-      const names = cleanupCandidates(inputs.records, inputs.users);
+      const names = cleanupCandidates(inputs.retired, inputs.users);
       const progress = inputs.io.startProgress('READ_USERS', `Reading ${names.length} IAM user(s) in full`);
       try {
         const read = await pMap(names, async (name) => [name, await readUserAttachments(inputs.iam, name, signal)] as const, { concurrency: READ_CONCURRENCY });
@@ -82,7 +81,7 @@ export function cleanupPhase(inputs: CleanupInputs): Phase<CleanupRead, CleanupD
       }
     },
     plan({ users, snapshot, backups }) {
-      const planned = planCleanup({ records: inputs.records, users, explicit: inputs.users, minDisabledDays: inputs.minDisabledDays, now: inputs.now(), backups });
+      const planned = planCleanup({ retired: inputs.retired, users, explicit: inputs.users, minDisabledDays: inputs.minDisabledDays, now: inputs.now(), backups });
       // The table says what will happen: a user the guard refuses is shown left alone, not deleted.
       const decisions = withGuardExclusions(planned.decisions, findLockoutRefusals(planned.actions, guard(snapshot)));
       return { actions: planned.actions, decisions, questions: [] };
@@ -90,10 +89,8 @@ export function cleanupPhase(inputs: CleanupInputs): Phase<CleanupRead, CleanupD
     registry: () => createCleanupRegistry({ iam: inputs.iam, workspace: inputs.workspace, accountId: inputs.accountId, now: inputs.now, trust: inputs.trust, sealer: inputs.run }),
     guard: ({ snapshot }) => guard(snapshot),
     async project({ plan, planFile, execution }) {
+      // Who is deleted is the journal's to say (see retired-users.ts): nothing else is recorded.
       const deleted = execution.dryRun ? [] : usersFullyApplied(execution);
-      // A user found gone (an earlier run deleted it, then stopped before recording it) is recorded as deleted too.
-      const foundGone = execution.dryRun ? [] : plan.decisions.filter((d) => d.status === 'gone').map((d) => d.userName);
-      if (deleted.length + foundGone.length > 0) await recordDeleted(inputs, plan.decisions, [...deleted, ...foundGone]);
       if (deleted.length > 0) {
         const paths = plan.decisions.filter((d) => deleted.includes(d.userName) && d.backup !== null).map((d) => d.backup);
         say.info(inputs.io, 'USERS_DELETED', `Deleted ${deleted.length} IAM user(s), each backed up first: ${paths.join(', ')}.`);
@@ -129,18 +126,4 @@ function withGuardExclusions(decisions: CleanupDecision[], refusals: ReturnType<
     const reason = d.status === 'planned' ? reasons.get(d.userName.toLowerCase()) : undefined;
     return reason === undefined ? d : { ...d, status: 'excluded', exclusion: { code: 'LOCKOUT_GUARD', message: `the lockout guard refuses it: ${reason}` }, deletes: [], unrecoverable: [] };
   });
-}
-
-async function recordDeleted(inputs: CleanupInputs, decisions: CleanupDecision[], deleted: string[]): Promise<void> {
-  const state = await inputs.workspace.readState();
-  if (!state) return;
-  const at = inputs.now().toISOString();
-  const users = { ...(state.phases.cleanup?.users ?? {}) };
-  for (const name of deleted) {
-    // Already recorded (and not restored since): keep the first record.
-    if (users[name] !== undefined && users[name]?.restoredAt === null) continue;
-    const decision = decisions.find((d) => d.userName === name);
-    users[name] = { userId: decision?.userId ?? '', deletedAt: at, backup: decision?.backup ?? null, restoredAt: null };
-  }
-  await inputs.workspace.writeState({ ...state, phases: { ...state.phases, cleanup: { lastRunAt: at, users } } });
 }

@@ -1,36 +1,27 @@
 /**
  * `disable` as a phase: a fresh look at the users, the plan with its gate and one decision per user,
  * a question for every user forced past the gate, the lockout guard's facts, and who is now disabled.
+ * What it changed is in the journal, which is all enable needs to undo exactly that.
  */
 import type { IoHost } from '../../io/io-host.js';
 import type { ExecutionSummary } from '../../plan/execute-plan.js';
 import type { Phase } from '../../plan/phase.js';
-import type { PlanRun } from '../../plan/plan-run.js';
-import type { FileTrust } from '../../workspace/file-seals.js';
-import type { Workspace } from '../../workspace/workspace.js';
 import type { PermissionCheck } from '../verify/permission-checks.js';
-import { DisableRecorder } from './disable-recorder.js';
 import { kindOf, planDisable, type DisableMode, type UserDecision } from './plan-disable.js';
 import { buildPrincipalFacts, isIdentityCenterAdminVerified, type RetireAccount } from './principal-facts.js';
 import { readIamUsers, type IamUsersSnapshot } from './read-iam-users.js';
-import { recordRetireOutcome, usersFullyApplied } from './record-retire-outcome.js';
+import { usersFullyApplied } from './users-fully-applied.js';
 import { createRetireRegistry, type RetireContext } from './retire-handlers.js';
 
 export const DISABLE = 'disable';
 
 export interface DisableInputs extends RetireAccount {
   io: IoHost;
-  workspace: Workspace;
-  now: () => Date;
-  /** The run holding the workspace; null on a dry-run. */
-  run: PlanRun | null;
   /** --users; otherwise every human user of the mapping. */
   users: string[] | null;
   forced: string[];
   cutover: Date;
   mode: DisableMode;
-  /** What the disable records already on disk are checked against. */
-  trust: FileTrust;
   /** verify's verdict for these IAM users, computed for this run (keyed by lower-case name). */
   checkPermissions: (iamUsers: readonly string[]) => Promise<ReadonlyMap<string, PermissionCheck>>;
 }
@@ -51,7 +42,6 @@ export interface DisableResult {
 }
 
 export function disablePhase(inputs: DisableInputs): Phase<DisableRead, UserDecision, DisableResult, RetireContext> {
-  const recorder = new DisableRecorder({ workspace: inputs.workspace, now: inputs.now, accountId: inputs.accountId, trust: inputs.trust, sealer: inputs.run });
   return {
     command: DISABLE,
     accountId: inputs.accountId,
@@ -93,7 +83,7 @@ export function disablePhase(inputs: DisableInputs): Phase<DisableRead, UserDeci
       return { actions: planned.actions, decisions: planned.decisions, questions };
     },
     declined: (decision, subject, note) => (decision.userName === subject ? { ...decision, status: 'excluded', exclusion: { code: 'GATE', message: note } } : decision),
-    registry: () => createRetireRegistry({ iam: inputs.iam, recorder }),
+    registry: () => createRetireRegistry({ iam: inputs.iam }),
     guard: ({ snapshot }) =>
       buildPrincipalFacts({
         snapshot,
@@ -102,12 +92,9 @@ export function disablePhase(inputs: DisableInputs): Phase<DisableRead, UserDeci
         explicitlyNamed: inputs.users ?? [],
         identityCenterAdminVerified: isIdentityCenterAdminVerified(inputs.mapping, inputs.state, inputs.inlinePolicyOf, inputs.partition),
       }),
+    // Who is disabled now is the journal's to say (see retired-users.ts): nothing else is recorded.
     async project({ plan, planFile, execution }) {
-      await recorder.flush();
       const disabled = execution.dryRun ? [] : usersFullyApplied(execution);
-      for (const user of disabled) await recorder.complete(user);
-      const userIds = new Map(plan.decisions.map((d) => [d.userName, d.userId ?? '']));
-      if (disabled.length > 0) await recordRetireOutcome(inputs.workspace, { users: disabled.map((userName) => ({ userName, userId: userIds.get(userName) ?? '' })), kind: 'disabled', now: inputs.now() });
       return { cutover: inputs.cutover.toISOString(), decisions: plan.decisions, planFile, execution, disabled };
     },
   };

@@ -4,7 +4,7 @@
  * back are decided here and shown before anything is asked.
  */
 import type { PlannedAction } from '../../plan/plan-types.js';
-import type { DisableRecord } from '../../workspace/disable-records.js';
+import type { RetiredUser } from './retired-users.js';
 import { userBackupPath, type UserBackup } from '../../workspace/user-backups.js';
 import { BACKUP_KIND, cleanupFingerprint, credentialIds, STEP_RISK, type BackupParams } from './cleanup-handlers.js';
 import { CLEANUP_STEP, stepsFor, type StepParams } from './cleanup-steps.js';
@@ -29,8 +29,8 @@ export interface CleanupDecision {
 }
 
 export interface CleanupPlanInput {
-  /** Every disable record of the workspace. */
-  records: readonly DisableRecord[];
+  /** Every user disable had work for, as the journal shows them. */
+  retired: readonly RetiredUser[];
   /** The users as they are now, by name; null: no such user. */
   users: ReadonlyMap<string, UserAttachments | null>;
   /**
@@ -51,19 +51,19 @@ export interface CleanupPlan {
 }
 
 /** The users cleanup looks at: those named, or every user iam2idc disabled and did not enable again. */
-export function cleanupCandidates(records: readonly DisableRecord[], explicit: readonly string[] | null): string[] {
+export function cleanupCandidates(retired: readonly RetiredUser[], explicit: readonly string[] | null): string[] {
   if (explicit !== null) return [...explicit];
-  return records.filter((r) => r.enabledAt === null).map((r) => r.userName);
+  return retired.filter((r) => r.state === 'disabled' || r.state === 'partly-disabled').map((r) => r.userName);
 }
 
 export function planCleanup(input: CleanupPlanInput): CleanupPlan {
-  const records = new Map(input.records.map((r) => [r.userName.toLowerCase(), r]));
+  const records = new Map(candidatesByName(input.retired));
   const actions: PlannedAction[] = [];
   const decisions: CleanupDecision[] = [];
   const seen = new Set<string>();
   // IAM user names are unique regardless of case.
   const users = new Map([...input.users].map(([n, u]) => [n.toLowerCase(), u]));
-  for (const name of cleanupCandidates(input.records, input.explicit)) {
+  for (const name of cleanupCandidates(input.retired, input.explicit)) {
     if (seen.has(name.toLowerCase())) continue;
     seen.add(name.toLowerCase());
     const user = users.get(name.toLowerCase()) ?? null;
@@ -75,28 +75,42 @@ export function planCleanup(input: CleanupPlanInput): CleanupPlan {
   return { actions, decisions: decisions.sort((a, b) => a.userName.localeCompare(b.userName)) };
 }
 
-function decide(name: string, user: UserAttachments | null, record: DisableRecord | null, input: CleanupPlanInput): CleanupDecision {
+/** By lower-case name, the user disable acted on last under that name. */
+function candidatesByName(retired: readonly RetiredUser[]): Map<string, RetiredUser> {
+  const byName = new Map<string, RetiredUser>();
+  for (const user of retired) {
+    const key = user.userName.toLowerCase();
+    const seen = byName.get(key);
+    // One still disabled wins over an older one enabled, deleted or restored since.
+    if (!seen || isDisabled(user) || !isDisabled(seen)) byName.set(key, user);
+  }
+  return byName;
+}
+
+const isDisabled = (user: RetiredUser): boolean => user.state === 'disabled' || user.state === 'partly-disabled';
+
+function decide(name: string, user: UserAttachments | null, record: RetiredUser | null, input: CleanupPlanInput): CleanupDecision {
   const explicit = input.explicit !== null;
   const base: CleanupDecision = {
     userName: user?.user.userName ?? record?.userName ?? name,
     userId: user?.user.userId ?? record?.userId ?? null,
     status: 'planned',
     exclusion: null,
-    disabledSince: record?.completedAt ?? null,
+    disabledSince: record?.disabledAt ?? null,
     deletes: user ? describeDeletes(user) : [],
     unrecoverable: user ? describeUnrecoverable(user) : [],
     backup: user ? userBackupPath(user.user.userName, user.user.userId) : null,
   };
   const exclude = (code: NonNullable<CleanupDecision['exclusion']>['code'], message: string): CleanupDecision => ({ ...base, status: 'excluded', exclusion: { code, message }, deletes: [], unrecoverable: [] });
-  if (user === null) return record ? { ...base, status: 'gone', deletes: [], unrecoverable: [] } : exclude('NOT_FOUND', 'no IAM user has this name');
+  if (user === null) return record && isDisabled(record) ? { ...base, status: 'gone', deletes: [], unrecoverable: [] } : exclude('NOT_FOUND', 'no IAM user has this name');
   // Named explicitly, a user is deleted whatever iam2idc did to it (a re-created one, one enabled
   // again, one never disabled), as long as the engine's lockout guard lets it go.
   const sameUser = record !== null && record.userId === user.user.userId;
-  if (explicit && (!sameUser || record.enabledAt !== null)) return base;
-  if (record === null) return exclude('NOT_DISABLED', 'not disabled by iam2idc');
+  if (explicit && (!sameUser || !isDisabled(record))) return base;
+  if (record === null || !isDisabled(record)) return exclude('NOT_DISABLED', 'not disabled by iam2idc');
   if (!sameUser) return exclude('RECREATED', `the user iam2idc disabled (${record.userId}) is gone; this is a new user of the same name: name it with --users to delete it`);
-  if (record.completedAt === null) return exclude('DISABLE_INCOMPLETE', 'disable did not finish for this user: run disable again first');
-  const days = (input.now.getTime() - Date.parse(record.completedAt)) / DAY_MS;
+  if (record.disabledAt === null) return exclude('DISABLE_INCOMPLETE', 'disable did not finish for this user: run disable again first');
+  const days = (input.now.getTime() - Date.parse(record.disabledAt)) / DAY_MS;
   if (days < input.minDisabledDays) {
     return exclude('DISABLED_TOO_RECENTLY', `disabled ${Math.floor(days)} day(s) ago, less than the ${input.minDisabledDays} of --min-disabled-days`);
   }

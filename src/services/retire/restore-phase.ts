@@ -4,24 +4,22 @@ import stableStringify from 'safe-stable-stringify';
 import type { ExecutionSummary } from '../../plan/execute-plan.js';
 import type { Phase } from '../../plan/phase.js';
 import type { PlannedAction } from '../../plan/plan-types.js';
-import type { DisableRecord } from '../../workspace/disable-records.js';
 import type { UserBackup } from '../../workspace/user-backups.js';
-import type { Workspace } from '../../workspace/workspace.js';
 import { planRestore, restorableActions, type AddedDenyPolicies, type CurrentUser, type RestoreDecision } from './plan-restore.js';
-import { usersFullyApplied } from './record-retire-outcome.js';
+import { usersFullyApplied } from './users-fully-applied.js';
 import { createRestoreRegistry, currentUser, type RestoreContext } from './restore-handlers.js';
+import { RETIRE_KIND } from './retire-handlers.js';
+import type { RetiredUser } from './retired-users.js';
 
 export const RESTORE = 'restore';
 
 export interface RestoreInputs {
   iam: IAMClient;
   accountId: string;
-  workspace: Workspace;
-  now: () => Date;
   /** The backups to restore from, each verified against the journal (see FileTrust). */
   backups: UserBackup[];
-  /** The workspace's disable records (verified), to leave out the deny policies iam2idc added. */
-  records: DisableRecord[];
+  /** The users disable changed, from the journal, to leave out the deny policies it added. */
+  retired: RetiredUser[];
 }
 
 export interface RestoreResult {
@@ -32,7 +30,7 @@ export interface RestoreResult {
 }
 
 export function restorePhase(inputs: RestoreInputs): Phase<Map<string, CurrentUser>, RestoreDecision, RestoreResult, RestoreContext> {
-  const addedDeny = addedDenyPolicies(inputs.records);
+  const addedDeny = addedDenyPolicies(inputs.retired);
   return {
     command: RESTORE,
     accountId: inputs.accountId,
@@ -45,20 +43,11 @@ export function restorePhase(inputs: RestoreInputs): Phase<Map<string, CurrentUs
     registry: () => createRestoreRegistry({ iam: inputs.iam }),
     checkSavedActions: (_current, actions) => firstBeyondBackups(actions, restorableActions(inputs.backups, addedDeny)),
     async project({ plan, planFile, execution }) {
+      // Who is restored is the journal's to say (see retired-users.ts): nothing else is recorded.
       const restored = execution.dryRun ? [] : usersFullyApplied(execution);
-      if (restored.length > 0) await recordRestored(inputs, restored);
       return { decisions: plan.decisions, planFile, execution, restored };
     },
   };
-}
-
-async function recordRestored(inputs: RestoreInputs, restored: string[]): Promise<void> {
-  const state = await inputs.workspace.readState();
-  if (!state?.phases.cleanup) return;
-  const at = inputs.now().toISOString();
-  const users = { ...state.phases.cleanup.users };
-  for (const name of restored) if (users[name]) users[name] = { ...users[name], restoredAt: at };
-  await inputs.workspace.writeState({ ...state, phases: { ...state.phases, cleanup: { ...state.phases.cleanup, users } } });
 }
 
 /** The first saved action that no verified backup gives exactly (same ID, kind and parameters), described; or null. */
@@ -73,16 +62,18 @@ function firstBeyondBackups(saved: readonly PlannedAction[], allowed: readonly P
   return null;
 }
 
-/** Per UserId, the deny policy any disable episode of that user added. */
-function addedDenyPolicies(records: DisableRecord[]): AddedDenyPolicies {
+/** Per UserId, the deny policy disable added (the inline deny-all, or the managed one it attached instead). */
+function addedDenyPolicies(retired: readonly RetiredUser[]): AddedDenyPolicies {
   const added = new Map<string, { inline: string | null; managed: string | null }>();
-  for (const record of records) {
-    for (const episode of [record, ...record.history]) {
-      const entry = added.get(episode.userId) ?? { inline: null, managed: null };
-      if (episode.denyPolicy?.kind === 'inline') entry.inline = episode.denyPolicy.policyName;
-      if (episode.denyPolicy?.kind === 'managed') entry.managed = episode.denyPolicy.policyArn;
-      added.set(episode.userId, entry);
+  for (const user of retired) {
+    const entry = added.get(user.userId) ?? { inline: null, managed: null };
+    for (const change of user.changes) {
+      const params = change.params as { policyName?: unknown; policyArn?: unknown; fallbackPolicyArn?: unknown };
+      if (change.kind === RETIRE_KIND.putDenyPolicy && typeof params.policyName === 'string') entry.inline = params.policyName;
+      if (change.kind === RETIRE_KIND.putDenyPolicy && typeof params.fallbackPolicyArn === 'string') entry.managed = params.fallbackPolicyArn;
+      if (change.kind === RETIRE_KIND.attachDenyPolicy && typeof params.policyArn === 'string') entry.managed = params.policyArn;
     }
+    added.set(user.userId, entry);
   }
   return added;
 }

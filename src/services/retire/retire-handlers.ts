@@ -16,12 +16,11 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { z } from 'zod';
-import { mayHaveApplied } from '../../plan/call-outcome.js';
+import { undoIdOf } from '../../plan/journal-fold.js';
 import { Fault } from '../../errors.js';
 import { IAM_USER_NAME, iamUserId, iamUserName } from '../../model/iam-identifiers.js';
 import { ActionRegistry, kindMap, type ActionHandler, type ActionKind, type ApplyOutcome } from '../../plan/plan-types.js';
 import type { PolicyDocument } from '../../model/inventory.js';
-import type { DisableChange, DisableRecorder } from './disable-recorder.js';
 import { listAccessKeys } from './read-iam-users.js';
 
 export const RETIRE_KIND = {
@@ -39,8 +38,6 @@ export const DENY_ALL_DOCUMENT: PolicyDocument = { Version: '2012-10-17', Statem
 
 export interface RetireContext {
   iam: IAMClient;
-  /** Writes backups/disable-<user>.json around each change of disable. */
-  recorder: DisableRecorder;
 }
 
 const user = { userName: iamUserName, userId: iamUserId };
@@ -93,24 +90,18 @@ const putDenyPolicy: ActionHandler<InlinePolicyParams, RetireContext> = {
     return (await hasInlinePolicy(c.iam, p, signal)) || (p.fallbackPolicyArn !== undefined && (await hasManagedPolicy(c.iam, { ...p, policyArn: p.fallbackPolicyArn }, signal)));
   },
   async apply(p, c, signal) {
-    const inline: DisableChange = { type: 'deny-policy', policy: { kind: 'inline', policyName: p.policyName } };
     try {
-      return await recorded(c, p, inline, () =>
-        c.iam.send(new PutUserPolicyCommand({ UserName: userName(p), PolicyName: p.policyName, PolicyDocument: JSON.stringify(DENY_ALL_DOCUMENT) }), { abortSignal: signal }),
-      );
+      return await sent(c.iam.send(new PutUserPolicyCommand({ UserName: userName(p), PolicyName: p.policyName, PolicyDocument: JSON.stringify(DENY_ALL_DOCUMENT) }), { abortSignal: signal }));
     } catch (error) {
       // The user's inline policies may have grown since the plan: the managed deny-all needs no inline room.
       if (!(error instanceof Error) || error.name !== 'LimitExceededException' || p.fallbackPolicyArn === undefined) throw error;
-      const managed: DisableChange = { type: 'deny-policy', policy: { kind: 'managed', policyArn: p.fallbackPolicyArn } };
-      const outcome = await recorded(c, p, managed, () =>
-        c.iam.send(new AttachUserPolicyCommand({ UserName: userName(p), PolicyArn: p.fallbackPolicyArn }), { abortSignal: signal }),
-      );
+      const outcome = await sent(c.iam.send(new AttachUserPolicyCommand({ UserName: userName(p), PolicyArn: p.fallbackPolicyArn }), { abortSignal: signal }));
       return { ...outcome, detail: `the inline policy budget was full: attached ${p.fallbackPolicyArn} instead` };
     }
   },
-  settled: (p, c, happened) => c.recorder.settleDenyPolicy(p, happened),
   fingerprint: (p, c, signal) => currentFingerprint(c.iam, p.userName, signal),
-  inverse: (action) => ({ ...action, id: `${action.id}/undo`, kind: RETIRE_KIND.deleteDenyPolicy, risk: 'broadening', preview: `remove the inline policy ${action.params.policyName}`, dependsOn: [] }),
+  // Its undo removes the fallback too, when that is what the call attached.
+  inverse: (action) => ({ ...action, id: undoIdOf(action.id), kind: RETIRE_KIND.deleteDenyPolicy, risk: 'broadening', preview: `remove the inline policy ${action.params.policyName}`, dependsOn: [] }),
 };
 
 const attachDenyPolicy: ActionHandler<ManagedPolicyParams, RetireContext> = {
@@ -119,13 +110,9 @@ const attachDenyPolicy: ActionHandler<ManagedPolicyParams, RetireContext> = {
   params: managedPolicyParams,
   risk: 'narrowing',
   isDone: (p, c, signal) => hasManagedPolicy(c.iam, p, signal),
-  apply: (p, c, signal) =>
-    recorded(c, p, { type: 'deny-policy', policy: { kind: 'managed', policyArn: p.policyArn } }, () =>
-      c.iam.send(new AttachUserPolicyCommand({ UserName: userName(p), PolicyArn: p.policyArn }), { abortSignal: signal }),
-    ),
-  settled: (p, c, happened) => c.recorder.settleDenyPolicy(p, happened),
+  apply: (p, c, signal) => sent(c.iam.send(new AttachUserPolicyCommand({ UserName: userName(p), PolicyArn: p.policyArn }), { abortSignal: signal })),
   fingerprint: (p, c, signal) => currentFingerprint(c.iam, p.userName, signal),
-  inverse: (action) => ({ ...action, id: `${action.id}/undo`, kind: RETIRE_KIND.detachDenyPolicy, risk: 'broadening', preview: `detach ${action.params.policyArn}`, dependsOn: [] }),
+  inverse: (action) => ({ ...action, id: undoIdOf(action.id), kind: RETIRE_KIND.detachDenyPolicy, risk: 'broadening', preview: `detach ${action.params.policyArn}`, dependsOn: [] }),
 };
 
 const deactivateKey: ActionHandler<AccessKeyParams, RetireContext> = {
@@ -138,13 +125,9 @@ const deactivateKey: ActionHandler<AccessKeyParams, RetireContext> = {
     // A key deleted since the plan can no longer be used: nothing is left to switch off.
     return key === undefined || key.status === 'Inactive';
   },
-  apply: (p, c, signal) =>
-    recorded(c, p, { type: 'access-key', accessKeyId: p.accessKeyId }, () =>
-      c.iam.send(new UpdateAccessKeyCommand({ UserName: userName(p), AccessKeyId: p.accessKeyId, Status: 'Inactive' }), { abortSignal: signal }),
-    ),
-  settled: (p, c, happened) => c.recorder.settleKey(p, p.accessKeyId, happened),
+  apply: (p, c, signal) => sent(c.iam.send(new UpdateAccessKeyCommand({ UserName: userName(p), AccessKeyId: p.accessKeyId, Status: 'Inactive' }), { abortSignal: signal })),
   fingerprint: (p, c, signal) => currentFingerprint(c.iam, p.userName, signal),
-  inverse: (action) => ({ ...action, id: `${action.id}/undo`, kind: RETIRE_KIND.reactivateKey, risk: 'broadening', preview: `reactivate access key ${action.params.accessKeyId}`, dependsOn: [] }),
+  inverse: (action) => ({ ...action, id: undoIdOf(action.id), kind: RETIRE_KIND.reactivateKey, risk: 'broadening', preview: `reactivate access key ${action.params.accessKeyId}`, dependsOn: [] }),
 };
 
 const deleteDenyPolicy: ActionHandler<InlinePolicyParams, RetireContext> = {
@@ -152,11 +135,19 @@ const deleteDenyPolicy: ActionHandler<InlinePolicyParams, RetireContext> = {
   ...onUser,
   params: inlinePolicyParams,
   risk: 'broadening',
-  isDone: async (p, c, signal) => !(await hasInlinePolicy(c.iam, p, signal)),
+  // Either deny-all disable's put may have left: the inline one, or the fallback it attached when IAM's inline budget was full.
+  isDone: async (p, c, signal) => !(await hasInlinePolicy(c.iam, p, signal)) && !(await hasFallback(c.iam, p, signal)),
   async apply(p, c, signal) {
     await requireSameUser(c.iam, p, signal);
-    const output = await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName(p), PolicyName: p.policyName }), { abortSignal: signal });
-    return { requestId: output.$metadata.requestId ?? null };
+    let requestId: string | null = null;
+    if (await hasInlinePolicy(c.iam, p, signal)) {
+      requestId = (await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName(p), PolicyName: p.policyName }), { abortSignal: signal })).$metadata.requestId ?? null;
+    }
+    if (p.fallbackPolicyArn !== undefined && (await hasFallback(c.iam, p, signal))) {
+      requestId = (await c.iam.send(new DetachUserPolicyCommand({ UserName: userName(p), PolicyArn: p.fallbackPolicyArn }), { abortSignal: signal })).$metadata.requestId ?? null;
+      return { requestId, detail: `detached ${p.fallbackPolicyArn}, which disable attached when the inline budget was full` };
+    }
+    return { requestId };
   },
 };
 
@@ -195,24 +186,12 @@ const reactivateKey: ActionHandler<AccessKeyParams, RetireContext> = {
   },
 };
 
-/**
- * Runs one change of disable between its two records: the intent before the call, then `done`, or
- * withdrawn when AWS refused the call (the change did not happen). A call whose outcome is not known
- * (a lost answer, a server error, retries of which one may have gone through) keeps its intent: the
- * executor reads AWS and tells the recorder through `settled`; if even that fails, enable looks at AWS.
- */
-async function recorded(c: RetireContext, user: UserParams, change: DisableChange, call: () => Promise<{ $metadata: { requestId?: string } }>): Promise<ApplyOutcome> {
-  // Checked before the record too: the name becomes a file name under backups/.
-  userName(user);
-  await c.recorder.intend(user, change);
-  try {
-    const output = await call();
-    await c.recorder.confirm(user, change);
-    return { requestId: output.$metadata.requestId ?? null };
-  } catch (error) {
-    if (!mayHaveApplied(error)) await c.recorder.withdraw(user, change);
-    throw error;
-  }
+async function sent(call: Promise<{ $metadata: { requestId?: string } }>): Promise<ApplyOutcome> {
+  return { requestId: (await call).$metadata.requestId ?? null };
+}
+
+async function hasFallback(iam: IAMClient, p: InlinePolicyParams, signal: AbortSignal): Promise<boolean> {
+  return p.fallbackPolicyArn !== undefined && (await hasManagedPolicy(iam, { ...p, policyArn: p.fallbackPolicyArn }, signal));
 }
 
 /** The user name, checked before it goes into any request. */

@@ -2,13 +2,13 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { isAccessDenied, isCredentialError } from '../../call-errors.js';
 import type { IoHost } from '../../io/io-host.js';
-import { readFileTrust } from '../../plan/plan-run.js';
+import { readJournalFold } from '../../plan/journal-index.js';
 import { findUnfinishedRuns, type UnfinishedRun } from '../../plan/unfinished-runs.js';
-import { listDisableRecords } from '../../workspace/disable-records.js';
 import type { Mapping } from '../../workspace/mapping-schema.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import type { WorkspaceState } from '../../workspace/workspace-state.js';
 import { fetchCredentialReport } from '../audit/fetch-credential-report.js';
+import { retiredUsersOf } from '../retire/retired-users.js';
 import type { AuditSnapshot, CredentialReportRow } from '../../model/inventory.js';
 import { buildPhaseChecklist, type PhaseChecklist } from './phase-checklist.js';
 import { buildUserProgress, everyoneMigrated, type UserProgress } from './user-progress.js';
@@ -52,8 +52,9 @@ export async function readStatus(options: ReadStatusOptions): Promise<StatusResu
     if (isCredentialError(error) || !(error instanceof Error) || !('$metadata' in error || isAccessDenied(error))) throw error;
     gaps.push(`the credential report could not be read (${error.name}): the last use of the old credentials and who still exists come from the workspace only (needs iam:GenerateCredentialReport, iam:GetCredentialReport)`);
   }
-  const records = await listDisableRecords(options.workspace, await readFileTrust(options.workspace, options.state.accountId));
-  const users = buildUserProgress({ mapping: options.mapping, snapshot: options.snapshot, state: options.state, records, report });
+  // Who is disabled, deleted or restored, and which runs did not finish, are the journal's to say.
+  const retired = retiredUsersOf(await readJournalFold(options.workspace));
+  const users = buildUserProgress({ mapping: options.mapping, snapshot: options.snapshot, state: options.state, retired, report });
   const unfinished = await findUnfinishedRuns(options.workspace);
   const mappingProblem = options.mappingProblem ?? null;
   return {

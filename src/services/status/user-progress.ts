@@ -5,7 +5,7 @@
  * credential report, which also tells who still exists).
  */
 import type { AuditSnapshot, CredentialReportRow } from '../../model/inventory.js';
-import type { DisableRecord } from '../../workspace/disable-records.js';
+import { retiredUserNamed, type RetiredUser } from '../retire/retired-users.js';
 import { isProtectedBy, PROTECT_TAG, type Mapping } from '../../workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../workspace/workspace-state.js';
 
@@ -35,7 +35,8 @@ export interface UserProgressInput {
   mapping: Mapping | null;
   snapshot: Pick<AuditSnapshot, 'users'> | null;
   state: WorkspaceState | null;
-  records: readonly DisableRecord[];
+  /** Who disable, enable, cleanup and restore acted on, from the journal. */
+  retired: readonly RetiredUser[];
   /** The fresh credential report rows, or null when it could not be read (existence is then unknown). */
   report: readonly CredentialReportRow[] | null;
 }
@@ -44,7 +45,6 @@ export function buildUserProgress(input: UserProgressInput): UserProgress[] {
   const { mapping, state } = input;
   const names = new Set([...Object.keys(mapping?.users ?? {}), ...(input.snapshot?.users ?? []).map((u) => u.userName)]);
   const reportByName = new Map((input.report ?? []).map((r) => [r.user, r]));
-  const records = new Map(input.records.map((r) => [r.userName, r]));
   const protect = { users: mapping?.protect.users ?? [], tags: [...new Set([...(mapping?.protect.tags ?? []), PROTECT_TAG])] };
   return [...names].sort().map((userName) => {
     const entry = mapping?.users[userName];
@@ -52,13 +52,12 @@ export function buildUserProgress(input: UserProgressInput): UserProgress[] {
     const groups = Object.entries(mapping?.groups ?? {}).filter(([, g]) => g.members.includes(userName)).map(([name]) => name);
     const permissionSets = [...new Set((mapping?.assignments ?? []).filter((a) => a.user === userName || (a.group !== undefined && groups.includes(a.group))).map((a) => a.permissionSet))].sort();
     const access = state?.phases.assignments?.access[userName];
-    const record = records.get(userName);
-    const deleted = state?.phases.cleanup?.users[userName];
-    const disabledAt = record && record.enabledAt === null ? record.completedAt : null;
+    const retired = retiredUserNamed(input.retired, userName);
+    const disabledAt = retired?.state === 'disabled' ? retired.disabledAt : null;
     const row = reportByName.get(userName);
     const stateOf = (): UserProgress['state'] => {
-      if (deleted && deleted.restoredAt !== null) return 'restored';
-      if (deleted || (input.report !== null && !row && input.snapshot?.users.some((u) => u.userName === userName))) return 'deleted';
+      if (retired?.state === 'restored') return 'restored';
+      if (retired?.state === 'deleted' || (input.report !== null && !row && input.snapshot?.users.some((u) => u.userName === userName))) return 'deleted';
       return disabledAt !== null ? 'disabled' : 'active';
     };
     const userState = stateOf();
@@ -75,7 +74,7 @@ export function buildUserProgress(input: UserProgressInput): UserProgress[] {
       lastUsed: newest([row?.passwordLastUsed, ...(row?.accessKeys ?? []).map((k) => k.lastUsedDate), state?.phases.activity?.users[userName]?.lastSeen]),
       state: userState,
       disabledAt,
-      deletedAt: deleted?.deletedAt ?? null,
+      deletedAt: retired?.state === 'deleted' ? retired.deletedAt : null,
       protected: isProtectedBy(protect, { userName, tags: input.snapshot?.users.find((u) => u.userName === userName)?.tags ?? [] }),
       migrated: kind === 'human' && accessVerified && (userState === 'disabled' || userState === 'deleted'),
     };

@@ -60,12 +60,8 @@ export async function runVerify(options: VerifyOptions & { now: () => Date }): P
   const outcome = await computeVerification(options);
   const generatedAt = options.now().toISOString();
   await options.workspace.writeText(VERIFY_REPORT_FILE, renderVerifyMarkdown(outcome, generatedAt));
-  const state = await options.workspace.readState();
-  if (state) {
-    const users = Object.fromEntries(outcome.people.map((p) => [p.iamUser, { verdict: p.verdict, gained: p.gained.filter((g) => g.acknowledged === null).length, lost: p.lost.length }]));
-    const previous = options.only ? (state.phases.verify?.users ?? {}) : {};
-    await options.workspace.writeState({ ...state, phases: { ...state.phases, verify: { lastRunAt: generatedAt, users: { ...previous, ...users } } } });
-  }
+  const users = Object.fromEntries(outcome.people.map((p) => [p.iamUser, { verdict: p.verdict, gained: p.gained.filter((g) => g.acknowledged === null).length, lost: p.lost.length }]));
+  await options.workspace.updateState({ phase: 'verify', update: (previous) => ({ lastRunAt: generatedAt, users: { ...(options.only ? (previous?.users ?? {}) : {}), ...users } }) });
   return { ...outcome, reportFile: VERIFY_REPORT_FILE, generatedAt };
 }
 

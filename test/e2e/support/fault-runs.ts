@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import type { EmulatorClients } from './aws-clients.js';
 import { expectCleanupAgrees, expectDisableAgrees, expectEnableAgrees, expectRestoreAgrees } from './fault-agreement.js';
 import { isMutatingOperation, type AwsRequestInfo, type FaultProxy, type ProxyLogEntry } from './fault-proxy.js';
-import { readAccessOf, readDisableRecordFile, readStateFile, readUserBackupFile, usersNamed, virtualMfaSerials, type UserAccess } from './fault-state.js';
+import { readAccessOf, readRetiredUser, readUserBackupFile, usersNamed, virtualMfaSerials, type UserAccess } from './fault-state.js';
 import { runCli, type CliResult } from './run-cli.js';
 
 /** A run that stops half-way (exit 1) is run again, as an operator would, this many times in all. */
@@ -73,27 +73,26 @@ export function faultRuns(target: FaultRunTarget) {
 
   const disableAgrees = (before: ReadonlyMap<string, UserAccess>) => async (done: boolean) => {
     const now = await accessOf([...before.keys()]);
-    for (const [user, was] of before) expectDisableAgrees(user, was, now.get(user)!, await readDisableRecordFile(target.workspace(), user), done);
+    for (const [user, was] of before) expectDisableAgrees(user, was, now.get(user)!, await readRetiredUser(target.workspace(), user), done);
   };
   const enableAgrees = (beforeDisable: ReadonlyMap<string, UserAccess>) => async (done: boolean) => {
     const now = await accessOf([...beforeDisable.keys()]);
-    for (const [user, was] of beforeDisable) expectEnableAgrees(user, was, now.get(user)!, await readDisableRecordFile(target.workspace(), user), done);
+    for (const [user, was] of beforeDisable) expectEnableAgrees(user, was, now.get(user)!, await readRetiredUser(target.workspace(), user), done);
   };
   const cleanupAgrees = (before: ReadonlyMap<string, UserAccess>) => async (done: boolean) => {
     const now = await readAccessOf(iam(), [...before.keys()]);
-    const [state, devices] = [await readStateFile(target.workspace()), await virtualMfaSerials(iam())];
+    const devices = await virtualMfaSerials(iam());
     for (const [user, was] of before) {
-      expectCleanupAgrees(user, was, now.get(user) ?? null, await readUserBackupFile(target.workspace(), user, was.userId), state, devices, done);
+      expectCleanupAgrees(user, was, now.get(user) ?? null, await readUserBackupFile(target.workspace(), user, was.userId), await readRetiredUser(target.workspace(), user), devices, done);
     }
   };
   /** `formerIds`: the UserId each deleted user had, which names its backup. */
   const restoreAgrees = (formerIds: ReadonlyMap<string, string>) => async (done: boolean) => {
     const now = await readAccessOf(iam(), [...formerIds.keys()]);
-    const state = await readStateFile(target.workspace());
     for (const [user, formerId] of formerIds) {
       const backup = await readUserBackupFile(target.workspace(), user, formerId);
       expect(backup, `${user}: its backup`).not.toBeNull();
-      expectRestoreAgrees(user, backup!, now.get(user) ?? null, await usersNamed(iam(), user), state, done);
+      expectRestoreAgrees(user, backup!, now.get(user) ?? null, await usersNamed(iam(), user), await readRetiredUser(target.workspace(), user), done);
     }
   };
 

@@ -13,7 +13,9 @@ import {
   ListVirtualMFADevicesCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import type { DisableRecord } from '../../../src/workspace/disable-records.js';
+import { readJournalFold } from '../../../src/plan/journal-index.js';
+import { retiredUserNamed, retiredUsersOf, type RetiredUser } from '../../../src/services/retire/retired-users.js';
+import { Workspace } from '../../../src/workspace/workspace.js';
 import type { UserBackup } from '../../../src/workspace/user-backups.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';
 import { readWorkspaceJson } from './workspace-files.js';
@@ -74,8 +76,9 @@ export async function usersNamed(iam: IAMClient, userName: string): Promise<numb
   return (Users ?? []).filter((u) => u.UserName?.toLowerCase() === userName.toLowerCase()).length;
 }
 
-export async function readDisableRecordFile(workspace: string, userName: string): Promise<DisableRecord | null> {
-  return readWorkspaceJson<DisableRecord>(workspace, `backups/disable-${userName}.json`).catch(missingAsNull);
+/** Where the journal says the user stands: what disable changed, and whether enable, cleanup or restore finished with it. */
+export async function readRetiredUser(workspace: string, userName: string): Promise<RetiredUser | null> {
+  return retiredUserNamed(retiredUsersOf(await readJournalFold(Workspace.at(workspace))), userName);
 }
 
 export async function readUserBackupFile(workspace: string, userName: string, userId: string): Promise<UserBackup | null> {

@@ -221,20 +221,17 @@ describe('writeMergedPolicies', () => {
   });
 
   it('Given a merge into an existing file and sets already recorded, When written, Then the file is updated, mapping.yaml is not rewritten, and only the merged set changes in workspace.json', async () => {
-    const state = await workspace.readState();
-    if (!state) throw new Error('the workspace is bound in beforeEach');
-    await workspace.writeState({
-      ...state,
-      phases: {
-        policies: {
-          lastRunAt: '2026-11-01T00:00:00.000Z',
-          sets: {
-            Developers: { ready: false, basis: 'used', validatedBy: 'none', inlinePolicyFile: DEVELOPERS_FILE },
-            Sandbox: { ready: true, basis: 'granted', validatedBy: 'access-analyzer', inlinePolicyFile: null },
-          },
+    const state = await workspace.updateState({
+      phase: 'policies',
+      update: () => ({
+        lastRunAt: '2026-11-01T00:00:00.000Z',
+        sets: {
+          Developers: { ready: false, basis: 'used', validatedBy: 'none', inlinePolicyFile: DEVELOPERS_FILE },
+          Sandbox: { ready: true, basis: 'granted', validatedBy: 'access-analyzer', inlinePolicyFile: null },
         },
-      },
+      }),
     });
+    if (!state) throw new Error('the workspace is bound in beforeEach');
     const manifestBefore = await readFile(workspace.resolve(MANIFEST_FILE), 'utf8');
     const { merged } = await mergeSuggestions(workspace, loaded.mapping, [patch('Developers', [allow('s3:PutObject', BUCKET_OBJECTS)])], manifest, validator());
 

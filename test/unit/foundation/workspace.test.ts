@@ -103,10 +103,30 @@ describe('Workspace state validation', () => {
     expect(await readFile(ws.resolve(WORKSPACE_STATE_FILE), 'utf8')).toBe(content);
   });
 
-  it('Given an invalid state object, When it is written, Then it is rejected and no file appears', async () => {
+  it('Given a change that makes the state invalid, When it is written, Then it is rejected and the file is left as it was', async () => {
     const ws = Workspace.at(path.join(root, 'ws'));
-    await expect(ws.writeState({ ...validState(), accountId: 'nope' })).rejects.toThrow();
+    await ws.bindToAccount({ accountId: '111111111111', partition: 'aws', arn: 'arn:aws:iam::111111111111:user/ops' }, new Date('2024-06-01T00:00:00.000Z'));
+    const before = await ws.readText(WORKSPACE_STATE_FILE);
+    await expect(ws.updateState({ phase: 'audit', update: () => ({ lastRunAt: 'not a time', userCount: -1 }) })).rejects.toThrow();
+    await expect(ws.readText(WORKSPACE_STATE_FILE)).resolves.toBe(before);
+  });
+
+  it('Given a workspace not bound yet, When a change is recorded, Then nothing is written', async () => {
+    const ws = Workspace.at(path.join(root, 'ws'));
+    await expect(ws.updateState({ phase: 'audit', update: () => ({ lastRunAt: '2024-06-01T00:00:00.000Z', userCount: 1 }) })).resolves.toBeNull();
     await expect(ws.readText(WORKSPACE_STATE_FILE)).resolves.toBeNull();
+  });
+
+  it('Given two changes recorded at once, When both are written, Then neither loses the other', async () => {
+    const ws = Workspace.at(path.join(root, 'ws'));
+    await ws.bindToAccount({ accountId: '111111111111', partition: 'aws', arn: 'arn:aws:iam::111111111111:user/ops' }, new Date('2024-06-01T00:00:00.000Z'));
+    await Promise.all([
+      ws.updateState({ phase: 'audit', update: () => ({ lastRunAt: '2024-06-01T00:00:00.000Z', userCount: 3 }) }),
+      ws.updateState({ identityCenter: () => ({ instanceArn: 'arn:aws:sso:::instance/ssoins-1', identityStoreId: 'd-1', region: 'eu-west-1' }) }),
+    ]);
+    const state = await ws.readState();
+    expect(state?.phases.audit?.userCount).toBe(3);
+    expect(state?.identityCenter?.identityStoreId).toBe('d-1');
   });
 });
 

@@ -4,7 +4,7 @@ import { cleanupFingerprint, credentialIds, STEP_RISK } from '../../../src/servi
 import type { CleanupStepKind } from '../../../src/services/retire/cleanup-steps.js';
 import { cleanupCandidates, planCleanup, type CleanupDecision, type CleanupPlanInput } from '../../../src/services/retire/plan-cleanup.js';
 import type { UserAttachments } from '../../../src/services/retire/read-user-attachments.js';
-import { DisableRecordSchema, type DisableRecord } from '../../../src/workspace/disable-records.js';
+import type { RetiredUser } from '../../../src/services/retire/retired-users.js';
 
 const ACCOUNT = '111111111111';
 const NOW = new Date('2026-03-20T12:00:00.000Z');
@@ -15,23 +15,20 @@ const id = (n: number) => `AIDAEXAMPLE${String(n).padStart(9, '0')}`;
 const ALICE_ID = id(1);
 const BOB_ID = id(2);
 
-/** A disable record, checked against the schema: only records disable could write are used. */
-function record(userName: string, userId: string, overrides: Partial<DisableRecord> = {}): DisableRecord {
-  return DisableRecordSchema.parse({
-    schemaVersion: 2,
-    accountId: '111111111111',
-    // Planners take records already checked against the journal; the digest is not theirs to check.
-    digest: 'sha256:checked-by-the-command',
+/** A user disable finished with ten days ago (or as overridden), as the journal shows it: `enabledAt` means enable undid it since. */
+function record(userName: string, userId: string, overrides: { completedAt?: string | null; enabledAt?: string | null } = {}): RetiredUser {
+  const disabledAt = overrides.completedAt === undefined ? daysAgo(10) : overrides.completedAt;
+  const change = { actionId: `disable/${userName}/deny-policy`, kind: 'iam.PutDenyAllUserPolicy', target: `IAM user ${userName}`, params: { userName, userId, policyName: 'iam2idc-deny-all' }, runId: 'run-1', command: 'disable', at: daysAgo(10), state: 'done' as const };
+  const enabled = overrides.enabledAt !== undefined && overrides.enabledAt !== null;
+  return {
     userName,
     userId,
-    startedAt: daysAgo(10.01),
-    completedAt: daysAgo(10),
-    enabledAt: null,
-    denyPolicy: { kind: 'inline', policyName: 'iam2idc-deny-all', state: 'done', at: daysAgo(10) },
-    keys: [],
-    history: [],
-    ...overrides,
-  });
+    state: enabled ? 'enabled' : disabledAt === null ? 'partly-disabled' : 'disabled',
+    disabledAt: enabled ? null : disabledAt,
+    deletedAt: null,
+    restoredAt: null,
+    changes: enabled ? [] : [change],
+  };
 }
 
 /** A user with nothing attached but the user itself. */
@@ -80,7 +77,7 @@ function fullUser(userName: string, userId: string): UserAttachments {
 }
 
 function plan(overrides: Partial<CleanupPlanInput>) {
-  return planCleanup({ records: [], users: new Map(), explicit: null, minDisabledDays: 7, now: NOW, ...overrides });
+  return planCleanup({ retired: [], users: new Map(), explicit: null, minDisabledDays: 7, now: NOW, ...overrides });
 }
 
 const usersOf = (...users: UserAttachments[]) => new Map<string, UserAttachments | null>(users.map((u) => [u.user.userName, u]));
@@ -111,19 +108,19 @@ describe('cleanupCandidates', () => {
 
 describe('planCleanup: who is planned', () => {
   it('Given a disable completed 10 days ago and minDisabledDays 7, When planned, Then the user is planned with a backup and a deletion', () => {
-    const { actions, decisions } = plan({ records: [record('alice', ALICE_ID, { completedAt: daysAgo(10) })], users: usersOf(bareUser('alice', ALICE_ID)) });
+    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID, { completedAt: daysAgo(10) })], users: usersOf(bareUser('alice', ALICE_ID)) });
     expect(statuses(decisions)).toEqual([['alice', 'planned', null]]);
     expect(decisions[0]?.disabledSince).toBe(daysAgo(10));
     expect(actions.map((a) => a.kind)).toEqual(['workspace.BackupIamUser', 'iam.DeleteUser']);
   });
 
   it('Given a disable completed exactly minDisabledDays ago, When planned, Then the user is planned', () => {
-    const { decisions } = plan({ records: [record('alice', ALICE_ID, { completedAt: daysAgo(7) })], users: usersOf(bareUser('alice', ALICE_ID)) });
+    const { decisions } = plan({ retired: [record('alice', ALICE_ID, { completedAt: daysAgo(7) })], users: usersOf(bareUser('alice', ALICE_ID)) });
     expect(statuses(decisions)).toEqual([['alice', 'planned', null]]);
   });
 
   it('Given a disable completed 2 days ago and minDisabledDays 7, When planned, Then the user is excluded as disabled too recently, with no action', () => {
-    const { actions, decisions } = plan({ records: [record('alice', ALICE_ID, { completedAt: daysAgo(2) })], users: usersOf(fullUser('alice', ALICE_ID)) });
+    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID, { completedAt: daysAgo(2) })], users: usersOf(fullUser('alice', ALICE_ID)) });
     expect(statuses(decisions)).toEqual([['alice', 'excluded', 'DISABLED_TOO_RECENTLY']]);
     expect(decisions[0]?.deletes).toEqual([]);
     expect(decisions[0]?.unrecoverable).toEqual([]);
@@ -131,20 +128,20 @@ describe('planCleanup: who is planned', () => {
   });
 
   it('Given a disable completed 2 days ago and minDisabledDays 0, When planned, Then the user is planned', () => {
-    const { actions, decisions } = plan({ records: [record('alice', ALICE_ID, { completedAt: daysAgo(2) })], users: usersOf(bareUser('alice', ALICE_ID)), minDisabledDays: 0 });
+    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID, { completedAt: daysAgo(2) })], users: usersOf(bareUser('alice', ALICE_ID)), minDisabledDays: 0 });
     expect(statuses(decisions)).toEqual([['alice', 'planned', null]]);
     expect(actions.map((a) => a.kind)).toEqual(['workspace.BackupIamUser', 'iam.DeleteUser']);
   });
 
   it('Given a disable record whose run did not complete, When planned, Then the user is excluded as disable incomplete, with no action', () => {
-    const { actions, decisions } = plan({ records: [record('alice', ALICE_ID, { completedAt: null })], users: usersOf(bareUser('alice', ALICE_ID)), minDisabledDays: 0 });
+    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID, { completedAt: null })], users: usersOf(bareUser('alice', ALICE_ID)), minDisabledDays: 0 });
     expect(statuses(decisions)).toEqual([['alice', 'excluded', 'DISABLE_INCOMPLETE']]);
     expect(actions).toEqual([]);
   });
 
   it('Given a record with enabledAt set, When planned by default, Then the user is not a candidate: no decision, no action', () => {
     const { actions, decisions } = plan({
-      records: [record('alice', ALICE_ID), record('bob', BOB_ID, { enabledAt: daysAgo(5) })],
+      retired: [record('alice', ALICE_ID), record('bob', BOB_ID, { enabledAt: daysAgo(5) })],
       users: usersOf(bareUser('alice', ALICE_ID), bareUser('bob', BOB_ID)),
     });
     expect(decisionOf(decisions, 'bob')).toBeUndefined();
@@ -153,19 +150,19 @@ describe('planCleanup: who is planned', () => {
   });
 
   it('Given a record whose UserId differs from the user of that name now, When planned, Then the user is excluded as re-created and nothing is planned', () => {
-    const { actions, decisions } = plan({ records: [record('alice', ALICE_ID)], users: usersOf(fullUser('alice', id(99))) });
+    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID)], users: usersOf(fullUser('alice', id(99))) });
     expect(statuses(decisions)).toEqual([['alice', 'excluded', 'RECREATED']]);
     expect(actions).toEqual([]);
   });
 
   it('Given the same re-created user named with --users, When planned, Then it is planned (named explicitly, the engine\'s guard judges it)', () => {
-    const { actions, decisions } = plan({ records: [record('alice', ALICE_ID)], users: usersOf(fullUser('alice', id(99))), explicit: ['alice'] });
+    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID)], users: usersOf(fullUser('alice', id(99))), explicit: ['alice'] });
     expect(statuses(decisions)).toEqual([['alice', 'planned', null]]);
     expect(actions.every((a) => a.principal?.userId === id(99))).toBe(true);
   });
 
   it('Given a record of a user who no longer exists, When planned, Then the user is gone with no action and nothing to delete', () => {
-    const { actions, decisions } = plan({ records: [record('alice', ALICE_ID)], users: new Map([['alice', null]]) });
+    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID)], users: new Map([['alice', null]]) });
     expect(statuses(decisions)).toEqual([['alice', 'gone', null]]);
     expect(decisions[0]?.userId).toBe(ALICE_ID);
     expect(decisions[0]?.deletes).toEqual([]);
@@ -175,13 +172,13 @@ describe('planCleanup: who is planned', () => {
   });
 
   it('Given a record of a user absent from the users read, When planned, Then the user is gone too', () => {
-    const { actions, decisions } = plan({ records: [record('alice', ALICE_ID)], users: new Map() });
+    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID)], users: new Map() });
     expect(statuses(decisions)).toEqual([['alice', 'gone', null]]);
     expect(actions).toEqual([]);
   });
 
   it('Given an explicitly named user without any disable record, When planned, Then the user is planned (the engine guard judges it)', () => {
-    const { actions, decisions } = plan({ records: [], users: usersOf(bareUser('bob', BOB_ID)), explicit: ['bob'] });
+    const { actions, decisions } = plan({ retired: [], users: usersOf(bareUser('bob', BOB_ID)), explicit: ['bob'] });
     expect(statuses(decisions)).toEqual([['bob', 'planned', null]]);
     expect(decisions[0]?.userId).toBe(BOB_ID);
     expect(decisions[0]?.disabledSince).toBeNull();
@@ -192,39 +189,39 @@ describe('planCleanup: who is planned', () => {
   });
 
   it('Given explicit users, When planned, Then users with a record but not named are not planned', () => {
-    const { actions, decisions } = plan({ records: [record('alice', ALICE_ID)], users: usersOf(bareUser('alice', ALICE_ID), bareUser('bob', BOB_ID)), explicit: ['bob'] });
+    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID)], users: usersOf(bareUser('alice', ALICE_ID), bareUser('bob', BOB_ID)), explicit: ['bob'] });
     expect(statuses(decisions)).toEqual([['bob', 'planned', null]]);
     expect(actionsFor(actions, 'alice')).toEqual([]);
   });
 
   it('Given an explicitly named user whose disable was undone by enable, When planned, Then the user is planned like any named user', () => {
-    const { decisions } = plan({ records: [record('alice', ALICE_ID, { enabledAt: daysAgo(5) })], users: usersOf(bareUser('alice', ALICE_ID)), explicit: ['alice'] });
+    const { decisions } = plan({ retired: [record('alice', ALICE_ID, { enabledAt: daysAgo(5) })], users: usersOf(bareUser('alice', ALICE_ID)), explicit: ['alice'] });
     expect(statuses(decisions)).toEqual([['alice', 'planned', null]]);
   });
 
   it('Given an explicitly named user already gone, named in another case than recorded, When planned, Then it is gone under the recorded name and UserId', () => {
-    const { actions, decisions } = plan({ records: [record('alice', ALICE_ID)], users: new Map([['ALICE', null]]), explicit: ['ALICE'] });
+    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID)], users: new Map([['ALICE', null]]), explicit: ['ALICE'] });
     expect(statuses(decisions)).toEqual([['alice', 'gone', null]]);
     expect(decisions[0]?.userId).toBe(ALICE_ID);
     expect(actions).toEqual([]);
   });
 
   it('Given an explicitly named user that does not exist and has no record, When planned, Then it is excluded as not found with no action', () => {
-    const { actions, decisions } = plan({ records: [], users: new Map([['nobody', null]]), explicit: ['nobody'] });
+    const { actions, decisions } = plan({ retired: [], users: new Map([['nobody', null]]), explicit: ['nobody'] });
     expect(statuses(decisions)).toEqual([['nobody', 'excluded', 'NOT_FOUND']]);
     expect(decisions[0]?.userId).toBeNull();
     expect(actions).toEqual([]);
   });
 
   it('Given a name given twice in different case, When planned, Then the user is planned once', () => {
-    const { actions, decisions } = plan({ records: [], users: usersOf(bareUser('alice', ALICE_ID)), explicit: ['alice', 'ALICE'] });
+    const { actions, decisions } = plan({ retired: [], users: usersOf(bareUser('alice', ALICE_ID)), explicit: ['alice', 'ALICE'] });
     expect(statuses(decisions)).toEqual([['alice', 'planned', null]]);
     expect(actions.filter((a) => a.kind === 'workspace.BackupIamUser')).toHaveLength(1);
     expect(actions.filter((a) => a.kind === 'iam.DeleteUser')).toHaveLength(1);
   });
 
   it('Given a name in another case than IAM spells it, When planned, Then the user and the record are found and named as IAM spells it', () => {
-    const { actions, decisions } = plan({ records: [record('Alice', ALICE_ID)], users: usersOf(bareUser('Alice', ALICE_ID)), explicit: ['alice'] });
+    const { actions, decisions } = plan({ retired: [record('Alice', ALICE_ID)], users: usersOf(bareUser('Alice', ALICE_ID)), explicit: ['alice'] });
     expect(statuses(decisions)).toEqual([['Alice', 'planned', null]]);
     expect(decisions[0]?.disabledSince).toBe(daysAgo(10));
     expect(actions.every((a) => params(a).userName === 'Alice')).toBe(true);
@@ -232,7 +229,7 @@ describe('planCleanup: who is planned', () => {
 
   it('Given several candidates, When planned, Then the decisions are sorted by user name', () => {
     const { decisions } = plan({
-      records: [record('carol', id(3)), record('alice', ALICE_ID), record('bob', BOB_ID, { completedAt: daysAgo(1) })],
+      retired: [record('carol', id(3)), record('alice', ALICE_ID), record('bob', BOB_ID, { completedAt: daysAgo(1) })],
       users: usersOf(bareUser('carol', id(3)), bareUser('alice', ALICE_ID), bareUser('bob', BOB_ID)),
     });
     expect(statuses(decisions)).toEqual([
@@ -245,7 +242,7 @@ describe('planCleanup: who is planned', () => {
 
 describe('planCleanup: the actions of a planned user', () => {
   const user = fullUser('alice', ALICE_ID);
-  const { actions, decisions } = plan({ records: [record('alice', ALICE_ID)], users: usersOf(user) });
+  const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID)], users: usersOf(user) });
   const [backup, ...steps] = actions;
 
   it('Given a planned user, When planned, Then the first action is the backup, read-only, in the workspace', () => {
@@ -278,7 +275,7 @@ describe('planCleanup: the actions of a planned user', () => {
 
   it('Given the same user with one more key, When planned, Then the backup fingerprint differs', () => {
     const more = { ...user, accessKeys: [...user.accessKeys, { accessKeyId: 'AKIAEXAMPLE000000003', status: 'Active', createDate: null }] };
-    const again = plan({ records: [record('alice', ALICE_ID)], users: usersOf(more) });
+    const again = plan({ retired: [record('alice', ALICE_ID)], users: usersOf(more) });
     expect(again.actions[0]?.fingerprint).not.toBe(backup?.fingerprint);
   });
 
@@ -360,13 +357,13 @@ describe('planCleanup: the actions of a planned user', () => {
 
 describe('planCleanup: what cannot come back', () => {
   const unrecoverableOf = (user: UserAttachments) => {
-    const { decisions } = plan({ records: [], users: usersOf(user), explicit: [user.user.userName] });
+    const { decisions } = plan({ retired: [], users: usersOf(user), explicit: [user.user.userName] });
     return decisions[0]?.unrecoverable ?? [];
   };
 
   it('Given a user with nothing attached, When planned, Then only the UserId is unrecoverable and the user is the one thing deleted', () => {
     const user = bareUser('bob', BOB_ID);
-    const { actions, decisions } = plan({ records: [], users: usersOf(user), explicit: ['bob'] });
+    const { actions, decisions } = plan({ retired: [], users: usersOf(user), explicit: ['bob'] });
     expect(decisions[0]?.unrecoverable).toHaveLength(1);
     expect(decisions[0]?.unrecoverable[0]).toContain(BOB_ID);
     expect(decisions[0]?.deletes).toHaveLength(1);
@@ -406,7 +403,7 @@ describe('planCleanup: what cannot come back', () => {
 
 describe('planCleanup: several users', () => {
   it('Given two planned users, When planned, Then each has its own chain, starting at its own backup, and all IDs are unique', () => {
-    const { actions } = plan({ records: [record('alice', ALICE_ID), record('bob', BOB_ID)], users: usersOf(fullUser('alice', ALICE_ID), fullUser('bob', BOB_ID)) });
+    const { actions } = plan({ retired: [record('alice', ALICE_ID), record('bob', BOB_ID)], users: usersOf(fullUser('alice', ALICE_ID), fullUser('bob', BOB_ID)) });
     for (const name of ['alice', 'bob']) {
       const own = actionsFor(actions, name);
       expect(own[0]?.kind).toBe('workspace.BackupIamUser');

@@ -1,148 +1,101 @@
 import { describe, expect, it } from 'vitest';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { JournalRecord } from '../../../src/plan/journal.js';
+import { emptyFold, foldRecords, undoIdOf } from '../../../src/plan/journal-fold.js';
 import type { PlannedAction } from '../../../src/plan/plan-types.js';
-import { planEnable } from '../../../src/services/retire/plan-enable.js';
-import { DENY_ALL_POLICY_NAME, RETIRE_KIND } from '../../../src/services/retire/retire-handlers.js';
-import { DisableRecordSchema, type DisableEpisode, type DisableRecord, type RecordedKey } from '../../../src/workspace/disable-records.js';
+import { planEnable } from '../../../src/services/retire/enable-phase.js';
+import { createRetireRegistry, DENY_ALL_POLICY_NAME, RETIRE_KIND } from '../../../src/services/retire/retire-handlers.js';
+import { retiredUsersOf } from '../../../src/services/retire/retired-users.js';
+import { cleanupRun, deactivate, denyInline, denyManaged, disableRun, keyIdOf, userIdOf, type TestUser } from './support/journal-records.js';
 
 const DENY_ALL_ARN = 'arn:aws:iam::aws:policy/AWSDenyAll';
-const STARTED = '2026-03-10T08:00:00.000Z';
-const AT = '2026-03-10T08:00:01.000Z';
+const T1 = '2026-03-10T08:00:00.000Z';
+const T2 = '2026-03-11T08:00:00.000Z';
 
-const id = (n: number) => `AIDA${String(n).padStart(17, '0')}`;
-const keyId = (n: number) => `AKIA${String(n).padStart(16, '0')}`;
+// Planning makes no call: the handlers are only asked for their inverse.
+const registry = createRetireRegistry({ iam: {} as IAMClient });
+const user = (userName: string, n: number): TestUser => ({ userName, userId: userIdOf(n) });
+const alice = user('alice', 2);
+const bob = user('bob', 3);
 
-const inline = (state: 'intent' | 'done' = 'done') => ({ kind: 'inline' as const, policyName: DENY_ALL_POLICY_NAME, state, at: AT });
-const managed = (state: 'intent' | 'done' = 'done') => ({ kind: 'managed' as const, policyArn: DENY_ALL_ARN, state, at: AT });
-const recordedKey = (n: number, state: 'intent' | 'done' = 'done'): RecordedKey => ({ accessKeyId: keyId(n), previousStatus: 'Active', state, at: AT });
-
-/** A disable record, checked against the schema so that only records disable could write are used. */
-function record(userName: string, n: number, overrides: Partial<DisableRecord> = {}): DisableRecord {
-  return DisableRecordSchema.parse({
-    schemaVersion: 2,
-    accountId: '111111111111',
-    // Planners take records already checked against the journal; the digest is not theirs to check.
-    digest: 'sha256:checked-by-the-command',
-    userName,
-    userId: id(n),
-    startedAt: STARTED,
-    completedAt: AT,
-    enabledAt: null,
-    denyPolicy: null,
-    keys: [],
-    history: [],
-    ...overrides,
-  });
-}
-
-const params = (action: PlannedAction | undefined) => action?.params as Record<string, unknown>;
-const summary = (actions: PlannedAction[]) => actions.map((a) => [a.kind, params(a)]);
+const plan = (...runs: JournalRecord[][]) => planEnable(retiredUsersOf(foldRecords(emptyFold(), runs.flat())), registry);
+const summary = (actions: PlannedAction[]) => actions.map((a) => [a.kind, a.params]);
 
 describe('planEnable', () => {
-  it('Given an inline deny policy was recorded, When planned, Then it is deleted by its policy name', () => {
-    const { actions } = planEnable([record('alice', 2, { denyPolicy: inline() })]);
-    expect(summary(actions)).toEqual([[RETIRE_KIND.deleteDenyPolicy, { userName: 'alice', userId: id(2), policyName: DENY_ALL_POLICY_NAME }]]);
+  it('Given disable put the inline deny-all, When planned, Then it is deleted by its policy name, as the undo of that change', () => {
+    const { actions } = plan(disableRun(alice, 'd1', T1, [denyInline(alice)]));
+    expect(summary(actions)).toEqual([[RETIRE_KIND.deleteDenyPolicy, { ...alice, policyName: DENY_ALL_POLICY_NAME }]]);
+    expect(actions[0]?.id).toBe(undoIdOf(denyInline(alice).id));
   });
 
-  it('Given a managed deny policy was recorded, When planned, Then it is detached by its ARN', () => {
-    const { actions } = planEnable([record('alice', 2, { denyPolicy: managed() })]);
-    expect(summary(actions)).toEqual([[RETIRE_KIND.detachDenyPolicy, { userName: 'alice', userId: id(2), policyArn: DENY_ALL_ARN }]]);
+  it('Given disable attached the managed deny-all, When planned, Then it is detached by its ARN', () => {
+    const { actions } = plan(disableRun(alice, 'd1', T1, [denyManaged(alice, DENY_ALL_ARN)]));
+    expect(summary(actions)).toEqual([[RETIRE_KIND.detachDenyPolicy, { ...alice, policyArn: DENY_ALL_ARN }]]);
   });
 
-  it('Given a deny policy recorded only as an intent, When planned, Then it is planned too (the handler checks AWS first)', () => {
-    const { actions } = planEnable([record('alice', 2, { denyPolicy: inline('intent'), completedAt: null })]);
+  it('Given a change whose answer was lost, When planned, Then its undo is planned too (the handler checks AWS first)', () => {
+    const { actions } = plan(disableRun(alice, 'd1', T1, [{ ...denyInline(alice), outcome: 'none' }], 'none'));
     expect(actions.map((a) => a.kind)).toEqual([RETIRE_KIND.deleteDenyPolicy]);
   });
 
-  it('Given recorded keys in state intent and done, When planned, Then the deny policy is removed and each key is reactivated', () => {
-    const { actions } = planEnable([record('alice', 2, { denyPolicy: managed(), keys: [recordedKey(20, 'done'), recordedKey(21, 'intent')], completedAt: null })]);
+  it('Given the deny-all and two keys, When planned, Then the deny-all is removed and each key reactivated', () => {
+    const { actions } = plan(disableRun(alice, 'd1', T1, [denyManaged(alice, DENY_ALL_ARN), deactivate(alice, keyIdOf(20)), deactivate(alice, keyIdOf(21))]));
     expect(summary(actions)).toEqual([
-      [RETIRE_KIND.detachDenyPolicy, { userName: 'alice', userId: id(2), policyArn: DENY_ALL_ARN }],
-      [RETIRE_KIND.reactivateKey, { userName: 'alice', userId: id(2), accessKeyId: keyId(20) }],
-      [RETIRE_KIND.reactivateKey, { userName: 'alice', userId: id(2), accessKeyId: keyId(21) }],
+      [RETIRE_KIND.detachDenyPolicy, { ...alice, policyArn: DENY_ALL_ARN }],
+      [RETIRE_KIND.reactivateKey, { ...alice, accessKeyId: keyIdOf(20) }],
+      [RETIRE_KIND.reactivateKey, { ...alice, accessKeyId: keyIdOf(21) }],
     ]);
   });
 
-  it('Given a record with enabledAt set, When planned, Then it is already-enabled and has no action', () => {
-    const { actions, decisions } = planEnable([record('alice', 2, { denyPolicy: inline(), keys: [recordedKey(20)], enabledAt: '2026-03-11T08:00:00.000Z' })]);
-    expect(decisions.map((d) => [d.userName, d.status])).toEqual([['alice', 'already-enabled']]);
-    expect(actions).toEqual([]);
+  it('Given a change AWS refused, When planned, Then nothing undoes it', () => {
+    const { actions } = plan(disableRun(alice, 'd1', T1, [denyInline(alice), { ...deactivate(alice, keyIdOf(20)), outcome: 'failed' }]));
+    expect(actions.map((a) => a.kind)).toEqual([RETIRE_KIND.deleteDenyPolicy]);
   });
 
-  it('Given one enabled and one disabled record, When planned, Then only the disabled one has actions', () => {
-    const { actions, decisions } = planEnable([
-      record('alice', 2, { denyPolicy: inline(), enabledAt: '2026-03-11T08:00:00.000Z' }),
-      record('bob', 3, { denyPolicy: inline(), keys: [recordedKey(30)] }),
-    ]);
+  it('Given cleanup deleted the user, When planned, Then it is reported as deleted and nothing is planned for it', () => {
+    const { actions, decisions } = plan(disableRun(alice, 'd1', T1, [denyInline(alice)]), cleanupRun(alice, 'c1', T2), disableRun(bob, 'd2', T1, [denyInline(bob)]));
     expect(decisions.map((d) => [d.userName, d.status])).toEqual([
-      ['alice', 'already-enabled'],
+      ['alice', 'deleted'],
       ['bob', 'planned'],
     ]);
     expect(new Set(actions.map((a) => a.principal?.userName))).toEqual(new Set(['bob']));
   });
 
-  it('Given several records, When planned, Then every action is broadening, on iam, and names the record user and UserId', () => {
-    const records = [
-      record('alice', 2, { denyPolicy: inline(), keys: [recordedKey(20)] }),
-      record('bob', 3, { denyPolicy: managed(), keys: [recordedKey(30), recordedKey(31, 'intent')] }),
-    ];
-    const { actions } = planEnable(records);
-    expect(actions).toHaveLength(5);
+  it('Given a user on whom disable changed nothing, When planned, Then it has nothing to undo', () => {
+    const { actions, decisions } = plan(disableRun(alice, 'd1', T1, [{ ...denyInline(alice), outcome: 'failed' }]));
+    expect(decisions.map((d) => d.status)).toEqual(['nothing-to-undo']);
+    expect(actions).toEqual([]);
+  });
+
+  it('Given parameters in the journal that the kind does not accept, When planned, Then that change is not undone', () => {
+    // An empty user name would make IAM act on the caller: such a record must never become a call.
+    const forged = { ...deactivate(alice, keyIdOf(20)), params: { userName: '', userId: alice.userId, accessKeyId: keyIdOf(20) } };
+    const { actions } = plan(disableRun(alice, 'd1', T1, [denyInline(alice), forged]));
+    expect(actions.map((a) => a.kind)).toEqual([RETIRE_KIND.deleteDenyPolicy]);
+  });
+
+  it('Given several users, When planned, Then every action is broadening, on iam, with unique ids, and names its user and UserId', () => {
+    const { actions } = plan(disableRun(alice, 'd1', T1, [denyInline(alice), deactivate(alice, keyIdOf(20))]), disableRun(bob, 'd2', T1, [denyManaged(bob), deactivate(bob, keyIdOf(30))]));
+    expect(actions).toHaveLength(4);
     for (const action of actions) {
-      const owner = records.find((r) => r.userName === action.principal?.userName);
-      expect(action.risk).toBe('broadening');
-      expect(action.service).toBe('iam');
-      expect(action.principal).toEqual({ userName: owner?.userName, userId: owner?.userId });
-      expect([params(action)['userName'], params(action)['userId']]).toEqual([owner?.userName, owner?.userId]);
+      const owner = [alice, bob].find((u) => u.userName === action.principal?.userName);
+      expect(action).toMatchObject({ risk: 'broadening', service: 'iam', principal: owner });
+      expect(action.params).toMatchObject(owner ?? {});
     }
     expect(new Set(actions.map((a) => a.id)).size).toBe(actions.length);
   });
 
-  it('Given a record of a user re-created since, When planned, Then the actions carry the recorded UserId, not a name alone', () => {
-    const { actions } = planEnable([record('alice', 42, { keys: [recordedKey(20)] })]);
-    expect(actions.map((a) => a.principal?.userId)).toEqual([id(42)]);
+  it('Given users in any order, When planned, Then the decisions and actions are sorted by name, and the input is not reordered', () => {
+    const zoe = user('zoe', 4);
+    const users = retiredUsersOf(foldRecords(emptyFold(), [...disableRun(zoe, 'd1', T1, [denyInline(zoe)]), ...disableRun(alice, 'd2', T1, [denyInline(alice)])])).reverse();
+    const { actions, decisions } = planEnable(users, registry);
+    expect(decisions.map((d) => d.userName)).toEqual(['alice', 'zoe']);
+    expect(actions.map((a) => a.principal?.userName)).toEqual(['alice', 'zoe']);
+    expect(users.map((u) => u.userName)).toEqual(['zoe', 'alice']);
   });
 
-  it('Given a record without a deny policy, When planned, Then no policy action is planned, only the recorded key', () => {
-    const { actions } = planEnable([record('alice', 2, { keys: [recordedKey(20)] })]);
-    expect(summary(actions)).toEqual([[RETIRE_KIND.reactivateKey, { userName: 'alice', userId: id(2), accessKeyId: keyId(20) }]]);
-  });
-
-  it('Given earlier episodes in the history with other keys and policies, When planned, Then nothing but the current record is reversed', () => {
-    const earlier: DisableEpisode = {
-      userName: 'alice',
-      userId: id(2),
-      startedAt: '2026-01-01T00:00:00.000Z',
-      completedAt: '2026-01-01T00:00:01.000Z',
-      enabledAt: '2026-01-02T00:00:00.000Z',
-      denyPolicy: managed(),
-      keys: [recordedKey(19), recordedKey(20)],
-    };
-    const { actions, decisions } = planEnable([record('alice', 2, { keys: [recordedKey(21)], history: [earlier] })]);
-    expect(summary(actions)).toEqual([[RETIRE_KIND.reactivateKey, { userName: 'alice', userId: id(2), accessKeyId: keyId(21) }]]);
-    expect(decisions[0]?.keys).toEqual([keyId(21)]);
-    expect(decisions[0]?.denyPolicy).toBeNull();
-  });
-
-  it('Given a record whose run stopped before its first change, When planned, Then it is planned with no action at all', () => {
-    const { actions, decisions } = planEnable([record('alice', 2, { completedAt: null })]);
-    expect(decisions.map((d) => [d.status, d.denyPolicy, d.keys])).toEqual([['planned', null, []]]);
-    expect(actions).toEqual([]);
-  });
-
-  it('Given records in any order, When planned, Then the decisions and the actions are sorted by user name', () => {
-    const { actions, decisions } = planEnable([record('zoe', 4, { keys: [recordedKey(40)] }), record('alice', 2, { keys: [recordedKey(20)] }), record('mike', 3, { keys: [recordedKey(30)] })]);
-    expect(decisions.map((d) => d.userName)).toEqual(['alice', 'mike', 'zoe']);
-    expect(actions.map((a) => a.principal?.userName)).toEqual(['alice', 'mike', 'zoe']);
-  });
-
-  it('Given a record, When planned, Then the decision reports what will be reversed and since when', () => {
-    const { decisions } = planEnable([record('alice', 2, { denyPolicy: inline(), keys: [recordedKey(20), recordedKey(21)] })]);
-    expect(decisions).toEqual([{ userName: 'alice', userId: id(2), status: 'planned', disabledSince: STARTED, denyPolicy: inline(), keys: [keyId(20), keyId(21)] }]);
-  });
-
-  it('Given the records array, When planned, Then it is not reordered in place', () => {
-    const records = [record('zoe', 4), record('alice', 2)];
-    planEnable(records);
-    expect(records.map((r) => r.userName)).toEqual(['zoe', 'alice']);
+  it('Given a disabled user, When planned, Then the decision says since when, and what is switched back on', () => {
+    const { decisions } = plan(disableRun(alice, 'd1', T1, [denyInline(alice), deactivate(alice, keyIdOf(20))]));
+    expect(decisions).toEqual([{ ...alice, status: 'planned', disabledSince: T1, undo: [expect.stringContaining(DENY_ALL_POLICY_NAME), expect.stringContaining(keyIdOf(20))] }]);
   });
 });

@@ -9,7 +9,7 @@ import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import { listUserBackups, UserBackupSchema, type UserBackup } from '../../../src/workspace/user-backups.js';
 import { expectMatchedPairs, NOW, recordsOf, usePlanTestContext } from '../plan/support/plan-harness.js';
 import { mockAws } from '../support/aws-mocks.js';
-import { ALICE_ID, BOB_ID, cleanupOptions, daysAgo, disableRecord, restoreOptions, runHeldCleanup, runHeldRestore, savedPlanOf, writeDisabled } from './support/cleanup-run.js';
+import { ALICE_ID, BOB_ID, cleanupOptions, daysAgo, disableRecord, restoreOptions, retiredUsers, runHeldCleanup, runHeldRestore, savedPlanOf, writeDisabled } from './support/cleanup-run.js';
 import { trustOf } from './support/held-run.js';
 import {
   ACCOUNT_ID,
@@ -210,21 +210,9 @@ describe('runRestore from a backup', () => {
   it('Given no disable record at all, When restore runs, Then the inline iam2idc-deny-all is still never restored', async () => {
     const fake = fakeIam(mocks.iam, []);
 
-    await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()], { records: [] }));
+    await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()], { retired: [] }));
 
     expect(inputs(fake.mutating(), 'PutUserPolicyCommand').map((i) => i.PolicyName)).toEqual(['legacy-s3']);
-  });
-
-  it('Given workspace.json records alice as deleted by cleanup, When restore runs, Then it records when she was restored', async () => {
-    fakeIam(mocks.iam, []);
-    const state = await context.workspace.readState();
-    if (!state) throw new Error('the workspace is not bound');
-    const deleted = { userId: ALICE_ID, deletedAt: at, backup: `backups/alice-${ALICE_ID}.json`, restoredAt: null };
-    await context.workspace.writeState({ ...state, phases: { cleanup: { lastRunAt: at, users: { alice: deleted } } } });
-
-    await runHeldRestore(context, await restoreOptions(context, clients.iam, [aliceBackup()]));
-
-    expect((await context.workspace.readState())?.phases.cleanup?.users.alice).toEqual({ ...deleted, restoredAt: NOW.toISOString() });
   });
 });
 
@@ -434,6 +422,7 @@ describe('cleanup, then restore from the backup it wrote', () => {
     expect(JSON.parse(alice.inline['legacy-s3'] ?? 'null')).toEqual(LEGACY_DOC);
     expect(alice.sshKeys.map((k) => k.body)).toEqual([sshBodyOf('alice', 1)]);
     expect(alice.certificates.map((c) => c.body)).toEqual([certBodyOf('alice', 1)]);
-    expect((await context.workspace.readState())?.phases.cleanup?.users.alice?.restoredAt).toBe(NOW.toISOString());
+    // Nothing records it but the journal: the runs say she was deleted, then restored.
+    expect((await retiredUsers(context)).find((u) => u.userName === 'alice')).toMatchObject({ state: 'restored', restoredAt: NOW.toISOString() });
   });
 });

@@ -8,11 +8,13 @@ import { JOURNAL_FILE, readJournal } from '../../../src/plan/journal.js';
 import { cleanupKinds } from '../../../src/services/retire/cleanup-handlers.js';
 import { readUserBackup } from '../../../src/workspace/user-backups.js';
 import { ACCOUNT_ID } from '../plan/support/fake-account.js';
-import { expectMatchedPairs, isIntent, isOutcome, NOW, recordsOf, usePlanTestContext } from '../plan/support/plan-harness.js';
+import { expectMatchedPairs, isIntent, isOutcome, NOW, PROCESS, recordsOf, usePlanTestContext, YES_FOR_ACCOUNT } from '../plan/support/plan-harness.js';
 import { mockAws } from '../support/aws-mocks.js';
 import { caught } from '../support/caught.js';
-import { ALICE_ID, BOB_ID, CALLER_ID, CAROL_ID, cleanupOptions, disableRecord, runHeldCleanup, savedPlanOf, writeDisabled } from './support/cleanup-run.js';
-import { trustOf } from './support/held-run.js';
+import { ALICE_ID, BOB_ID, CALLER_ID, CAROL_ID, cleanupOptions, disableRecord, retiredUsers, runHeldCleanup, savedPlanOf, writeDisabled } from './support/cleanup-run.js';
+import { holding, trustOf } from './support/held-run.js';
+import { runPhase } from '../../../src/plan/run-phase.js';
+import { enablePhase } from '../../../src/services/retire/enable-phase.js';
 import { bareUser, describeCalls, fakeIam, fullUser, hardwareMfaOf, MUTATING, READ_ONLY, secretsOf, virtualMfaOf, type FakeIam, type FakeUser } from './support/fake-iam-users.js';
 
 const { mocks, clients } = mockAws();
@@ -134,7 +136,7 @@ describe('runCleanup on two disabled users with everything attached', () => {
     expect(fake.virtualMfa.size).toBe(0);
   });
 
-  it('Given a completed cleanup, When the journal is read, Then every deletion has its intent before its outcome, all done, and workspace.json records who was deleted with their backup', async () => {
+  it('Given a completed cleanup, When the journal is read, Then every deletion has its intent before its outcome, all done, and the journal shows who was deleted, each with a backup', async () => {
     await twoDisabledUsers();
 
     const result = await runHeldCleanup(context, await cleanupOptions(context, clients.iam));
@@ -144,13 +146,12 @@ describe('runCleanup on two disabled users with everything attached', () => {
     const intents = records.filter(isIntent);
     expect(intents.map((r) => r.actionId).sort()).toEqual(result.execution.actions.map((a) => a.id).sort());
     expect(records.filter(isOutcome).every((o) => o.status === 'done')).toBe(true);
-    expect((await context.workspace.readState())?.phases.cleanup).toEqual({
-      lastRunAt: NOW.toISOString(),
-      users: {
-        alice: { userId: ALICE_ID, deletedAt: NOW.toISOString(), backup: `backups/alice-${ALICE_ID}.json`, restoredAt: null },
-        bob: { userId: BOB_ID, deletedAt: NOW.toISOString(), backup: `backups/bob-${BOB_ID}.json`, restoredAt: null },
-      },
-    });
+    // Who was deleted is the journal's to say: both users, now.
+    expect((await retiredUsers(context)).map((u) => [u.userName, u.state, u.deletedAt])).toEqual([
+      ['alice', 'deleted', NOW.toISOString()],
+      ['bob', 'deleted', NOW.toISOString()],
+    ]);
+    expect(result.decisions.map((d) => d.backup)).toEqual([`backups/alice-${ALICE_ID}.json`, `backups/bob-${BOB_ID}.json`]);
   });
 
   it('Given IAM answers with secrets (a key\'s SecretAccessKey, the Password, a ServicePassword), When cleanup runs, Then no secret is in the backups, the journal or the result', async () => {
@@ -182,9 +183,9 @@ describe('runCleanup on two disabled users with everything attached', () => {
     expect(result.deleted).toEqual([]);
     // The backup, 15 steps and DeleteUser.
     expect(result.execution.actions.filter((a) => a.id.startsWith('cleanup/alice/'))).toHaveLength(17);
-    expect((await readdir(context.workspace.resolve('backups'))).every((n) => n.startsWith('disable-'))).toBe(true);
-    // Only the setup's seals of the disable records: no intent, outcome or backup seal of this run.
-    expect((await readJournal(context.workspace)).filter((r) => r.type !== 'seal' || r.path.startsWith('backups/alice-') || r.path.startsWith('backups/bob-'))).toEqual([]);
+    expect(await readdir(context.workspace.resolve('backups')).catch(() => [])).toEqual([]);
+    // Only the setup's disable runs: no intent, outcome or backup seal of this run.
+    expect((await readJournal(context.workspace)).filter((r) => r.runId.startsWith('disable-run-'))).toEqual(await readJournal(context.workspace));
   });
 });
 
@@ -223,7 +224,7 @@ describe('runCleanup when one user fails', () => {
     ]);
     expect(after.every((a) => a.status === 'skipped')).toBe(true);
     expect(fake.has('bob')).toBe(true);
-    expect(Object.keys((await context.workspace.readState())?.phases.cleanup?.users ?? {})).toEqual(['alice']);
+    expect((await retiredUsers(context)).filter((u) => u.state === 'deleted').map((u) => u.userName)).toEqual(['alice']);
   });
 
   it('Given a directory where bob\'s backup must go, When cleanup runs, Then it is refused before any deletion, for everyone', async () => {
@@ -481,8 +482,38 @@ describe('runCleanup run again after it finished', () => {
 
     expect(fake.mutating()).toEqual([]);
     expect(again.execution.actions).toEqual([]);
-    expect(again.decisions.map((d) => d.status)).toEqual(['gone', 'gone']);
+    // Deleted, as the journal shows: no longer a candidate.
+    expect(again.decisions).toEqual([]);
     expect(first.execution.actions).toHaveLength(2 * 17);
-    expect((await readJournal(context.workspace)).filter(isIntent)).toHaveLength(first.execution.actions.length);
+    expect((await readJournal(context.workspace)).filter((r) => isIntent(r) && !r.runId.startsWith('disable-run-'))).toHaveLength(first.execution.actions.length);
+  });
+});
+
+describe('enable after cleanup', () => {
+  /** enable as its command runs it over every user the journal shows disable changed. */
+  const enableAll = async (io: TestIoHost) => {
+    const users = (await retiredUsers(context)).filter((u) => u.state !== 'enabled' && u.state !== 'restored');
+    return holding(context.workspace, 'enable', false, ({ run }) =>
+      runPhase(enablePhase({ iam: clients.iam, accountId: ACCOUNT_ID, io, users }), { workspace: context.workspace, io, now: () => NOW, interrupts: new InterruptController(), process: PROCESS, dryRun: false, run }),
+    );
+  };
+
+  it('Given cleanup deleted alice and bob, When enable runs, Then it plans nothing for them, says they were deleted and points to restore, and makes no IAM change', async () => {
+    const { fake } = await twoDisabledUsers();
+    await runHeldCleanup(context, await cleanupOptions(context, clients.iam));
+    fake.calls.length = 0;
+    const io = new TestIoHost({ settings: YES_FOR_ACCOUNT });
+
+    const result = await enableAll(io);
+
+    expect(result.execution.actions).toEqual([]);
+    expect(result.decisions.map((d) => [d.userName, d.status])).toEqual([
+      ['alice', 'deleted'],
+      ['bob', 'deleted'],
+    ]);
+    expect(result.enabled).toEqual([]);
+    expect(io.codes('warn')).toContain('ENABLE_USER_DELETED');
+    expect(fake.mutating()).toEqual([]);
+    expect(exitCodeOf(result.execution)).toBe(0);
   });
 });

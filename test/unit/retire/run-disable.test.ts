@@ -24,8 +24,9 @@ import { retireKinds, RETIRE_KIND, userFingerprint } from '../../../src/services
 import { disablePhase, type DisableInputs } from '../../../src/services/retire/disable-phase.js';
 import type { PlanRunOptions } from '../../../src/plan/run-command-plan.js';
 import { runPhase } from '../../../src/plan/run-phase.js';
-import { runEnable } from '../../../src/services/retire/run-enable.js';
-import { listDisableRecords, readDisableRecord } from '../../../src/workspace/disable-records.js';
+import { enablePhase } from '../../../src/services/retire/enable-phase.js';
+import { retiredUsersOf, type RetiredUser } from '../../../src/services/retire/retired-users.js';
+import { readJournalFold } from '../../../src/plan/journal-index.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';
@@ -33,7 +34,7 @@ import { ACCOUNT_ID } from '../plan/support/fake-account.js';
 import { NOW, PROCESS, usePlanTestContext, YES_FOR_ACCOUNT } from '../plan/support/plan-harness.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 import { savedPlanOf } from './support/cleanup-run.js';
-import { holding, trustOf } from './support/held-run.js';
+import { holding } from './support/held-run.js';
 
 const { mocks, clients } = mockAws();
 const context = usePlanTestContext();
@@ -245,14 +246,12 @@ const mappingOf = (yaml: string): Mapping => parseMapping(yaml, 'mapping.yaml').
 
 /** workspace.json with assign's verified access for the humans, also written to disk. */
 async function assignedState(): Promise<WorkspaceState> {
-  const bound = await context.workspace.readState();
-  if (!bound) throw new Error('the workspace is not bound');
   const verified = { verified: true, missing: [] };
-  const state: WorkspaceState = {
-    ...bound,
-    phases: { assignments: { lastRunAt: CUTOVER.toISOString(), access: { alice: verified, bob: verified, ops: verified, 'break-glass': verified } } },
-  };
-  await context.workspace.writeState(state);
+  const state = await context.workspace.updateState({
+    phase: 'assignments',
+    update: () => ({ lastRunAt: CUTOVER.toISOString(), access: { alice: verified, bob: verified, ops: verified, 'break-glass': verified } }),
+  });
+  if (!state) throw new Error('the workspace is not bound');
   return state;
 }
 
@@ -285,30 +284,22 @@ async function disableOptions(overrides: Partial<DisableOptions> = {}): Promise<
 
 /** Runs disable holding the workspace, as its command does. */
 function disable(options: DisableOptions) {
-  return holding(context.workspace, 'disable', options.dryRun, ({ run, trust }) => runPhase(disablePhase({ ...options, run, trust }), { ...options, run }));
+  return holding(context.workspace, 'disable', options.dryRun, ({ run }) => runPhase(disablePhase(options), { ...options, run }));
 }
 
+/** Runs enable holding the workspace, as its command does: every user the journal shows disable changed. */
 async function enable(io = new TestIoHost({ settings: YES_FOR_ACCOUNT })) {
-  return holding(context.workspace, 'enable', false, async ({ run, trust }) =>
-    runEnable({
-      workspace: context.workspace,
-      io,
-      now: () => NOW,
-      interrupts: new InterruptController(),
-      process: PROCESS,
-      dryRun: false,
-      run,
-      trust,
-      iam: clients.iam,
-      accountId: ACCOUNT_ID,
-      records: await listDisableRecords(context.workspace, trust),
-      showDecisions: () => undefined,
-    }),
-  );
+  return holding(context.workspace, 'enable', false, async ({ run }) => {
+    const users = (await retiredUsers()).filter((u) => u.state !== 'enabled' && u.state !== 'restored');
+    const options = { workspace: context.workspace, io, now: () => NOW, interrupts: new InterruptController(), process: PROCESS, dryRun: false, run };
+    return runPhase(enablePhase({ iam: clients.iam, accountId: ACCOUNT_ID, io, users }), options);
+  });
 }
 
-const readRecord = async (userName: string) => readDisableRecord(context.workspace, userName, await trustOf(context.workspace));
-const listRecords = async () => listDisableRecords(context.workspace, await trustOf(context.workspace));
+/** Where the journal says each user stands after disable (and enable). */
+const retiredUsers = async () => retiredUsersOf(await readJournalFold(context.workspace));
+const retired = async (userName: string) => (await retiredUsers()).find((u) => u.userName === userName) ?? null;
+const changeIds = (user: RetiredUser | null) => (user?.changes ?? []).map((c) => `${c.actionId}:${c.state}`).sort();
 
 const statusesOf = (execution: ExecutionSummary) => Object.fromEntries(execution.actions.map((a) => [a.id, a.status]));
 const callsFor = (userName: string) => mutatingCalls().filter((c) => c.input.UserName === userName);
@@ -342,25 +333,22 @@ describe('runDisable on two humans with their keys', () => {
     expect(result.disabled).toEqual(['alice', 'bob']);
   });
 
-  it('Given a completed disable, When the backups and workspace.json are read, Then each user has a record of exactly what changed, completed', async () => {
+  it('Given a completed disable, When the journal is read, Then it shows each user disabled, with exactly the changes made, and nothing else records them', async () => {
     fakeIam(defaultUsers());
+    const options = await disableOptions();
+    const stateBefore = await context.workspace.readText('workspace.json');
 
-    await disable(await disableOptions());
+    await disable(options);
 
-    const alice = await readRecord('alice');
-    expect(alice).toMatchObject({ userName: 'alice', userId: 'AIDAALICE000000000001', completedAt: NOW.toISOString(), enabledAt: null });
-    expect(alice?.denyPolicy).toMatchObject({ kind: 'inline', policyName: DENY_ALL, state: 'done' });
-    expect(alice?.keys.map((k) => [k.accessKeyId, k.previousStatus, k.state]).sort()).toEqual([
-      ['AKIAALICE00000000001', 'Active', 'done'],
-      ['AKIAALICE00000000002', 'Active', 'done'],
+    const alice = await retired('alice');
+    expect(alice).toMatchObject({ userName: 'alice', userId: 'AIDAALICE000000000001', state: 'disabled', disabledAt: NOW.toISOString() });
+    expect(changeIds(alice)).toEqual(['disable/alice/deny-policy:done', 'disable/alice/key/AKIAALICE00000000001:done', 'disable/alice/key/AKIAALICE00000000002:done']);
+    expect(alice?.changes.find((c) => c.actionId === 'disable/alice/deny-policy')?.params).toMatchObject({ policyName: DENY_ALL });
+    expect((await retiredUsers()).map((r) => [r.userName, r.state])).toEqual([
+      ['alice', 'disabled'],
+      ['bob', 'disabled'],
     ]);
-    expect((await listRecords()).map((r) => r.userName)).toEqual(['alice', 'bob']);
-    const state = await context.workspace.readState();
-    expect(state?.phases.disable?.users).toEqual({
-      alice: { userId: 'AIDAALICE000000000001', disabledAt: NOW.toISOString(), enabledAt: null },
-      bob: { userId: 'AIDABOB00000000000001', disabledAt: NOW.toISOString(), enabledAt: null },
-    });
-    expect(state?.phases.assignments?.access.alice).toEqual({ verified: true, missing: [] });
+    expect(await context.workspace.readText('workspace.json')).toBe(stateBefore);
   });
 
   it('Given a completed disable, When disable runs again, Then it has nothing to do and makes no mutating call', async () => {
@@ -384,7 +372,7 @@ describe('runDisable on two humans with their keys', () => {
     await disable(await disableOptions({ users: ['alice'] }));
 
     expect(callsFor('alice').map((c) => c.input.AccessKeyId ?? c.command)).toEqual(['PutUserPolicyCommand', 'AKIAALICE00000000001']);
-    expect((await readRecord('alice'))?.keys.map((k) => k.accessKeyId)).toEqual(['AKIAALICE00000000001']);
+    expect((await retired('alice'))?.changes.filter((c) => c.kind === RETIRE_KIND.deactivateKey).map((c) => c.actionId)).toEqual(['disable/alice/key/AKIAALICE00000000001']);
   });
 });
 
@@ -407,11 +395,9 @@ describe('runDisable when IAM refuses one user', () => {
     });
     expect(exitCodeOf(result.execution)).toBe(1);
     expect(result.disabled).toEqual(['alice']);
-    const bob = await readRecord('bob');
-    expect(bob?.denyPolicy ?? null).toBeNull();
-    expect(bob?.keys ?? []).toEqual([]);
-    expect(bob?.completedAt ?? null).toBeNull();
-    expect((await context.workspace.readState())?.phases.disable?.users.bob).toBeUndefined();
+    const bob = await retired('bob');
+    expect(bob?.changes).toEqual([]);
+    expect(bob?.state).not.toBe('disabled');
   });
 
   it('Given the inline policy budget turns out full (LimitExceededException), When disable runs and then enable, Then AWSDenyAll is attached instead, and enable detaches it', async () => {
@@ -423,7 +409,7 @@ describe('runDisable when IAM refuses one user', () => {
 
     expect(exitCodeOf(disabled.execution)).toBe(0);
     expect(callsFor('alice').map((c) => c.command)).toEqual(['PutUserPolicyCommand', 'AttachUserPolicyCommand', 'UpdateAccessKeyCommand', 'UpdateAccessKeyCommand']);
-    expect((await readRecord('alice'))?.denyPolicy).toMatchObject({ kind: 'managed', policyArn: AWS_DENY_ALL, state: 'done' });
+    expect((await retired('alice'))?.changes.find((c) => c.actionId === 'disable/alice/deny-policy')).toMatchObject({ state: 'done', params: { fallbackPolicyArn: AWS_DENY_ALL } });
     mocks.iam.resetHistory();
 
     const enabled = await enable();
@@ -467,7 +453,7 @@ describe('runDisable when IAM applied a change but its answer was lost', () => {
     fake.hooks.clear();
 
     expect(statusesOf(disabled.execution)['disable/alice/deny-policy']).toBe('done');
-    expect((await readRecord('alice'))?.denyPolicy).toMatchObject({ kind: 'inline', state: 'done' });
+    expect(changeIds(await retired('alice'))).toContain('disable/alice/deny-policy:done');
     expect(disabled.disabled).toEqual(['alice', 'bob']);
 
     const enabled = await enable();
@@ -484,7 +470,7 @@ describe('runDisable when IAM applied a change but its answer was lost', () => {
     const disabled = await disable(await disableOptions({ users: ['alice'] }));
 
     expect(statusesOf(disabled.execution)['disable/alice/deny-policy']).toBe('failed');
-    expect((await readRecord('alice'))?.denyPolicy).toBeNull();
+    expect(changeIds(await retired('alice'))).toEqual([]);
     expect(disabled.disabled).toEqual([]);
   });
 });
@@ -502,7 +488,7 @@ describe('runDisable and the lockout guard', () => {
     expect(mutatingCalls()).toEqual([]);
     expect(exitCodeOf(result.execution)).toBe(3);
     expect(result.disabled).toEqual([]);
-    expect(await listRecords()).toEqual([]);
+    expect(await retiredUsers()).toEqual([]);
   });
 
   it('Given a user protected by tag named with --users, When disable runs, Then it is refused and untouched (exit 3)', async () => {
@@ -680,7 +666,7 @@ describe('runDisable with --dry-run', () => {
     const result = await disable(options);
 
     expect(mutatingCalls()).toEqual([]);
-    expect(await listRecords()).toEqual([]);
+    expect(await retiredUsers()).toEqual([]);
     expect(await context.workspace.readText(JOURNAL_FILE)).toBeNull();
     expect(await context.workspace.readText('workspace.json')).toBe(stateBefore);
     expect(result.execution.dryRun).toBe(true);
@@ -756,13 +742,12 @@ describe('disable interrupted by one Ctrl-C, then enable', () => {
     expect(result.execution.interrupted).toBe(true);
     expect(exitCodeOf(result.execution)).toBe(130);
     expect(io.codes('warn')).toContain('INTERRUPT_REQUESTED');
-    const bob = await readRecord('bob');
-    expect(bob?.denyPolicy).toMatchObject({ kind: 'inline', state: 'done' });
-    expect(bob?.keys).toEqual([]);
-    expect(bob?.completedAt).toBeNull();
+    const bob = await retired('bob');
+    expect(changeIds(bob)).toEqual(['disable/bob/deny-policy:done']);
+    expect(bob).toMatchObject({ state: 'partly-disabled', disabledAt: null });
   });
 
-  it('Given the interrupted disable, When enable runs over the disable records, Then it removes exactly the deny policies put and reactivates exactly the keys deactivated, never the key that was Inactive before', async () => {
+  it('Given the interrupted disable, When enable runs from the journal, Then it removes exactly the deny policies put and reactivates exactly the keys deactivated, never the key that was Inactive before', async () => {
     const { fake, before, disableCalls } = await interruptedDisable();
     const putFor = disableCalls.filter((c) => c.command === 'PutUserPolicyCommand').map((c) => c.input.UserName);
     const deactivated = disableCalls.filter((c) => c.command === 'UpdateAccessKeyCommand' && c.input.Status === 'Inactive').map((c) => c.input.AccessKeyId);
@@ -786,8 +771,10 @@ describe('disable interrupted by one Ctrl-C, then enable', () => {
     expect(fake.access().alice?.keys.AKIAALICEOLD0000001).toBe('Inactive');
     expect(exitCodeOf(result.execution)).toBe(0);
     expect(result.enabled).toEqual(['alice', 'bob']);
-    for (const name of ['alice', 'bob']) expect((await readRecord(name))?.enabledAt).toBe(NOW.toISOString());
-    expect((await context.workspace.readState())?.phases.disable?.users.alice).toMatchObject({ enabledAt: NOW.toISOString() });
+    expect((await retiredUsers()).map((u) => [u.userName, u.state, u.changes.length])).toEqual([
+      ['alice', 'enabled', 0],
+      ['bob', 'enabled', 0],
+    ]);
   });
 
   it('Given a key call aborted by a second Ctrl-C before it reached IAM (recorded as an intent), When enable runs, Then that key is found Active and skipped, not reactivated', async () => {
@@ -807,13 +794,13 @@ describe('disable interrupted by one Ctrl-C, then enable', () => {
     fake.hooks.clear();
 
     expect(statusesOf(disabled.execution)).toEqual({ 'disable/alice/deny-policy': 'done', 'disable/alice/key/AKIAALICE00000000001': 'unknown' });
-    expect((await readRecord('alice'))?.keys).toMatchObject([{ accessKeyId: 'AKIAALICE00000000001', state: 'intent' }]);
+    expect(changeIds(await retired('alice'))).toEqual(['disable/alice/deny-policy:done', 'disable/alice/key/AKIAALICE00000000001:in-doubt']);
     mocks.iam.resetHistory();
 
     const enabled = await enable();
 
     expect(mutatingCalls()).toEqual([{ command: 'DeleteUserPolicyCommand', input: { UserName: 'alice', PolicyName: DENY_ALL } }]);
-    expect(statusesOf(enabled.execution)).toEqual({ 'enable/alice/deny-policy': 'done', 'enable/alice/key/AKIAALICE00000000001': 'skipped' });
+    expect(statusesOf(enabled.execution)).toEqual({ 'disable/alice/deny-policy/undo': 'done', 'disable/alice/key/AKIAALICE00000000001/undo': 'skipped' });
     expect(fake.access()).toEqual(before);
     expect(enabled.enabled).toEqual(['alice']);
   });
@@ -827,7 +814,7 @@ describe('disable interrupted by one Ctrl-C, then enable', () => {
 
     expect(mutatingCalls()).toEqual([]);
     expect(again.execution.actions).toEqual([]);
-    expect(again.decisions.map((d) => d.status)).toEqual(['already-enabled', 'already-enabled']);
+    expect(again.decisions).toEqual([]);
   });
 
   it('Given a full disable, When enable runs, Then every deny policy is removed and every key reactivated, and AWS is as before', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessKeySummary, CredentialReportRow, Tag, UserKind, UserRecord } from '../../../src/model/inventory.js';
 import { buildUserProgress, type UserProgress, type UserProgressInput } from '../../../src/services/status/user-progress.js';
-import type { DisableRecord } from '../../../src/workspace/disable-records.js';
+import type { RetiredUser } from '../../../src/services/retire/retired-users.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';
@@ -95,38 +95,28 @@ function activity(users: Record<string, string>): NonNullable<WorkspaceState['ph
   };
 }
 
-function disableRecord(userName: string, overrides: Partial<DisableRecord> = {}): DisableRecord {
+/** A user disable finished with, as the journal shows it (or as it stands since: enabled, deleted, restored). */
+function retiredUser(userName: string, overrides: Partial<RetiredUser> = {}): RetiredUser {
   return {
-    schemaVersion: 2,
-    accountId: '111111111111',
-    digest: 'sha256:checked-when-read',
     userName,
     userId: `AIDA${userName.toUpperCase()}`,
-    startedAt: '2024-06-10T09:00:00.000Z',
-    completedAt: '2024-06-10T09:01:00.000Z',
-    enabledAt: null,
-    denyPolicy: { kind: 'inline', policyName: 'iam2idc-deny-all', state: 'done', at: '2024-06-10T09:00:30.000Z' },
-    keys: [],
-    history: [],
+    state: 'disabled',
+    disabledAt: '2024-06-10T09:01:00.000Z',
+    deletedAt: null,
+    restoredAt: null,
+    changes: [],
     ...overrides,
   };
 }
 
-function cleanupOf(users: Record<string, { deletedAt: string; restoredAt?: string | null }>): NonNullable<WorkspaceState['phases']['cleanup']> {
-  return {
-    lastRunAt: '2024-06-20T00:00:00.000Z',
-    users: Object.fromEntries(
-      Object.entries(users).map(([name, u]) => [name, { userId: `AIDA${name.toUpperCase()}`, deletedAt: u.deletedAt, backup: `backups/user-${name}.json`, restoredAt: u.restoredAt ?? null }]),
-    ),
-  };
-}
+const deletedUser = (userName: string, deletedAt: string) => retiredUser(userName, { state: 'deleted', deletedAt });
 
 const ALL_NAMES = ['alice', 'bob', 'breakglass', 'carol', 'ci-bot', 'old-svc'];
 const fullReport = () => ALL_NAMES.map((name) => reportRow(name));
 const fullSnapshot = () => ({ users: ALL_NAMES.map((name) => snapshotUser(name, name === 'ci-bot' || name === 'old-svc' ? 'machine' : 'human')) });
 
 function progress(overrides: Partial<UserProgressInput> = {}): Map<string, UserProgress> {
-  const rows = buildUserProgress({ mapping, snapshot: fullSnapshot(), state: stateWith({}), records: [], report: fullReport(), ...overrides });
+  const rows = buildUserProgress({ mapping, snapshot: fullSnapshot(), state: stateWith({}), retired: [], report: fullReport(), ...overrides });
   return new Map(rows.map((r) => [r.userName, r]));
 }
 
@@ -142,7 +132,7 @@ describe('buildUserProgress', () => {
       mapping,
       snapshot: { users: [...fullSnapshot().users, snapshotUser('audit-only', 'unknown')] },
       state: stateWith({}),
-      records: [],
+      retired: [],
       report: [...fullReport(), reportRow('audit-only')],
     });
     expect(rows.map((r) => r.userName)).toEqual(['alice', 'audit-only', 'bob', 'breakglass', 'carol', 'ci-bot', 'old-svc']);
@@ -246,25 +236,25 @@ describe('buildUserProgress', () => {
     expect(row(progress(), 'carol').lastUsed).toBeNull();
   });
 
-  it('Given a disable record still in force, When progress is built, Then the user is disabled since the record completed', () => {
-    const rows = progress({ records: [disableRecord('alice')] });
+  it('Given the journal shows alice disabled, When progress is built, Then the user is disabled since disable finished with her', () => {
+    const rows = progress({ retired: [retiredUser('alice')] });
     expect(row(rows, 'alice')).toMatchObject({ state: 'disabled', disabledAt: '2024-06-10T09:01:00.000Z', deletedAt: null });
     expect(row(rows, 'bob')).toMatchObject({ state: 'active', disabledAt: null });
   });
 
-  it('Given a disable record that enable reversed, When progress is built, Then the user is active again, with no disabledAt', () => {
-    const rows = progress({ records: [disableRecord('alice', { enabledAt: '2024-06-11T00:00:00.000Z' })] });
+  it('Given a disable that enable undid, When progress is built, Then the user is active again, with no disabledAt', () => {
+    const rows = progress({ retired: [retiredUser('alice', { state: 'enabled', disabledAt: null })] });
     expect(row(rows, 'alice')).toMatchObject({ state: 'active', disabledAt: null });
   });
 
   it('Given a user cleanup deleted, When progress is built, Then the user is deleted, with cleanup\'s deletedAt', () => {
     const report = fullReport().filter((r) => r.user !== 'alice');
-    const rows = progress({ report, state: stateWith({ cleanup: cleanupOf({ alice: { deletedAt: '2024-06-18T00:00:00.000Z' } }) }), records: [disableRecord('alice')] });
+    const rows = progress({ report, retired: [deletedUser('alice', '2024-06-18T00:00:00.000Z')] });
     expect(row(rows, 'alice')).toMatchObject({ state: 'deleted', deletedAt: '2024-06-18T00:00:00.000Z' });
   });
 
   it('Given a user cleanup deleted and the credential report unreadable, When progress is built, Then the user is still deleted', () => {
-    const rows = progress({ report: null, state: stateWith({ cleanup: cleanupOf({ alice: { deletedAt: '2024-06-18T00:00:00.000Z' } }) }) });
+    const rows = progress({ report: null, retired: [deletedUser('alice', '2024-06-18T00:00:00.000Z')] });
     expect(row(rows, 'alice').state).toBe('deleted');
   });
 
@@ -285,9 +275,9 @@ describe('buildUserProgress', () => {
     expect(row(rows, 'carol').state).toBe('active');
   });
 
-  it('Given a user restored after cleanup, When progress is built, Then the user is restored, even with its old disable record', () => {
-    const state = stateWith({ cleanup: cleanupOf({ alice: { deletedAt: '2024-06-18T00:00:00.000Z', restoredAt: '2024-06-19T00:00:00.000Z' } }) });
-    const rows = progress({ state, records: [disableRecord('alice')] });
+  it('Given a user restored after cleanup, When progress is built, Then the user is restored, even with disable\'s changes still on record', () => {
+    const change = { actionId: 'disable/alice/deny-policy', kind: 'iam.PutDenyAllUserPolicy', target: 'IAM user alice', params: {}, runId: 'r', command: 'disable', at: '2024-06-10T09:00:30.000Z', state: 'done' as const };
+    const rows = progress({ retired: [retiredUser('alice', { state: 'restored', deletedAt: '2024-06-18T00:00:00.000Z', restoredAt: '2024-06-19T00:00:00.000Z', changes: [change] })] });
     expect(row(rows, 'alice').state).toBe('restored');
     expect(row(rows, 'alice').migrated).toBe(false);
   });
@@ -331,11 +321,11 @@ describe('buildUserProgress', () => {
       });
 
     it('Given a person with verified access whose IAM user is disabled, When progress is built, Then the person is migrated', () => {
-      expect(row(progress({ state: verifiedState(), records: [disableRecord('alice')] }), 'alice').migrated).toBe(true);
+      expect(row(progress({ state: verifiedState(), retired: [retiredUser('alice')] }), 'alice').migrated).toBe(true);
     });
 
     it('Given a person with verified access whose IAM user is deleted, When progress is built, Then the person is migrated', () => {
-      const rows = progress({ state: verifiedState({ cleanup: cleanupOf({ bob: { deletedAt: '2024-06-18T00:00:00.000Z' } }) }), report: fullReport().filter((r) => r.user !== 'bob') });
+      const rows = progress({ state: verifiedState(), retired: [deletedUser('bob', '2024-06-18T00:00:00.000Z')], report: fullReport().filter((r) => r.user !== 'bob') });
       expect(row(rows, 'bob').migrated).toBe(true);
     });
 
@@ -344,11 +334,11 @@ describe('buildUserProgress', () => {
     });
 
     it('Given a person disabled without verified access, When progress is built, Then the person is not migrated', () => {
-      expect(row(progress({ state: verifiedState(), records: [disableRecord('carol')] }), 'carol').migrated).toBe(false);
+      expect(row(progress({ state: verifiedState(), retired: [retiredUser('carol')] }), 'carol').migrated).toBe(false);
     });
 
     it('Given a machine user with verified access that is disabled, When progress is built, Then it is not migrated (only people are)', () => {
-      expect(row(progress({ state: verifiedState(), records: [disableRecord('ci-bot')] }), 'ci-bot').migrated).toBe(false);
+      expect(row(progress({ state: verifiedState(), retired: [retiredUser('ci-bot')] }), 'ci-bot').migrated).toBe(false);
     });
   });
 });

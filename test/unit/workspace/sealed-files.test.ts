@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/exit-codes.js';
 import { readFileTrust } from '../../../src/plan/plan-run.js';
 import { contentDigest } from '../../../src/workspace/file-seals.js';
-import { DISABLE_RECORD_VERSION, disableRecordPath, listDisableRecords, writeDisableRecord, type DisableRecordContent } from '../../../src/workspace/disable-records.js';
 import { listUserBackups, readUserBackup, USER_BACKUP_VERSION, userBackupPath, writeUserBackup, type UserBackupContent } from '../../../src/workspace/user-backups.js';
 import { rejectionOf, usePlanTestContext } from '../plan/support/plan-harness.js';
 import { ACCOUNT_ID } from '../plan/support/fake-account.js';
@@ -33,24 +32,8 @@ function backupOf(userName: string, userId: string): UserBackupContent {
   };
 }
 
-function recordOf(userName: string, userId: string): DisableRecordContent {
-  return {
-    schemaVersion: DISABLE_RECORD_VERSION,
-    accountId: ACCOUNT_ID,
-    userName,
-    userId,
-    startedAt: AT,
-    completedAt: AT,
-    enabledAt: null,
-    denyPolicy: { kind: 'inline', policyName: 'iam2idc-deny-all', state: 'done', at: AT },
-    keys: [{ accessKeyId: 'AKIAALICE00000000001', previousStatus: 'Active', state: 'done', at: AT }],
-    history: [],
-  };
-}
-
 const trust = () => readFileTrust(context.workspace, ACCOUNT_ID);
 const backups = async () => listUserBackups(context.workspace, await trust());
-const records = async () => listDisableRecords(context.workspace, await trust());
 
 async function editJson(relativePath: string, edit: (value: Record<string, unknown>) => void): Promise<void> {
   const file = context.workspace.resolve(relativePath);
@@ -113,29 +96,38 @@ describe('Backups are trusted only as this workspace wrote them', () => {
   });
 });
 
-describe('Disable records are trusted only as disable wrote them', () => {
-  it('Given a record written through a run, When the records are listed, Then it is trusted', async () => {
-    await sealing(context.workspace, (run) => writeDisableRecord(context.workspace, recordOf('alice', ALICE_ID), run));
-    expect((await records()).map((r) => r.userName)).toEqual(['alice']);
-  });
-
-  it('Given a forged record (never written by disable) naming a key iam2idc never touched, When the records are listed, Then it is refused', async () => {
-    const forged = recordOf('bob', BOB_ID);
-    await context.workspace.writeJson(disableRecordPath('bob'), { ...forged, digest: contentDigest(forged) });
-    await expectUntrusted(records());
-  });
-
-  it('Given a record edited to add a key, When the records are listed, Then it is refused', async () => {
-    await sealing(context.workspace, (run) => writeDisableRecord(context.workspace, recordOf('alice', ALICE_ID), run));
-    await editJson(disableRecordPath('alice'), (r) => {
-      (r.keys as unknown[]).push({ accessKeyId: 'AKIAOTHER0000000001', previousStatus: 'Active', state: 'done', at: AT });
+describe('Listing and reading backups', () => {
+  it('Given backups of two users written through a run, When they are listed, Then both are trusted, in file name order', async () => {
+    await sealing(context.workspace, async (run) => {
+      await writeUserBackup(context.workspace, backupOf('bob', BOB_ID), run);
+      await writeUserBackup(context.workspace, backupOf('alice', ALICE_ID), run);
     });
-    await expectUntrusted(records());
+    expect((await backups()).map((b) => [b.user.userName, b.user.userId])).toEqual([
+      ['alice', ALICE_ID],
+      ['bob', BOB_ID],
+    ]);
   });
 
-  it('Given alice\'s record under bob\'s file name, When the records are listed, Then it is refused', async () => {
-    await sealing(context.workspace, (run) => writeDisableRecord(context.workspace, recordOf('alice', ALICE_ID), run));
-    await writeFile(context.workspace.resolve(disableRecordPath('bob')), await readFile(context.workspace.resolve(disableRecordPath('alice')), 'utf8'));
-    await expectUntrusted(records());
+  it('Given a backup rewritten by a later run with more in it, When it is read, Then the newer version is trusted too', async () => {
+    await sealing(context.workspace, (run) => writeUserBackup(context.workspace, backupOf('alice', ALICE_ID), run).then(() => undefined));
+    const grown = { ...backupOf('alice', ALICE_ID), updatedAt: '2024-06-01T11:30:00.000Z', groups: ['developers', 'oncall'] };
+    await sealing(context.workspace, (run) => writeUserBackup(context.workspace, grown, run).then(() => undefined));
+
+    const backup = await readUserBackup(context.workspace, 'alice', ALICE_ID, await trust());
+
+    expect(backup?.groups).toEqual(['developers', 'oncall']);
+    expect(backup?.digest).toBe(contentDigest(grown));
+  });
+
+  it('Given no backup of the user, When it is read, Then there is none; with no backups folder, the list is empty', async () => {
+    expect(await readUserBackup(context.workspace, 'alice', ALICE_ID, await trust())).toBeNull();
+    expect(await backups()).toEqual([]);
+  });
+
+  it('Given a disable-<user>.json an earlier version left in backups/, unsealed, When the backups are listed, Then it is not taken for a backup and the real ones are still listed', async () => {
+    await sealing(context.workspace, (run) => writeUserBackup(context.workspace, backupOf('alice', ALICE_ID), run).then(() => undefined));
+    await context.workspace.writeJson('backups/disable-bob.json', { schemaVersion: 1, userName: 'bob', userId: BOB_ID, keys: [] });
+
+    expect((await backups()).map((b) => b.user.userName)).toEqual(['alice']);
   });
 });

@@ -55,11 +55,10 @@ describe('Workspace files are never opened through a link', () => {
   });
 
   it('Given workspace.json linked to a file outside, When it is read or written, Then both are refused', async () => {
-    const state = await workspace.readState();
     await rm(workspace.resolve('workspace.json'));
     await symlink(outside, workspace.resolve('workspace.json'));
     await expectUnsafe(workspace.readState());
-    await expectUnsafe(workspace.writeState(state!));
+    await expectUnsafe(workspace.updateState({ phase: 'audit', update: () => ({ lastRunAt: '2024-06-01T00:00:00.000Z', userCount: 1 }) }));
     await expectOutsideUntouched();
   });
 

@@ -1,22 +1,25 @@
 /**
- * What cleanup and restore runs share in tests: the mapping, disable records written to the workspace
- * as disable would have left them, and the options of a run with `--yes --confirm-account`.
+ * What cleanup and restore runs share in tests: the mapping, disable runs written to the journal as
+ * disable would have left them, and the options of a run with `--yes --confirm-account`.
  */
 import { TestIoHost } from '../../../../src/io/hosts/test-io-host.js';
 import { InterruptController } from '../../../../src/plan/interrupt-controller.js';
+import { Journal } from '../../../../src/plan/journal.js';
+import { readJournalFold } from '../../../../src/plan/journal-index.js';
 import { loadPlan } from '../../../../src/plan/plan-file.js';
 import type { ActionKind } from '../../../../src/plan/plan-types.js';
 import type { PlanRunOptions, SavedPlan } from '../../../../src/plan/run-command-plan.js';
 import { runPhase } from '../../../../src/plan/run-phase.js';
 import { cleanupPhase, type CleanupInputs } from '../../../../src/services/retire/cleanup-phase.js';
 import { restorePhase, type RestoreInputs } from '../../../../src/services/retire/restore-phase.js';
-import { DisableRecordSchema, listDisableRecords, writeDisableRecord, type DisableRecordContent } from '../../../../src/workspace/disable-records.js';
+import { RETIRE_KIND } from '../../../../src/services/retire/retire-handlers.js';
+import { retiredUsersOf, type RetiredUser } from '../../../../src/services/retire/retired-users.js';
 import { parseMapping } from '../../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../../src/workspace/mapping-schema.js';
 import type { UserBackup } from '../../../../src/workspace/user-backups.js';
 import { NOW, PROCESS, YES_FOR_ACCOUNT, type PlanTestContext } from '../../plan/support/plan-harness.js';
 import { ACCOUNT_ID, AWS_DENY_ALL, DENY_ALL_NAME } from './fake-iam-users.js';
-import { holding, sealing, trustOf } from './held-run.js';
+import { holding } from './held-run.js';
 
 export const CALLER_ID = 'AIDAOPS00000000000001';
 export const ALICE_ID = 'AIDAALICE000000000001';
@@ -45,28 +48,50 @@ assignments: []
   'mapping.yaml',
 ).mapping;
 
-/** A completed disable of the user `days` ago, with the inline deny-all (or AWSDenyAll attached). */
-export function disableRecord(userName: string, userId: string, days: number, options: { deny?: 'inline' | 'managed'; keys?: string[] } = {}): DisableRecordContent {
-  const at = daysAgo(days);
-  return DisableRecordSchema.omit({ digest: true }).parse({
-    schemaVersion: 2,
-    accountId: ACCOUNT_ID,
-    userName,
-    userId,
-    startedAt: daysAgo(days + 0.01),
-    completedAt: at,
-    enabledAt: null,
-    denyPolicy: options.deny === 'managed' ? { kind: 'managed', policyArn: AWS_DENY_ALL, state: 'done', at } : { kind: 'inline', policyName: DENY_ALL_NAME, state: 'done', at },
-    keys: (options.keys ?? []).map((accessKeyId) => ({ accessKeyId, previousStatus: 'Active', state: 'done', at })),
-    history: [],
-  });
+/** A disable of one user, as the journal records it: the deny-all (inline, or AWSDenyAll attached) and the keys deactivated. */
+export interface DisabledUser {
+  userName: string;
+  userId: string;
+  days: number;
+  deny: 'inline' | 'managed';
+  keys: string[];
 }
 
-/** Writes the records as disable would have: sealed, their digests in the journal. */
-export async function writeDisabled(context: PlanTestContext, ...records: DisableRecordContent[]): Promise<void> {
-  await sealing(context.workspace, async (run) => {
-    for (const record of records) await writeDisableRecord(context.workspace, record, run);
-  });
+/** A completed disable of the user `days` ago, with the inline deny-all (or AWSDenyAll attached). */
+export function disableRecord(userName: string, userId: string, days: number, options: { deny?: 'inline' | 'managed'; keys?: string[] } = {}): DisabledUser {
+  return { userName, userId, days, deny: options.deny ?? 'inline', keys: options.keys ?? [] };
+}
+
+/** Writes each disable to the journal as a disable run would have: its plan, then every change with its intent and outcome. */
+export async function writeDisabled(context: PlanTestContext, ...users: DisabledUser[]): Promise<void> {
+  for (const [index, user] of users.entries()) {
+    const at = new Date(daysAgo(user.days));
+    const principal = { userName: user.userName, userId: user.userId };
+    const target = `IAM user ${user.userName}`;
+    const changes = [
+      user.deny === 'managed'
+        ? { id: `disable/${user.userName}/deny-policy`, kind: RETIRE_KIND.attachDenyPolicy, params: { ...principal, policyArn: AWS_DENY_ALL } }
+        : { id: `disable/${user.userName}/deny-policy`, kind: RETIRE_KIND.putDenyPolicy, params: { ...principal, policyName: DENY_ALL_NAME } },
+      ...user.keys.map((accessKeyId) => ({ id: `disable/${user.userName}/key/${accessKeyId}`, kind: RETIRE_KIND.deactivateKey, params: { ...principal, accessKeyId } })),
+    ];
+    const journal = await Journal.open(context.workspace, `disable-run-${index}-${user.userName}`, () => at);
+    try {
+      await journal.append({ type: 'run', command: 'disable', event: 'start' });
+      await journal.append({ type: 'plan', command: 'disable', actions: changes.map((c) => ({ id: c.id, kind: c.kind, target, principal })) });
+      for (const change of changes) {
+        await journal.append({ type: 'intent', actionId: change.id, kind: change.kind, target, params: change.params, undoable: true });
+        await journal.append({ type: 'outcome', actionId: change.id, kind: change.kind, target, status: 'done', requestId: `req-${change.id}` });
+      }
+      await journal.append({ type: 'run', command: 'disable', event: 'end' });
+    } finally {
+      await journal.close();
+    }
+  }
+}
+
+/** Who the journal now shows as disabled, deleted or restored. */
+export async function retiredUsers(context: PlanTestContext): Promise<RetiredUser[]> {
+  return retiredUsersOf(await readJournalFold(context.workspace));
 }
 
 /** The options of a cleanup run, without the held workspace (see `holding`). */
@@ -88,7 +113,7 @@ export async function cleanupOptions(context: PlanTestContext, iam: CleanupInput
     callerUserId: CALLER_ID,
     mapping: MAPPING,
     state,
-    records: await listDisableRecords(context.workspace, await trustOf(context.workspace)),
+    retired: await retiredUsers(context),
     users: null,
     minDisabledDays: 7,
     inlinePolicyOf: () => null,
@@ -109,7 +134,7 @@ export async function restoreOptions(context: PlanTestContext, iam: RestoreInput
     iam,
     accountId: ACCOUNT_ID,
     backups,
-    records: await listDisableRecords(context.workspace, await trustOf(context.workspace)),
+    retired: await retiredUsers(context),
     ...overrides,
   };
 }
