@@ -140,7 +140,6 @@ export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<
       await options.journal.append({ type: 'outcome', at: options.now().toISOString(), ...base, status: 'unknown', requestId: null, error: describeFailure(error) });
       return resultOf(action, 'unknown', `no clear answer from AWS (${describeFailure(error).name}), and reading whether it happened failed too: the next run checks`);
     }
-    await handler.settled?.(action.params, options.registry.context, happened);
     if (happened) {
       const detail = `the answer was lost (${describeFailure(error).name}), but AWS shows the change was made`;
       await options.journal.append({ type: 'outcome', at: options.now().toISOString(), ...base, status: 'done', requestId: null, detail });

@@ -109,11 +109,6 @@ export interface ActionHandler<P = unknown, C = unknown> extends ActionKind<P> {
   apply(params: P, context: C, signal: AbortSignal): Promise<ApplyOutcome>;
   /** The target's current fingerprint, compared with the plan's to detect a stale plan. */
   fingerprint?(params: P, context: C, signal: AbortSignal): Promise<string | null>;
-  /**
-   * Told what a call with no clear answer turned out to have done, once the executor has read AWS
-   * (`isDone`) to find out: for records kept beside the journal.
-   */
-  settled?(params: P, context: C, happened: boolean): Promise<void>;
   /** The action that undoes this one, where there is one (used by enable and restore). */
   inverse?(action: PlannedAction<P>): PlannedAction | null;
 }
@@ -170,7 +165,6 @@ export class ActionRegistry<C = unknown> {
         isDone: (params, _context, signal) => handler.isDone(params, context, signal),
         apply: (params, _context, signal) => handler.apply(params, context, signal),
         fingerprint: handler.fingerprint ? (params, _context, signal) => handler.fingerprint!(params, context, signal) : undefined,
-        settled: handler.settled ? (params, _context, happened) => handler.settled!(params, context, happened) : undefined,
         inverse: handler.inverse,
       };
       this.handlers.set(kind, bound);

@@ -19,7 +19,6 @@ export async function settleOpenIntents<C>(options: { workspace: Workspace; jour
       continue;
     }
     const done = await handler.isDone(parsed.data, options.registry.context, new AbortController().signal);
-    await handler.settled?.(parsed.data, options.registry.context, done);
     await options.journal.append({
       type: 'outcome',
       at: options.now().toISOString(),

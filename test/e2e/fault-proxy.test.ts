@@ -141,6 +141,26 @@ describe.skipIf(endpoint === null)('the fault proxy', () => {
     expect(fired).toBeLessThan(20);
   });
 
+  it('holds a call until released, and never forwards a held call whose client gave up', async () => {
+    proxy.setRules([{ fault: 'hold', operation: 'CreateUser' }]);
+    const held = iam.send(new CreateUserCommand({ UserName: 'held' }));
+    await until(() => proxy.held() === 1);
+    expect(proxy.forwardedMutations('iam')).toHaveLength(0);
+    proxy.release();
+    await held;
+    expect(proxy.forwardedMutations('iam').map((e) => e.params['UserName'])).toEqual(['held']);
+
+    const abort = new AbortController();
+    const abandoned = iam.send(new CreateUserCommand({ UserName: 'abandoned' }), { abortSignal: abort.signal });
+    await until(() => proxy.held() === 1);
+    abort.abort();
+    await expect(abandoned).rejects.toThrow();
+    await until(() => proxy.held() === 0);
+    proxy.release();
+    expect(proxy.forwardedMutations('iam').map((e) => e.params['UserName'])).toEqual(['held']);
+    await expect(direct.iam.send(new GetUserCommand({ UserName: 'abandoned' }))).rejects.toThrow();
+  });
+
   it('closes with keep-alive connections open, and refuses a non-loopback upstream', async () => {
     const own = await startFaultProxy({ upstream: motoEndpoint, seed: 1 });
     const client = createEmulatorClients(own.endpoint);
@@ -156,3 +176,11 @@ describe.skipIf(endpoint === null)('the fault proxy', () => {
     await expect(startFaultProxy({ upstream: 'http://10.0.0.1:5000', seed: 1 })).rejects.toThrow(/non-loopback/);
   });
 });
+
+/** Waits (a few seconds at most) until `condition` holds: the proxy sees requests asynchronously. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 20) {
+    if (waited > 5_000) throw new Error('the condition did not hold within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

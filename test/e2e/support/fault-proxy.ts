@@ -16,9 +16,11 @@ export { isMutatingOperation } from './fault-wire.js';
 /**
  * throttle / error500: answered by the proxy, never forwarded. reset: the client's connection is
  * reset, nothing forwarded. drop-after-apply: forwarded, moto's whole answer read (so the call was
- * applied), then the client's connection destroyed without a byte of it.
+ * applied), then the client's connection destroyed without a byte of it. hold: kept, neither forwarded
+ * nor answered, until the test calls `release()` (a call in flight for as long as a test needs, to
+ * interrupt a run in the middle of a step); a held request whose client went away is never forwarded.
  */
-export type FaultKind = 'throttle' | 'error500' | 'reset' | 'drop-after-apply';
+export type FaultKind = 'throttle' | 'error500' | 'reset' | 'drop-after-apply' | 'hold';
 
 export interface FaultRule {
   fault: FaultKind;
@@ -79,6 +81,10 @@ export interface FaultProxy {
   clearLog(): void;
   /** The mutating calls moto received, optionally of one service. */
   forwardedMutations(service?: string): ProxyLogEntry[];
+  /** Requests held now by a `hold` rule. */
+  held(): number;
+  /** Lets every held request go on to moto (its client may have gone: then it is dropped). */
+  release(): void;
   /** Stops listening and cuts every connection, keep-alive ones and those to moto included. */
   close(): Promise<void>;
 }
@@ -106,6 +112,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let overflow = 0;
   let seq = 0;
   let generation = 0;
+  let holds: (() => void)[] = [];
+  const release = () => {
+    const waiting = holds;
+    holds = [];
+    for (const go of waiting) go();
+  };
 
   const setRules = (next: readonly FaultRule[]) => {
     for (const rule of next) validate(rule);
@@ -173,6 +185,22 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       req.socket.resetAndDestroy();
       return;
     }
+    if (fault === 'hold') {
+      let gone = false;
+      await new Promise<void>((resolve) => {
+        holds.push(resolve);
+        // The client gave up (aborted, or killed): the request leaves the hold and goes nowhere.
+        req.socket.once('close', () => {
+          gone = true;
+          holds = holds.filter((go) => go !== resolve);
+          resolve();
+        });
+      });
+      if (gone || req.socket.destroyed) {
+        record({ ...base, forwarded: false, upstreamStatus: null, upstreamError: null, clientStatus: null });
+        return;
+      }
+    }
     let answer;
     try {
       answer = await forward(req, body);
@@ -215,9 +243,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       entries = [];
       overflow = 0;
     },
+    held: () => holds.length,
+    release,
     forwardedMutations: (service) => entries.filter((e) => e.forwarded && e.mutating && (service === undefined || e.service === service)),
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
+        release();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
         agent.destroy();
