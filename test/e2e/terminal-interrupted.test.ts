@@ -78,11 +78,18 @@ describe.skipIf(endpoint === null || !hasTmux)('an interrupted step in the guide
     await first.send('C-c');
     await first.waitFor(/Ctrl-C again/, 30_000);
     await first.send('C-c');
-    expect(await first.waitFor(/EXIT=\d+/, 60_000)).toMatch(/EXIT=130/);
+    // The step stops and the session offers its menu again, with the step unfinished and recommended.
+    await first.waitForCount(MENU, 2);
+    await first.waitFor(CURSOR_ON(/iam2idc create-permission-sets/));
     proxy.setRules([]);
     proxy.release();
     const partial = await permissionSetCount();
     expect(partial).toBeGreaterThanOrEqual(1);
+    // "Stop here" is the last entry: up from the top wraps to it.
+    await first.send('Up');
+    await first.waitFor(CURSOR_ON(/Stop here/));
+    await first.send('Enter');
+    expect(await first.waitFor(/EXIT=\d+/, 60_000)).toMatch(/EXIT=0/);
 
     // Started again: the step is unfinished, so it is the recommended one, not the next phase.
     const second = await startSession('iam2idc-interrupted-2');
@@ -98,6 +105,7 @@ describe.skipIf(endpoint === null || !hasTmux)('an interrupted step in the guide
     await third.waitFor(CURSOR_ON(/iam2idc assign/));
   });
 });
+
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -74,13 +74,13 @@ describe.skipIf(endpoint === null || !hasTmux)('the guided session in a real ter
     await first.waitFor(TYPED_PROMPT, 90_000);
     await first.send('999999999999', 'Enter');
     // Refused: the session reports it and offers the menu again; nothing was switched off.
-    await waitForCount(first, MENU, 2);
+    await first.waitForCount(MENU, 2);
     expect(await denied('alice.admin')).toBe(false);
 
     // The same step again, then Ctrl-C at its confirmation: the session ends, with nothing applied.
     await first.waitFor(CURSOR_ON(/iam2idc disable/));
     await first.send('Enter');
-    await waitForCount(first, TYPED_PROMPT, 2);
+    await first.waitForCount(TYPED_PROMPT, 2);
     await first.send('C-c');
     expect(await first.waitFor(/EXIT=\d+/)).toMatch(/EXIT=130/);
     expect(await denied('alice.admin')).toBe(false);
@@ -104,15 +104,4 @@ describe.skipIf(endpoint === null || !hasTmux)('the guided session in a real ter
   });
 });
 
-/** Waits until `marker` stands on the screen (scrollback included) at least `count` times: earlier prompts stay visible. */
-async function waitForCount(session: TerminalSession, marker: RegExp, count: number, timeoutMs = 90_000): Promise<void> {
-  const global = new RegExp(marker.source, 'g');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const screen = await session.screen();
-    if ((screen.match(global) ?? []).length >= count) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} × ${marker}:\n${screen}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 

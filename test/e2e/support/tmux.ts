@@ -44,6 +44,18 @@ export class TerminalSession {
     }
   }
 
+  /** Waits until `marker` stands on the screen (scrollback included) at least `count` times: earlier prompts stay visible. */
+  async waitForCount(marker: RegExp, count: number, timeoutMs = 90_000): Promise<string> {
+    const global = new RegExp(marker.source, 'g');
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const screen = await this.screen();
+      if ((screen.match(global) ?? []).length >= count) return screen;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} × ${marker} on the terminal:\n${screen}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
   /** Types keys as a person would: text, or tmux key names such as Enter or C-c. */
   async send(...keys: string[]): Promise<void> {
     await exec('tmux', ['send-keys', '-t', this.name, ...keys]);
