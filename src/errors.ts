@@ -42,3 +42,13 @@ export class Fault extends Iam2idcError {
 export class Interrupted extends Iam2idcError {
   readonly exitCode = ExitCode.Interrupted;
 }
+
+/**
+ * A refusal that every later action of the run would meet too (a daily quota used up, a permission
+ * the caller lacks): the action fails, nothing new starts, and the journal records a stopped run that
+ * the same command resumes. Raised by a handler before or instead of a change, so it proves nothing
+ * was changed.
+ */
+export class RunStop extends Iam2idcError {
+  readonly exitCode = ExitCode.PartialFailure;
+}

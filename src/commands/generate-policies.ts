@@ -5,9 +5,12 @@ import { renderPoliciesSummary } from '../render/policies-summary.js';
 import type { PolicyBasis } from '../services/policies/compare-policy-sources.js';
 import { checkActivitySourceArns } from '../services/policies/discover-activity-sources.js';
 import { generatePolicies } from '../services/policies/generate-policies.js';
+import { generationKinds } from '../services/policies/policy-generation-handler.js';
+import { GENERATE_POLICIES } from '../services/policies/policy-generation-phase.js';
 import { preparePolicyGeneration } from '../services/policies/prepare-policy-generation.js';
 import { readAuditSnapshot } from '../workspace/audit-file.js';
 import { readMapping } from './mapping-input.js';
+import { planRunOptions, withCommandRun, workspaceFileTrust } from './plan-options.js';
 
 export interface GeneratePoliciesFlags {
   permissionSets?: string[];
@@ -47,21 +50,25 @@ export async function generatePoliciesHandler(ctx: CommandContext, flags: Genera
   if (flags.fromActivity) checkActivitySourceArns({ trailArn: flags.trailArn, accessRoleArn: flags.accessRoleArn });
   const prepared = await preparePolicyGeneration(ctx.workspace, { snapshot, mapping, mappingDocument: document }, flags.permissionSets, flags.users);
 
-  await bindCaller(ctx);
-  // --dry-run reaches the service as data: start no Access Analyzer job, write no file.
+  const { caller } = await bindCaller(ctx);
+  // --dry-run reaches the service as data: start no Access Analyzer job, write no file. A real run
+  // holds the workspace: the jobs go through the journal, and their results are sealed in it.
   const dryRun = ctx.options.dryRun;
-  const result = await generatePolicies({
-    prepared,
-    workspace: ctx.workspace,
-    aws: { iam: ctx.aws.iam, accessAnalyzer: ctx.aws.accessAnalyzer, cloudTrail: ctx.aws.cloudTrail },
-    io: ctx.io,
-    now: ctx.now,
-    activity: flags.fromActivity
-      ? { users: flags.users, trailArn: flags.trailArn, accessRoleArn: flags.accessRoleArn, since, regenerate: Boolean(flags.regenerate), startJobs: !dryRun }
-      : null,
-    basis: flags.use,
-    regenerate: Boolean(flags.regenerate),
-    write: !dryRun,
+  await withCommandRun(ctx, GENERATE_POLICIES, async (run) => {
+    const activityRun = flags.fromActivity
+      ? { accountId: caller.accountId, engine: await planRunOptions(ctx, {}, run, { command: GENERATE_POLICIES, kinds: generationKinds() }), sealer: run, trust: await workspaceFileTrust(ctx, run) }
+      : null;
+    const result = await generatePolicies({
+      prepared,
+      workspace: ctx.workspace,
+      aws: { iam: ctx.aws.iam, accessAnalyzer: ctx.aws.accessAnalyzer, cloudTrail: ctx.aws.cloudTrail },
+      io: ctx.io,
+      now: ctx.now,
+      activity: activityRun ? { users: flags.users, trailArn: flags.trailArn, accessRoleArn: flags.accessRoleArn, since, regenerate: Boolean(flags.regenerate), run: activityRun } : null,
+      basis: flags.use,
+      regenerate: Boolean(flags.regenerate),
+      write: !dryRun,
+    });
+    ctx.io.result({ data: result, renderText: (format) => renderPoliciesSummary(result, format) });
   });
-  ctx.io.result({ data: result, renderText: (format) => renderPoliciesSummary(result, format) });
 }

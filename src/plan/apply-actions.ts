@@ -1,5 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { isCredentialError } from '../call-errors.js';
+import { RunStop } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
 import { mayHaveApplied } from './call-outcome.js';
 import type { Journal } from './journal.js';
 import type { InterruptController } from './interrupt-controller.js';
@@ -21,7 +23,8 @@ export interface ActionResult {
 }
 
 /** How many calls may be in flight per service: IAM is one global endpoint, IdC APIs share about 20 TPS. */
-export const DEFAULT_CONCURRENCY: Record<string, number> = { iam: 4, 'sso-admin': 4, identitystore: 4 };
+// Access Analyzer runs one policy generation at a time per account: a second start waits (ConflictException).
+export const DEFAULT_CONCURRENCY: Record<string, number> = { iam: 4, 'sso-admin': 4, identitystore: 4, 'access-analyzer': 1 };
 
 export interface ApplyActionsOptions<C> {
   actions: PlannedAction[];
@@ -39,8 +42,8 @@ export interface ApplyActionsOptions<C> {
 
 export interface AppliedActions {
   results: ActionResult[];
-  /** Set when the run stopped early because the credentials stopped working (expired, revoked). */
-  stopped: { code: string; message: string } | null;
+  /** Set when the run stopped early: the credentials stopped working (expired, revoked), or a handler raised RunStop. */
+  stopped: { code: string; message: string; exitCode: number } | null;
 }
 
 /**
@@ -73,8 +76,12 @@ export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<
   const blocked = new Set<string>();
   let stopped: AppliedActions['stopped'] = null;
   const stopFor = (error: unknown) => {
-    stopped ??= { code: 'AWS_CREDENTIALS', message: `The AWS credentials stopped working (${error instanceof Error ? error.name : 'error'}): renew them (aws sso login, or fresh keys).` };
+    stopped ??=
+      error instanceof RunStop
+        ? { code: error.code, message: `${error.message} ${error.resolution}`, exitCode: error.exitCode }
+        : { code: 'AWS_CREDENTIALS', message: `The AWS credentials stopped working (${error instanceof Error ? error.name : 'error'}): renew them (aws sso login, or fresh keys).`, exitCode: ExitCode.AwsConfig };
   };
+  const notStarted = () => `not started: ${stopped?.code === 'AWS_CREDENTIALS' ? 'the credentials stopped working' : `the run stopped (${stopped?.code})`}`;
 
   async function runOne(action: PlannedAction): Promise<ActionResult> {
     const refusal = options.refused.get(action.id);
@@ -91,7 +98,7 @@ export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<
 
   async function execute(action: PlannedAction): Promise<ActionResult> {
     if (options.interrupts.stopRequested) return resultOf(action, 'not-run', 'interrupted before it started');
-    if (stopped) return resultOf(action, 'not-run', 'not started: the credentials stopped working');
+    if (stopped) return resultOf(action, 'not-run', notStarted());
     const handler = options.registry.get(action.kind);
     if (!handler) return resultOf(action, 'failed', `no handler for ${action.kind}`);
     const signal = options.interrupts.abortSignal;
@@ -104,13 +111,13 @@ export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<
     } catch (error) {
       if (isCredentialError(error)) {
         stopFor(error);
-        return resultOf(action, 'not-run', 'not started: the credentials stopped working');
+        return resultOf(action, 'not-run', notStarted());
       }
       return failed(action, base, error, 'while checking whether it was already done');
     }
     // A stop requested while `isDone` was reading: the mutating call would be a new one, so it is not sent.
     if (options.interrupts.stopRequested) return resultOf(action, 'not-run', 'interrupted before it started');
-    if (stopped) return resultOf(action, 'not-run', 'not started: the credentials stopped working');
+    if (stopped) return resultOf(action, 'not-run', notStarted());
     // The intent is on disk before the call: a crash between the two is settled by the next run.
     await options.journal.append({ type: 'intent', at: options.now().toISOString(), ...base, params: action.params, ...(handler.inverse ? { undoable: true as const } : {}) });
     try {
@@ -119,7 +126,7 @@ export async function applyActions<C>(options: ApplyActionsOptions<C>): Promise<
       return { ...resultOf(action, 'done', null), requestId: outcome.requestId, detail: outcome.detail ?? null };
     } catch (error) {
       if (!options.interrupts.abortSignal.aborted && mayHaveApplied(error)) return settle(action, handler, base, error);
-      if (isCredentialError(error)) stopFor(error);
+      if (isCredentialError(error) || error instanceof RunStop) stopFor(error);
       return failed(action, base, error);
     }
   }

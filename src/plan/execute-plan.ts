@@ -52,8 +52,8 @@ export interface ExecutionSummary {
   durationMs: number;
   dryRun: boolean;
   interrupted: boolean;
-  /** Why the run stopped before its end, other than Ctrl-C: the credentials expired (exit 4). */
-  stopped: { code: string; message: string } | null;
+  /** Why the run stopped before its end, other than Ctrl-C: the credentials expired (exit 4), or a refusal every later action would meet (RunStop). */
+  stopped: { code: string; message: string; exitCode: number } | null;
   plan: PlanPreviewData;
   counts: Record<ActionStatus, number>;
   actions: ActionResult[];
@@ -139,7 +139,8 @@ export async function executePlan<C>(options: ExecutePlanOptions<C>): Promise<Ex
 /** Yes/no for plans that add or narrow; the typed account ID for plans that remove anything. */
 async function confirmPlan(plan: Plan, refused: Map<string, string>, io: IoHost): Promise<void> {
   const applicable = plan.actions.filter((a) => !refused.has(a.id));
-  if (applicable.length === 0) return;
+  // Work that changes nothing in the account (an analysis job) needs no consent beyond the command itself.
+  if (applicable.every((a) => a.risk === 'read')) return;
   const destructive = applicable.some(needsTypedConfirmation);
   const removes = applicable.some((a) => DESTRUCTIVE_RISKS.has(a.risk));
   const confirmed = destructive
@@ -214,7 +215,7 @@ function summarise(runId: string | null, dryRun: boolean, interrupted: boolean, 
 /** The exit code a run ends with: interrupted 130, stopped by expired credentials 4, anything refused 3, anything failed 1. */
 export function exitCodeOf(summary: ExecutionSummary): number {
   if (summary.interrupted) return 130;
-  if (summary.stopped) return 4;
+  if (summary.stopped) return summary.stopped.exitCode;
   if (summary.counts.refused > 0) return 3;
   if (summary.counts.failed > 0 || summary.counts.unknown > 0) return 1;
   return 0;

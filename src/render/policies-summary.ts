@@ -1,6 +1,6 @@
 import type { TextFormat } from '../io/io-host.js';
 import type { GeneratePoliciesResult } from '../services/policies/generate-policies.js';
-import type { PlannedGenerationJob } from '../services/policies/preview-generation-queue.js';
+import type { GenerationDecision } from '../services/policies/policy-generation-phase.js';
 import type { FindingSeverity } from '../services/policies/types.js';
 
 /** The policy phase at a glance: one row per permission set, then what needs the operator. */
@@ -53,7 +53,7 @@ export function renderPoliciesSummary(result: GeneratePoliciesResult, f: TextFor
 }
 
 /** A dry-run's Access Analyzer jobs: which a real run would start, and over which window. */
-function renderPlannedJobs(jobs: PlannedGenerationJob[], f: TextFormat): string[] {
+function renderPlannedJobs(jobs: GenerationDecision[], f: TextFormat): string[] {
   if (jobs.length === 0) return ['Dry run: no policy generation job to start.'];
   return [
     f.bold('Policy generation jobs a real run would work through (none started)'),

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { describe, expect, inject, it } from 'vitest';
@@ -6,7 +6,6 @@ import YAML from 'yaml';
 import type { AuditSnapshot } from '../../src/model/inventory.js';
 import type { GeneratePoliciesResult } from '../../src/services/policies/generate-policies.js';
 import type { PolicySetResult } from '../../src/services/policies/policy-set-result.js';
-import type { GenerationQueueState } from '../../src/services/policies/policy-generation-store.js';
 import { normalisePermissionSetName } from '../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../src/workspace/workspace-state.js';
 import type { EmulatorClients } from './support/aws-clients.js';
@@ -247,12 +246,16 @@ describe.skipIf(endpoint === null)('generate-policies against the emulator', () 
     expect(noAnalyzer.code, noAnalyzer.stderr).toBe(0);
     expect(warnings(noAnalyzer.stderr)).toBeGreaterThan(warnings(reference.stderr));
     const result = noAnalyzer.json<GeneratePoliciesResult>();
-    // The emulator has no Access Analyzer: the queue stops at the first start and keeps the job for a later run.
+    // The emulator has no Access Analyzer: the run stops at the first start, and the journal keeps the job for a later run.
     expect(result.activity).toMatchObject({ analysedUsers: [], remainingUsers: ['bob.builder'], stop: 'SERVICE_UNAVAILABLE', trailArn });
     expect(result.validationSkip?.code).toBe('ACCESS_ANALYZER_UNREACHABLE');
     expect(result.sets.map((s) => [s.name, s.basis, s.file])).toEqual([['Developers', 'granted', 'unchanged']]);
-    const queue = await readWorkspaceJson<GenerationQueueState>(workspace, 'policies/generation-queue.json');
-    expect(queue.jobs.filter((j) => j.status !== 'SKIPPED').map((j) => [j.userName, j.status, j.attempts])).toEqual([['bob.builder', 'PENDING', 0]]);
+    const journal = (await readFile(join(workspace, 'journal.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; command?: string; event?: string; actionId?: string; status?: string });
+    expect(journal.filter((r) => r.type === 'run' && r.command === 'generate-policies').map((r) => r.event)).toEqual(['start', 'stopped']);
+    expect(journal.filter((r) => r.type === 'outcome' && r.actionId === 'generate-policies/bob.builder').map((r) => r.status)).toEqual(['failed']);
   });
 });
 

@@ -5,7 +5,7 @@ import { say, type IoHost } from '../../io/io-host.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import type { PolicyDocument } from '../../model/inventory.js';
 import { buildProposedPolicy, buildUsedPolicy, comparePolicySources, keepKnownActions, type PolicyBasis, type PolicyComparison } from './compare-policy-sources.js';
-import { gatherActivity, type ActivityOutcome, type ActivityRequest } from './gather-activity.js';
+import { gatherActivity, type ActivityOutcome, type ActivityRequest, type ActivityRun } from './gather-activity.js';
 import { overflowPolicyFile, packPermissionSet } from './pack-permission-set.js';
 import { withCarried } from './plan-policy-sets.js';
 import { countFindings, type ComparisonSummary, type PolicySetResult } from './policy-set-result.js';
@@ -14,7 +14,7 @@ import type { PreparedPolicyGeneration, PreparedPolicySet } from './prepare-poli
 import type { FidelitySplit } from './split-for-fidelity.js';
 import { PERMISSION_SET_LIMITS, type PackedPermissionSet } from './types.js';
 import { PolicyValidator, type ValidationSkip } from './validate-policy.js';
-import type { PlannedGenerationJob } from './preview-generation-queue.js';
+import type { GenerationDecision } from './policy-generation-phase.js';
 import { describePlannedOutputs, planPolicyOutputs, writePlannedOutputs, type PolicyOutputs, type PolicySetFiles } from './write-policy-outputs.js';
 
 export interface GeneratePoliciesOptions {
@@ -23,8 +23,8 @@ export interface GeneratePoliciesOptions {
   aws: { iam: Pick<IAMClient, 'send'>; accessAnalyzer: AccessAnalyzerClient; cloudTrail: Pick<CloudTrailClient, 'send'> };
   io: IoHost;
   now: () => Date;
-  /** Analyse CloudTrail activity too (`--from-activity`). */
-  activity: ActivityRequest | null;
+  /** Analyse CloudTrail activity too (`--from-activity`), with how its jobs run. */
+  activity: (ActivityRequest & { run: ActivityRun }) | null;
   /** `--use`: the basis for every set; without it the operator is asked per set (default: granted). */
   basis?: PolicyBasis;
   /** `--regenerate`: replace policy files the operator edited. */
@@ -48,7 +48,7 @@ export interface GeneratePoliciesResult extends PolicyOutputs {
     stop: string | null;
     trailArn: string | null;
     /** On a dry-run, each user's job as a real run would take it; null when jobs ran. */
-    plannedJobs: PlannedGenerationJob[] | null;
+    plannedJobs: GenerationDecision[] | null;
   } | null;
 }
 
@@ -59,7 +59,7 @@ export interface GeneratePoliciesResult extends PolicyOutputs {
 export async function generatePolicies(options: GeneratePoliciesOptions): Promise<GeneratePoliciesResult> {
   const { prepared, io } = options;
   const activity = options.activity
-    ? await gatherActivity({ drafts: prepared.sets.map((s) => s.draft), snapshot: prepared.snapshot, request: options.activity, workspace: options.workspace, aws: options.aws, io, now: options.now })
+    ? await gatherActivity({ drafts: prepared.sets.map((s) => s.draft), snapshot: prepared.snapshot, request: options.activity, run: options.activity.run, aws: options.aws, io, now: options.now })
     : null;
   const validator = new PolicyValidator(options.aws.accessAnalyzer);
   const files: PolicySetFiles[] = [];
@@ -79,7 +79,7 @@ export async function generatePolicies(options: GeneratePoliciesOptions): Promis
     outputs = describePlannedOutputs(options.workspace, planned);
     announceOutputs(io, outputs, prepared.splits);
   }
-  const jobs = activity?.preview?.jobs ?? null;
+  const generation = activity?.generation ?? null;
   return {
     ...outputs,
     dryRun: !options.write,
@@ -88,10 +88,10 @@ export async function generatePolicies(options: GeneratePoliciesOptions): Promis
     validationSkip: validator.skip,
     activity: activity && {
       analysedUsers: [...activity.usedByUser.keys()].sort(),
-      remainingUsers: activity.run?.remaining ?? jobs?.filter((j) => j.step !== 'reuse').map((j) => j.userName) ?? [],
-      stop: activity.run?.stop?.code ?? null,
+      remainingUsers: generation?.remaining ?? [],
+      stop: generation?.stop?.code ?? null,
       trailArn: activity.sources.ready ? activity.sources.trail.trail.cloudTrailArn : null,
-      plannedJobs: jobs,
+      plannedJobs: generation?.execution.dryRun ? generation.decisions : null,
     },
   };
 }
@@ -237,7 +237,7 @@ function summarise(comparison: PolicyComparison, analysed: string[], missing: st
 function describeActivity(activity: ActivityOutcome | null): string {
   if (!activity) return 'not analysed (run with --from-activity to compare with CloudTrail)';
   if (!activity.sources.ready) return `not analysed: ${activity.sources.problems.map((p) => p.code).join(', ')}`;
-  const window = activity.run?.window;
+  const window = activity.generation?.window;
   return `${activity.usedByUser.size} user(s) analysed from ${activity.sources.trail.trail.cloudTrailArn}${window ? `, ${window.startTime.slice(0, 10)} to ${window.endTime.slice(0, 10)}` : ''}`;
 }
 

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generatePoliciesHandler, type GeneratePoliciesFlags } from '../../../src/commands/generate-policies.js';
 import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { Journal } from '../../../src/plan/journal.js';
+import { GENERATE_POLICY_KIND, generationToken } from '../../../src/services/policies/policy-generation-handler.js';
 import { draftMapping } from '../../../src/services/audit/draft-mapping.js';
 import type { GeneratePoliciesResult } from '../../../src/services/policies/generate-policies.js';
 import { AUDIT_FILE } from '../../../src/workspace/audit-file.js';
@@ -69,7 +71,7 @@ describe('generate-policies --from-activity --dry-run', () => {
     expect(result.files).toEqual([]);
     expect(result.activity?.plannedJobs?.map((j) => [j.userName, j.step, j.permissionSets])).toEqual([['alice', 'start', ['developers']], ['bob', 'start', ['developers']]]);
     expect(result.activity?.plannedJobs?.[0]?.window?.startTime).toBe(new Date(FIXTURE_NOW.getTime() - 30 * 86_400_000).toISOString());
-    expect(io.codes('info')).toEqual(expect.arrayContaining(['ACTIVITY_JOB_PLANNED', 'ACTIVITY_JOBS_NOT_STARTED', 'POLICY_OUTPUT_PLANNED', 'POLICIES_NOT_WRITTEN']));
+    expect(io.codes('info')).toEqual(expect.arrayContaining(['ACTIVITY_JOBS_NOT_STARTED', 'POLICY_OUTPUT_PLANNED', 'POLICIES_NOT_WRITTEN']));
     expect(result.changes).toContainEqual({ path: 'policies/developers.json', change: 'create' });
   });
 
@@ -82,26 +84,33 @@ describe('generate-policies --from-activity --dry-run', () => {
 
     const after = await directoryContents(root);
     const written = Object.keys(after).filter((file) => after[file] !== before[file]);
-    // The real run also keeps its bookkeeping: the job queue and the phase record in workspace.json.
-    expect(written.filter((file) => file !== 'workspace.json' && file !== 'policies/generation-queue.json').sort()).toEqual([...planned].sort());
+    // The real run also keeps its bookkeeping: the journal of its jobs and the phase record in workspace.json.
+    const bookkeeping = new Set(['workspace.json', 'journal.jsonl', 'journal.index.json']);
+    expect(written.filter((file) => !bookkeeping.has(file)).sort()).toEqual([...planned].sort());
     expect(mocks.accessAnalyzer).toHaveReceivedCommand(StartPolicyGenerationCommand);
   });
 
-  it('Given a queue with a finished and a running job, When dry-run, Then the finished one is reused, the running one awaited, and the queue file is left as it was', async () => {
-    const job = (userName: string, status: 'SUCCEEDED' | 'IN_PROGRESS', jobId: string) => ({
-      userName, principalArn: userArn(userName), permissionSets: ['developers'], status, jobId, attempts: 1,
-      createdAt: FIXTURE_NOW.toISOString(), updatedAt: FIXTURE_NOW.toISOString(), startRequestedAt: null, startedAt: FIXTURE_NOW.toISOString(),
-      completedAt: status === 'SUCCEEDED' ? FIXTURE_NOW.toISOString() : null, failureReason: null,
-      window: { startTime: '2025-05-01T00:00:00.000Z', endTime: FIXTURE_NOW.toISOString() }, trail: { cloudTrailArn: TRAIL_ARN, allRegions: true },
-      policies: status === 'SUCCEEDED' ? [policyDocument(allow('s3:GetObject', 'arn:aws:s3:::app/*'))] : null, analysed: null, isComplete: null,
+  it('Given a result on file and a start an earlier run left in doubt, When dry-run, Then the result is reused, the start is to be resumed, and nothing changes', async () => {
+    mocks.accessAnalyzer.on(StartPolicyGenerationCommand).resolves({ jobId: 'job-a' });
+    mocks.accessAnalyzer.on(GetGeneratedPolicyCommand).resolves({
+      jobDetails: { jobId: 'job-a', status: 'SUCCEEDED', startedOn: FIXTURE_NOW, completedOn: FIXTURE_NOW },
+      generatedPolicyResult: { properties: { principalArn: userArn('alice'), isComplete: true }, generatedPolicies: [{ policy: JSON.stringify(policyDocument(allow('s3:GetObject', 'arn:aws:s3:::app/*'))) }] },
     });
-    await workspace.writeJson('policies/generation-queue.json', { schemaVersion: 1, dailyStarts: { day: '2025-06-01', count: 2 }, jobs: [job('alice', 'SUCCEEDED', 'job-a'), job('bob', 'IN_PROGRESS', 'job-b')] });
+    await generatePoliciesHandler(testCommandContext({ workspace, io: new TestIoHost(), now: () => FIXTURE_NOW, global: { dryRun: false } }), { ...FLAGS, users: ['alice'] });
+    // bob's start was sent by a run that was killed before its answer was written.
+    const journal = await Journal.open(workspace, 'killed-run', () => FIXTURE_NOW);
+    const window = { startTime: new Date(FIXTURE_NOW.getTime() - 30 * 86_400_000).toISOString(), endTime: FIXTURE_NOW.toISOString() };
+    const params = { userName: 'bob', principalArn: userArn('bob'), trail: { cloudTrailArn: TRAIL_ARN, allRegions: true }, accessRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/service-role/AccessAnalyzerMonitorServiceRole_1`, window, clientToken: generationToken(userArn('bob'), window) };
+    await journal.append({ type: 'run', command: 'generate-policies', event: 'start' });
+    await journal.append({ type: 'intent', actionId: 'generate-policies/bob', kind: GENERATE_POLICY_KIND, target: 'IAM user bob', params });
+    await journal.close();
+    mocks.accessAnalyzer.resetHistory();
     const before = await directoryContents(root);
 
     const { result } = await run(true);
 
     expect(mocks.accessAnalyzer).toHaveReceivedCommandTimes(StartPolicyGenerationCommand, 0);
-    expect(result.activity?.plannedJobs?.map((j) => [j.userName, j.step, j.jobId])).toEqual([['bob', 'await', 'job-b'], ['alice', 'reuse', 'job-a']]);
+    expect(result.activity?.plannedJobs?.map((j) => [j.userName, j.step])).toEqual([['alice', 'reuse'], ['bob', 'resume']]);
     expect(result.activity?.analysedUsers).toEqual(['alice']);
     expect(await directoryContents(root)).toEqual(before);
   });

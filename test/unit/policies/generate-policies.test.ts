@@ -10,7 +10,10 @@ import { draftMapping } from '../../../src/services/audit/draft-mapping.js';
 import { expandActionPattern } from '../../../src/services/iam-actions/action-catalog.js';
 import { statementsOf, toArray } from '../../../src/model/policy-statements.js';
 import type { AuditSnapshot, PolicyDocument } from '../../../src/model/inventory.js';
+import { InterruptController } from '../../../src/plan/interrupt-controller.js';
+import { withPlanRun } from '../../../src/plan/plan-run.js';
 import type { ActivityRequest } from '../../../src/services/policies/gather-activity.js';
+import { GENERATE_POLICIES } from '../../../src/services/policies/policy-generation-phase.js';
 import { generatePolicies, type GeneratePoliciesOptions, type GeneratePoliciesResult } from '../../../src/services/policies/generate-policies.js';
 import type { PolicySetResult } from '../../../src/services/policies/policy-set-result.js';
 import { preparePolicyGeneration } from '../../../src/services/policies/prepare-policy-generation.js';
@@ -82,13 +85,23 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-type RunOptions = { only?: string[]; io?: TestIoHost; snapshot?: AuditSnapshot } & Partial<Pick<GeneratePoliciesOptions, 'activity' | 'basis' | 'regenerate'>>;
+type RunOptions = { only?: string[]; io?: TestIoHost; snapshot?: AuditSnapshot; activity?: ActivityRequest | null } & Partial<Pick<GeneratePoliciesOptions, 'basis' | 'regenerate'>>;
 
-/** Reads mapping.yaml as the command does, prepares, and generates. */
+const PROCESS = { pid: 4242, hostname: 'test-host', isProcessAlive: () => true };
+
+/** Reads mapping.yaml as the command does, prepares, and generates, holding the workspace as the command does. */
 async function run({ only, io = new TestIoHost(), snapshot = fixtureSnapshot(), activity = null, basis, regenerate = false }: RunOptions = {}) {
   const { mapping, document } = parseMapping((await workspace.readText('mapping.yaml')) ?? '', 'mapping.yaml');
   const prepared = await preparePolicyGeneration(workspace, { snapshot, mapping, mappingDocument: document }, only);
-  const result = await generatePolicies({ prepared, workspace, aws: clients, io, now: () => FIXTURE_NOW, activity, basis, regenerate, write: true });
+  const now = () => FIXTURE_NOW;
+  const interrupts = new InterruptController();
+  const result = await withPlanRun({ workspace, command: GENERATE_POLICIES, now, process: PROCESS, interrupts, dryRun: false }, async (planRun) => {
+    const jobs = activity && {
+      ...activity,
+      run: { accountId: ACCOUNT_ID, engine: { workspace, io, now, interrupts, process: PROCESS, dryRun: false, run: planRun }, sealer: planRun, trust: await planRun!.fileTrust(ACCOUNT_ID) },
+    };
+    return generatePolicies({ prepared, workspace, aws: clients, io, now, activity: jobs, basis, regenerate, write: true });
+  });
   return { result, io };
 }
 
@@ -238,7 +251,7 @@ async function runWithFakeTimers(options: RunOptions): ReturnType<typeof run> {
   return promise;
 }
 
-const ACTIVITY: ActivityRequest = { regenerate: false, startJobs: true };
+const ACTIVITY: ActivityRequest = { regenerate: false };
 const startedFor = () => mocks.accessAnalyzer.commandCalls(StartPolicyGenerationCommand).map((c) => c.args[0].input.policyGenerationDetails?.principalArn);
 
 describe('generatePolicies with activity', () => {
@@ -300,7 +313,7 @@ describe('generatePolicies with activity', () => {
     expect(await workspace.readText('policies/developers.json')).not.toBeNull();
   });
 
-  it('Given StartPolicyGeneration is denied, When generated, Then the queue stops with a warning and the sets keep the granted policy', async () => {
+  it('Given StartPolicyGeneration is denied, When generated, Then the jobs stop with a warning and the sets keep the granted policy', async () => {
     mockActivity();
     mocks.accessAnalyzer.on(StartPolicyGenerationCommand).rejects(awsError('AccessDeniedException'));
 
