@@ -7,7 +7,7 @@ import {
   type ListAccountAssignmentsCommandInput,
 } from '@aws-sdk/client-sso-admin';
 import { describe, expect, it } from 'vitest';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { withPlanRun } from '../../../src/plan/plan-run.js';
 import { executePlan, exitCodeOf, type ExecutionSummary } from '../../../src/plan/execute-plan.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';

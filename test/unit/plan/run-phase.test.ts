@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TestIoHost, type ScriptedAnswer } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost, type ScriptedAnswer } from '../support/test-io-host.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import type { Phase, PlanQuestion } from '../../../src/plan/phase.js';
 import { withPlanRun } from '../../../src/plan/plan-run.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generatePoliciesHandler, type GeneratePoliciesFlags } from '../../../src/commands/generate-policies.js';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { draftMapping } from '../../../src/services/audit/draft-mapping.js';
 import type { GeneratePoliciesResult } from '../../../src/services/policies/generate-policies.js';
 import { AUDIT_FILE } from '../../../src/workspace/audit-file.js';

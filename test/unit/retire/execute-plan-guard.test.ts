@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Fault, SafetyRefusal } from '../../../src/errors.js';
 import { ExitCode } from '../../../src/exit-codes.js';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { exitCodeOf, type ExecutionSummary } from '../../../src/plan/execute-plan.js';
 import { readJournal } from '../../../src/plan/journal.js';
 import type { PrincipalFacts } from '../../../src/plan/lockout-guard.js';

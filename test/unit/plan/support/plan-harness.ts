@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
-import { TestIoHost, type ScriptedAnswer } from '../../../../src/io/hosts/test-io-host.js';
+import { TestIoHost, type ScriptedAnswer } from '../../support/test-io-host.js';
 import type { HostSettings } from '../../../../src/io/hosts/base-io-host.js';
 import { executePlan, type ExecutionSummary } from '../../../../src/plan/execute-plan.js';
 import { InterruptController } from '../../../../src/plan/interrupt-controller.js';

@@ -2,7 +2,7 @@
  * What cleanup and restore runs share in tests: the mapping, disable runs written to the journal as
  * disable would have left them, and the options of a run with `--yes --confirm-account`.
  */
-import { TestIoHost } from '../../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../../support/test-io-host.js';
 import { InterruptController } from '../../../../src/plan/interrupt-controller.js';
 import { Journal } from '../../../../src/plan/journal.js';
 import { readJournalFold } from '../../../../src/plan/journal-index.js';
