@@ -16,9 +16,9 @@ import { createAssignmentContext, createAssignmentRegistry } from '../../../src/
 import { ASSIGNMENT_KIND, assignmentActionId, planAssignments, type AssignmentKey, type CurrentAssignment, type PrincipalType } from '../../../src/services/assignments/plan-assignments.js';
 import type { PollingOptions } from '../../../src/services/permission-sets/types.js';
 import { mockIdentityStore } from '../identities/fixtures.js';
-import { ACCOUNT_ID } from '../plan/support/fake-account.js';
 import { expectMatchedPairs, isIntent, isOutcome, NOW, PROCESS, recordsOf, statusesOf, usePlanTestContext, YES_FOR_ACCOUNT } from '../plan/support/plan-harness.js';
 import { mockAws } from '../support/aws-mocks.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const { mocks, clients } = mockAws();
 const identityStore = mockIdentityStore();

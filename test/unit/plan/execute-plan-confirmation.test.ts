@@ -5,8 +5,9 @@ import { TestIoHost } from '../support/test-io-host.js';
 import { exitCodeOf } from '../../../src/plan/execute-plan.js';
 import { readJournal } from '../../../src/plan/journal.js';
 import { readLock } from '../../../src/workspace/lock.js';
-import { ACCOUNT_ID, deleteAction, planOf, putAction } from './support/fake-account.js';
+import { deleteAction, planOf, putAction } from './support/fake-account.js';
 import { isIntent, rejectionOf, runPlan, usePlanTestContext } from './support/plan-harness.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const context = usePlanTestContext();
 

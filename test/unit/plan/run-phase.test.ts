@@ -4,8 +4,9 @@ import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import type { Phase, PlanQuestion } from '../../../src/plan/phase.js';
 import { withPlanRun } from '../../../src/plan/plan-run.js';
 import { runPhase } from '../../../src/plan/run-phase.js';
-import { ACCOUNT_ID, fakeRegistry, putAction, type FakeAccount } from './support/fake-account.js';
+import { fakeRegistry, putAction, type FakeAccount } from './support/fake-account.js';
 import { NOW, PROCESS, usePlanTestContext, YES_FOR_ACCOUNT } from './support/plan-harness.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const context = usePlanTestContext();
 

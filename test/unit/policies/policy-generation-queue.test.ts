@@ -22,10 +22,10 @@ import {
 } from '../../../src/services/policies/policy-generation-store.js';
 import { ACCOUNT_ID, FIXTURE_NOW, roleArn, userArn } from '../../fixtures/inventory.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
+import { DAY_MS } from '../support/time.js';
 
 const { mocks, clients } = mockAws();
 
-const DAY_MS = 86_400_000;
 const TRAIL = { cloudTrailArn: `arn:aws:cloudtrail:us-east-1:${ACCOUNT_ID}:trail/main`, allRegions: true };
 const ACCESS_ROLE = roleArn('AccessAnalyzerMonitorServiceRole_1', '/service-role/');
 const USED: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::${BucketName}/${ObjectName}' }] };

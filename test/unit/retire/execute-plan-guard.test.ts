@@ -8,8 +8,9 @@ import type { PrincipalFacts } from '../../../src/plan/lockout-guard.js';
 import type { PlanPreviewData } from '../../../src/plan/plan-preview.js';
 import type { Plan, PlannedAction, Risk } from '../../../src/plan/plan-types.js';
 import { readLock } from '../../../src/workspace/lock.js';
-import { ACCOUNT_ID, planOf, putAction } from '../plan/support/fake-account.js';
+import { planOf, putAction } from '../plan/support/fake-account.js';
 import { rejectionOf, runPlan, statusesOf, usePlanTestContext, YES_FOR_ACCOUNT, type RunOptions } from '../plan/support/plan-harness.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const context = usePlanTestContext();
 

@@ -7,7 +7,6 @@ import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import { JOURNAL_FILE, readJournal } from '../../../src/plan/journal.js';
 import { cleanupKinds } from '../../../src/services/retire/cleanup-handlers.js';
 import { readUserBackup } from '../../../src/workspace/user-backups.js';
-import { ACCOUNT_ID } from '../plan/support/fake-account.js';
 import { expectMatchedPairs, isIntent, isOutcome, NOW, PROCESS, recordsOf, usePlanTestContext, YES_FOR_ACCOUNT } from '../plan/support/plan-harness.js';
 import { mockAws } from '../support/aws-mocks.js';
 import { caught } from '../support/caught.js';
@@ -16,6 +15,7 @@ import { holding, trustOf } from './support/held-run.js';
 import { runPhase } from '../../../src/plan/run-phase.js';
 import { enablePhase } from '../../../src/services/retire/enable-phase.js';
 import { bareUser, describeCalls, fakeIam, fullUser, hardwareMfaOf, MUTATING, READ_ONLY, secretsOf, virtualMfaOf, type FakeIam, type FakeUser } from './support/fake-iam-users.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const { mocks, clients } = mockAws();
 const context = usePlanTestContext();

@@ -30,11 +30,11 @@ import { readJournalFold } from '../../../src/plan/journal-index.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';
-import { ACCOUNT_ID } from '../plan/support/fake-account.js';
 import { NOW, PROCESS, usePlanTestContext, YES_FOR_ACCOUNT } from '../plan/support/plan-harness.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 import { savedPlanOf } from './support/cleanup-run.js';
 import { holding } from './support/held-run.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const { mocks, clients } = mockAws();
 const context = usePlanTestContext();
@@ -438,7 +438,7 @@ describe('runDisable when IAM refuses one user', () => {
 
 describe('runDisable when IAM applied a change but its answer was lost', () => {
   /** What the SDK throws after its retries: the last attempt's throttling, with the attempts counted. */
-  const throttledAfterRetries = () => Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400, attempts: 8 } });
+  const throttledAfterRetries = () => awsError('Throttling', { message: 'Rate exceeded', metadata: { httpStatusCode: 400, attempts: 8 } });
 
   it('Given alice\'s deny-all reached IAM, its answer was lost and the retries were throttled, When disable runs, Then it is recorded done after reading IAM, and enable removes it', async () => {
     const fake = fakeIam(defaultUsers());

@@ -36,7 +36,5 @@ export function mockAws() {
   return { mocks, clients };
 }
 
-/** An SDK-shaped error: matched by `name`, with the `$metadata` every service exception carries. */
-export function awsError(name: string, message = name): Error {
-  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
-}
+/** Tests that stub AWS reject with these, so they come with the mocks. */
+export { awsError } from './builders.js';

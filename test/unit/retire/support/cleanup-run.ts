@@ -20,14 +20,12 @@ import type { UserBackup } from '../../../../src/workspace/user-backups.js';
 import { NOW, PROCESS, YES_FOR_ACCOUNT, type PlanTestContext } from '../../plan/support/plan-harness.js';
 import { ACCOUNT_ID, AWS_DENY_ALL, DENY_ALL_NAME } from './fake-iam-users.js';
 import { holding } from './held-run.js';
+import { daysAgo } from '../../support/time.js';
 
 export const CALLER_ID = 'AIDAOPS00000000000001';
 export const ALICE_ID = 'AIDAALICE000000000001';
 export const BOB_ID = 'AIDABOB00000000000001';
 export const CAROL_ID = 'AIDACAROL00000000001';
-const DAY_MS = 86_400_000;
-
-export const daysAgo = (days: number): string => new Date(NOW.getTime() - days * DAY_MS).toISOString();
 
 export const MAPPING: Mapping = parseMapping(
   `
@@ -65,7 +63,7 @@ export function disableRecord(userName: string, userId: string, days: number, op
 /** Writes each disable to the journal as a disable run would have: its plan, then every change with its intent and outcome. */
 export async function writeDisabled(context: PlanTestContext, ...users: DisabledUser[]): Promise<void> {
   for (const [index, user] of users.entries()) {
-    const at = new Date(daysAgo(user.days));
+    const at = new Date(daysAgo(user.days, NOW));
     const principal = { userName: user.userName, userId: user.userId };
     const target = `IAM user ${user.userName}`;
     const changes = [
