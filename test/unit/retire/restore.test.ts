@@ -12,7 +12,6 @@ import { mockAws } from '../support/aws-mocks.js';
 import { ALICE_ID, BOB_ID, cleanupOptions, disableRecord, restoreOptions, retiredUsers, runHeldCleanup, runHeldRestore, savedPlanOf, writeDisabled } from './support/cleanup-run.js';
 import { trustOf } from './support/held-run.js';
 import {
-  ACCOUNT_ID,
   AWS_DENY_ALL,
   bareUser,
   BOUNDARY,
@@ -27,8 +26,9 @@ import {
   sshBodyOf,
   virtualMfaOf,
   type LoggedCall,
-} from './support/fake-iam-users.js';
+} from '../support/fake-iam.js';
 import { daysAgo } from '../support/time.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const { mocks, clients } = mockAws();
 const context = usePlanTestContext();

@@ -14,7 +14,7 @@ import { ALICE_ID, BOB_ID, CALLER_ID, CAROL_ID, cleanupOptions, disableRecord, r
 import { holding, trustOf } from './support/held-run.js';
 import { runPhase } from '../../../src/plan/run-phase.js';
 import { enablePhase } from '../../../src/services/retire/enable-phase.js';
-import { bareUser, describeCalls, fakeIam, fullUser, hardwareMfaOf, MUTATING, READ_ONLY, secretsOf, virtualMfaOf, type FakeIam, type FakeUser } from './support/fake-iam-users.js';
+import { bareUser, describeCalls, fakeIam, fullUser, hardwareMfaOf, MUTATING, READ_ONLY, secretsOf, virtualMfaOf, type FakeIam, type FakeUser } from '../support/fake-iam.js';
 import { ACCOUNT_ID } from '../support/builders.js';
 
 const { mocks, clients } = mockAws();

@@ -18,9 +18,10 @@ import { parseMapping } from '../../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../../src/workspace/mapping-schema.js';
 import type { UserBackup } from '../../../../src/workspace/user-backups.js';
 import { NOW, PROCESS, YES_FOR_ACCOUNT, type PlanTestContext } from '../../plan/support/plan-harness.js';
-import { ACCOUNT_ID, AWS_DENY_ALL, DENY_ALL_NAME } from './fake-iam-users.js';
+import { AWS_DENY_ALL, DENY_ALL_NAME } from '../../support/fake-iam.js';
 import { holding } from './held-run.js';
 import { daysAgo } from '../../support/time.js';
+import { ACCOUNT_ID } from '../../support/builders.js';
 
 export const CALLER_ID = 'AIDAOPS00000000000001';
 export const ALICE_ID = 'AIDAALICE000000000001';

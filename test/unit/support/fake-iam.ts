@@ -1,6 +1,7 @@
 /**
- * A small stateful IAM for cleanup and restore: users with every kind of attachment DeleteUser needs
- * gone, installed on `mocks.iam`. What the mutating calls change is what the reads answer afterwards;
+ * The one stateful IAM of the unit tests, for disable, enable, cleanup and restore: users with their
+ * keys (and when each was last used) and every kind of attachment DeleteUser needs gone, installed on
+ * `mocks.iam`. What the mutating calls change is what the reads answer afterwards;
  * DeleteUser answers DeleteConflict while anything is still attached, and a virtual MFA device cannot
  * be deleted while it is assigned, as in IAM. Every call (reads included) is logged with a copy of its
  * input taken when it was sent: the SDK's paginators reuse one input object for every page.
@@ -24,6 +25,7 @@ import {
   DeleteUserPolicyCommand,
   DeleteVirtualMFADeviceCommand,
   DetachUserPolicyCommand,
+  GetAccessKeyLastUsedCommand,
   GetAccountAuthorizationDetailsCommand,
   GetLoginProfileCommand,
   GetSSHPublicKeyCommand,
@@ -40,6 +42,7 @@ import {
   ListVirtualMFADevicesCommand,
   PutUserPolicyCommand,
   RemoveUserFromGroupCommand,
+  UpdateAccessKeyCommand,
   UpdateSigningCertificateCommand,
   UpdateSSHPublicKeyCommand,
   UploadSigningCertificateCommand,
@@ -47,9 +50,8 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import { awsError } from '../../support/aws-mocks.js';
+import { ACCOUNT_ID, awsError } from './builders.js';
 
-export const ACCOUNT_ID = '111111111111';
 export const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 export const AWS_DENY_ALL = 'arn:aws:iam::aws:policy/AWSDenyAll';
 export const BOUNDARY = `arn:aws:iam::${ACCOUNT_ID}:policy/people-boundary`;
@@ -57,8 +59,9 @@ export const DENY_ALL_NAME = 'iam2idc-deny-all';
 export const DENY_ALL_DOC = { Version: '2012-10-17', Statement: [{ Sid: 'Iam2idcDenyAll', Effect: 'Deny', Action: '*', Resource: '*' }] };
 export const LEGACY_DOC = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::reports', 'arn:aws:s3:::reports/*'] }] };
 
-/** The mutating commands of cleanup and restore. */
+/** The mutating commands of disable, enable, cleanup and restore. */
 export const MUTATING = new Set([
+  'UpdateAccessKeyCommand',
   'DeleteLoginProfileCommand',
   'DeleteAccessKeyCommand',
   'DeleteSigningCertificateCommand',
@@ -97,14 +100,17 @@ export interface FakeUser {
   certificates: { id: string; body: string; status: Status }[];
   /** Serial numbers of the MFA devices enabled for the user. */
   mfa: string[];
-  accessKeys: { id: string; status: Status; secret: string }[];
+  /** `secret`: what only CreateAccessKey answers with, answered here in listings too; `lastUsed`: what GetAccessKeyLastUsed answers (never when absent or null). */
+  accessKeys: { id: string; status: Status; secret?: string; lastUsed?: Date | null }[];
   serviceCredentials: { id: string; serviceName: string; serviceUserName: string; status: Status; password: string }[];
   loginProfile: { passwordResetRequired: boolean; password: string } | null;
+  /** What GetUser answers as PasswordLastUsed (absent when null or not set). */
+  passwordLastUsed?: Date | null;
 }
 
 /** The secrets one user's fake answers carry, none of which may be written anywhere. */
 export function secretsOf(user: FakeUser): string[] {
-  return [...user.accessKeys.map((k) => k.secret), ...user.serviceCredentials.map((c) => c.password), ...(user.loginProfile ? [user.loginProfile.password] : []), seedOf(user.userName)];
+  return [...user.accessKeys.flatMap((k) => (k.secret === undefined ? [] : [k.secret])), ...user.serviceCredentials.map((c) => c.password), ...(user.loginProfile ? [user.loginProfile.password] : []), seedOf(user.userName)];
 }
 
 export const seedOf = (userName: string) => `JBSWY3DPEHPK3PXP${userName.toUpperCase()}SEED`;
@@ -212,6 +218,13 @@ export class FakeIam {
     return this.mutating().filter((c) => c.user === userName);
   }
 
+  /** What disable may change, per user (inline policy names, attached ARNs, key statuses), for before/after comparisons. */
+  access(): Record<string, { inline: string[]; attached: string[]; keys: Record<string, string> }> {
+    return Object.fromEntries(
+      this.users.map((u) => [u.userName, { inline: Object.keys(u.inline).sort(), attached: [...u.attached].sort(), keys: Object.fromEntries(u.accessKeys.map((k) => [k.id, k.status])) }]),
+    );
+  }
+
   install(mock: AwsClientStub<IAMClient>): this {
     const find = (name: unknown): FakeUser => {
       // IAM would apply a call without UserName to the caller: the code must always name the user.
@@ -281,6 +294,7 @@ export class FakeIam {
             CreateDate: CREATED,
             ...(u.tags.length > 0 ? { Tags: u.tags } : {}),
             ...(u.boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const, PermissionsBoundaryArn: u.boundary } } : {}),
+            ...(u.passwordLastUsed ? { PasswordLastUsed: u.passwordLastUsed } : {}),
           },
         };
       }),
@@ -361,7 +375,15 @@ export class FakeIam {
       list('ListAccessKeysCommand', 'AccessKeyMetadata', (input) => {
         const u = find(input.UserName);
         // SecretAccessKey: only CreateAccessKey answers with it; a leak here must not reach a file.
-        return u.accessKeys.map((k) => ({ UserName: u.userName, AccessKeyId: k.id, Status: k.status, CreateDate: CREATED, SecretAccessKey: k.secret }));
+        return u.accessKeys.map((k) => ({ UserName: u.userName, AccessKeyId: k.id, Status: k.status, CreateDate: CREATED, ...(k.secret === undefined ? {} : { SecretAccessKey: k.secret }) }));
+      }),
+    );
+    mock.on(GetAccessKeyLastUsedCommand).callsFake(
+      read('GetAccessKeyLastUsedCommand', (input) => {
+        const key = this.users.flatMap((u) => u.accessKeys).find((k) => k.id === input.AccessKeyId);
+        if (!key) throw awsError('NoSuchEntityException');
+        const lastUsed = key.lastUsed ?? null;
+        return { AccessKeyLastUsed: { LastUsedDate: lastUsed ?? undefined, ServiceName: lastUsed ? 's3' : 'N/A', Region: lastUsed ? 'us-east-1' : 'N/A' } };
       }),
     );
     mock.on(GetLoginProfileCommand).callsFake(
@@ -369,6 +391,15 @@ export class FakeIam {
         const u = find(input.UserName);
         if (!u.loginProfile) throw awsError('NoSuchEntityException');
         return { LoginProfile: { UserName: u.userName, CreateDate: CREATED, PasswordResetRequired: u.loginProfile.passwordResetRequired, Password: u.loginProfile.password } };
+      }),
+    );
+
+    // Disable and enable: keys set Inactive and Active again (the deny-all is put, attached, deleted and detached below).
+    mock.on(UpdateAccessKeyCommand).callsFake(
+      mutate('UpdateAccessKeyCommand', (input) => {
+        const key = find(input.UserName).accessKeys.find((k) => k.id === input.AccessKeyId);
+        if (!key) throw awsError('NoSuchEntityException');
+        key.status = input.Status as Status;
       }),
     );
 
