@@ -12,6 +12,9 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           env,
+          // Test files share their worker's modules: the SDK clients and the IAM data are loaded once
+          // per worker, not once per file. A file must leave nothing behind (see mockSdkClient).
+          isolate: false,
         },
       },
       {

@@ -7,7 +7,7 @@ import {
   type ListAccountAssignmentsCommandInput,
 } from '@aws-sdk/client-sso-admin';
 import { describe, expect, it } from 'vitest';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { withPlanRun } from '../../../src/plan/plan-run.js';
 import { executePlan, exitCodeOf, type ExecutionSummary } from '../../../src/plan/execute-plan.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';
@@ -16,9 +16,9 @@ import { createAssignmentContext, createAssignmentRegistry } from '../../../src/
 import { ASSIGNMENT_KIND, assignmentActionId, planAssignments, type AssignmentKey, type CurrentAssignment, type PrincipalType } from '../../../src/services/assignments/plan-assignments.js';
 import type { PollingOptions } from '../../../src/services/permission-sets/types.js';
 import { mockIdentityStore } from '../identities/fixtures.js';
-import { ACCOUNT_ID } from '../plan/support/fake-account.js';
 import { expectMatchedPairs, isIntent, isOutcome, NOW, PROCESS, recordsOf, statusesOf, usePlanTestContext, YES_FOR_ACCOUNT } from '../plan/support/plan-harness.js';
 import { mockAws } from '../support/aws-mocks.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const { mocks, clients } = mockAws();
 const identityStore = mockIdentityStore();

@@ -4,15 +4,13 @@ import {
   ListOrganizationalUnitsForParentCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Fault, UserError } from '../../../src/errors.js';
 import { expandTargets } from '../../../src/services/assignments/expand-targets.js';
 import type { MappingAssignment } from '../../../src/workspace/mapping-schema.js';
-import { awsError } from '../support/aws-mocks.js';
+import { awsError, mockSdkClient } from '../support/aws-mocks.js';
 
-const organizationsMock = mockClient(OrganizationsClient);
-afterEach(() => organizationsMock.reset());
+const organizationsMock = mockSdkClient(OrganizationsClient);
 const organizations = new OrganizationsClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
 
 const AUDITED = '111111111111';

@@ -9,10 +9,10 @@ import {
   FIXTURE_NOW,
   accessKey,
   consolePassword,
-  daysAgo,
   makeUser,
   makeUserWithoutCredentialData,
 } from '../../fixtures/inventory.js';
+import { daysAgo } from '../support/time.js';
 
 const mfa = { active: true, virtualDeviceSerials: ['arn:aws:iam::111111111111:mfa/phone'] };
 const noPassword = { enabled: false, lastUsed: null, lastChanged: null };
@@ -87,13 +87,13 @@ describe('classifyUser: typical accounts', () => {
     ],
     [
       'a user whose password was removed after recent use',
-      makeUser({ userName: 'erin', console: { enabled: false, lastUsed: daysAgo(5), lastChanged: null } }),
+      makeUser({ userName: 'erin', console: { enabled: false, lastUsed: daysAgo(5, FIXTURE_NOW), lastChanged: null } }),
       'unknown',
       ['password-used-recently'],
     ],
     [
       'a key-only user whose keys were last used long ago',
-      makeUser({ userName: 'terraform', accessKeys: [accessKey({ lastUsedDate: daysAgo(200) })] }),
+      makeUser({ userName: 'terraform', accessKeys: [accessKey({ lastUsedDate: daysAgo(200, FIXTURE_NOW) })] }),
       'machine',
       ['key-only-access', 'name-machine-token'],
     ],
@@ -209,7 +209,7 @@ describe('classifyUser: weights', () => {
   });
 
   it('Given a password used at the boundary of 90 days, When classified, Then 90 days is recent and 91 is not', () => {
-    const at = (days: number) => codes(makeUser({ userName: 'x', console: consolePassword({ lastUsed: daysAgo(days) }) }));
+    const at = (days: number) => codes(makeUser({ userName: 'x', console: consolePassword({ lastUsed: daysAgo(days, FIXTURE_NOW) }) }));
     expect(at(90)).toContain('password-used-recently');
     expect(at(91)).not.toContain('password-used-recently');
   });

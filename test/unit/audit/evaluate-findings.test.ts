@@ -11,12 +11,12 @@ import {
   FIXTURE_NOW,
   accessKey,
   consolePassword,
-  daysAgo,
   makeRoot,
   makeUser,
   makeUserWithoutCredentialData,
   policyDocument,
 } from '../../fixtures/inventory.js';
+import { daysAgo } from '../support/time.js';
 
 const mfa = { active: true, virtualDeviceSerials: [] };
 const adminPath = { via: 'group-managed-policy' as const, source: 'admins' };
@@ -44,25 +44,25 @@ describe('evaluateFindings: user rules', () => {
     ['a person with console, MFA and recent use', makeUser({ console: consolePassword(), mfa }), []],
     ['a console password without MFA', makeUser({ console: consolePassword() }), ['console-without-mfa']],
     ['a console password, MFA data unreadable', makeUser({ console: consolePassword(), mfa: null }), []],
-    ['a console password unused for 120 days', makeUser({ console: consolePassword({ lastUsed: daysAgo(120) }), mfa }), ['password-unused-90-days']],
-    ['a console password never used, set 200 days ago', makeUser({ console: consolePassword({ lastUsed: null, lastChanged: daysAgo(200) }), mfa }), ['password-unused-90-days']],
-    ['a console password never used, set 10 days ago', makeUser({ console: consolePassword({ lastUsed: null, lastChanged: daysAgo(10) }), mfa }), []],
-    ['a disabled password unused for years', makeUser({ console: { enabled: false, lastUsed: daysAgo(900), lastChanged: null } }), []],
-    ['an active key 120 days old, in use', makeUser({ accessKeys: [accessKey({ lastRotated: daysAgo(120) })] }), ['access-key-older-than-90-days']],
+    ['a console password unused for 120 days', makeUser({ console: consolePassword({ lastUsed: daysAgo(120, FIXTURE_NOW) }), mfa }), ['password-unused-90-days']],
+    ['a console password never used, set 200 days ago', makeUser({ console: consolePassword({ lastUsed: null, lastChanged: daysAgo(200, FIXTURE_NOW) }), mfa }), ['password-unused-90-days']],
+    ['a console password never used, set 10 days ago', makeUser({ console: consolePassword({ lastUsed: null, lastChanged: daysAgo(10, FIXTURE_NOW) }), mfa }), []],
+    ['a disabled password unused for years', makeUser({ console: { enabled: false, lastUsed: daysAgo(900, FIXTURE_NOW), lastChanged: null } }), []],
+    ['an active key 120 days old, in use', makeUser({ accessKeys: [accessKey({ lastRotated: daysAgo(120, FIXTURE_NOW) })] }), ['access-key-older-than-90-days']],
     ['an active key 30 days old, in use', makeUser({ accessKeys: [accessKey()] }), []],
-    ['an active key last used 100 days ago', makeUser({ accessKeys: [accessKey({ lastRotated: daysAgo(400), lastUsedDate: daysAgo(100) })] }), ['access-key-unused-90-days']],
+    ['an active key last used 100 days ago', makeUser({ accessKeys: [accessKey({ lastRotated: daysAgo(400, FIXTURE_NOW), lastUsedDate: daysAgo(100, FIXTURE_NOW) })] }), ['access-key-unused-90-days']],
     ['an active key never used, created 30 days ago', makeUser({ accessKeys: [accessKey({ lastUsedDate: null })] }), ['access-key-never-used']],
-    ['an active key never used, created 400 days ago', makeUser({ accessKeys: [accessKey({ lastUsedDate: null, lastRotated: daysAgo(400) })] }), ['access-key-never-used']],
-    ['an active key never used, created 2 days ago', makeUser({ accessKeys: [accessKey({ lastUsedDate: null, lastRotated: daysAgo(2) })] }), []],
+    ['an active key never used, created 400 days ago', makeUser({ accessKeys: [accessKey({ lastUsedDate: null, lastRotated: daysAgo(400, FIXTURE_NOW) })] }), ['access-key-never-used']],
+    ['an active key never used, created 2 days ago', makeUser({ accessKeys: [accessKey({ lastUsedDate: null, lastRotated: daysAgo(2, FIXTURE_NOW) })] }), []],
     ['an active key never used, creation unknown', makeUser({ accessKeys: [accessKey({ lastUsedDate: null, lastRotated: null })] }), []],
     [
       'inactive keys that are old and unused',
-      makeUser({ accessKeys: [accessKey({ active: false, lastRotated: daysAgo(500), lastUsedDate: daysAgo(300) }), accessKey({ slot: 2, active: false, lastUsedDate: null, lastRotated: daysAgo(500) })] }),
+      makeUser({ accessKeys: [accessKey({ active: false, lastRotated: daysAgo(500, FIXTURE_NOW), lastUsedDate: daysAgo(300, FIXTURE_NOW) }), accessKey({ slot: 2, active: false, lastUsedDate: null, lastRotated: daysAgo(500, FIXTURE_NOW) })] }),
       [],
     ],
     [
       'two active keys, one old and one never used',
-      makeUser({ accessKeys: [accessKey({ lastRotated: daysAgo(200) }), accessKey({ slot: 2, lastUsedDate: null })] }),
+      makeUser({ accessKeys: [accessKey({ lastRotated: daysAgo(200, FIXTURE_NOW) }), accessKey({ slot: 2, lastUsedDate: null })] }),
       ['access-key-never-used', 'access-key-older-than-90-days'],
     ],
     ['an administrator', makeUser({ adminPaths: [adminPath] }), ['iam-user-administrator']],
@@ -82,10 +82,10 @@ describe('evaluateFindings: user rules', () => {
 
   it('Given each finding, When its severity is read, Then it is the rule severity', () => {
     const user = makeUser({
-      console: consolePassword({ lastUsed: daysAgo(200) }),
+      console: consolePassword({ lastUsed: daysAgo(200, FIXTURE_NOW) }),
       adminPaths: [adminPath],
       inlinePolicies: [{ name: 'p', document: policyDocument() }],
-      accessKeys: [accessKey({ lastRotated: daysAgo(200) }), accessKey({ slot: 2, lastUsedDate: null })],
+      accessKeys: [accessKey({ lastRotated: daysAgo(200, FIXTURE_NOW) }), accessKey({ slot: 2, lastUsedDate: null })],
     });
     const findings = evaluate([user], makeRoot({ mfaActive: false, accessKeysPresent: true }));
     const expected: Record<FindingRule, Severity> = {
@@ -169,7 +169,7 @@ describe('evaluateFindings: ordering', () => {
   it('Given findings of several severities and subjects, When evaluated, Then they sort by severity, then subject', () => {
     const users = [
       makeUser({ userName: 'zoe', console: consolePassword(), inlinePolicies: [{ name: 'p', document: policyDocument() }] }),
-      makeUser({ userName: 'adam', accessKeys: [accessKey({ lastRotated: daysAgo(120) })], adminPaths: [adminPath] }),
+      makeUser({ userName: 'adam', accessKeys: [accessKey({ lastRotated: daysAgo(120, FIXTURE_NOW) })], adminPaths: [adminPath] }),
       makeUser({ userName: 'mia', console: consolePassword() }),
     ];
     const findings = evaluate(users, makeRoot({ mfaActive: false }));

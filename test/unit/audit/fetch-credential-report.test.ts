@@ -7,16 +7,15 @@ import {
   IAMClient,
   type GetCredentialReportCommandOutput,
 } from '@aws-sdk/client-iam';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-vitest/extend';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Fault, Interrupted } from '../../../src/errors.js';
 import {
   fetchCredentialReport,
   type FetchCredentialReportOptions,
 } from '../../../src/services/audit/fetch-credential-report.js';
+import { mockSdkClient } from '../support/aws-mocks.js';
 
-const iamMock = mockClient(IAMClient);
+const iamMock = mockSdkClient(IAMClient);
 const iam = new IAMClient({ region: 'us-east-1' });
 
 const ACCOUNT = '111111111111';
@@ -83,10 +82,6 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection');
 }
-
-afterEach(() => {
-  iamMock.reset();
-});
 
 describe('fetchCredentialReport', () => {
   it('Given a report generated an hour ago, When fetched, Then it is reused with exactly one call', async () => {

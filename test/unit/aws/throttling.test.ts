@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { HttpRequest, HttpResponse } from '@smithy/types';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AwsContext } from '../../../src/aws/aws-context.js';
 import { collectAuthorizationDetails } from '../../../src/model/collect-authorization-details.js';
 
@@ -39,6 +39,33 @@ function contextWith(handler: ReturnType<typeof scriptedHandler>['handler']) {
   });
 }
 
+/**
+ * Settles `work` on a fake clock: each time the SDK waits (its backoff, its rate limiter), the clock
+ * jumps to the end of the wait instead of the test sleeping through it.
+ */
+async function onFakeClock<T>(work: () => Promise<T>): Promise<T> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  let settled = false;
+  const running = work();
+  const settle = () => {
+    settled = true;
+  };
+  running.then(settle, settle);
+  while (!settled) {
+    // Let the request's real I/O run, then end the wait it is in, if any. A wait shorter than a
+    // millisecond (the rate limiter's, as its bucket refills) still takes one, as it would for real.
+    await new Promise((resolve) => setImmediate(resolve));
+    const before = Date.now();
+    await vi.advanceTimersToNextTimerAsync();
+    if (Date.now() === before) await vi.advanceTimersByTimeAsync(1);
+  }
+  return running;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('AwsContext retries', () => {
   it('Given IAM throttles twice, When the inventory is read, Then the adaptive retry gets through and one API call is counted', async () => {
     const wire = scriptedHandler([
@@ -48,7 +75,7 @@ describe('AwsContext retries', () => {
     ]);
     const aws = contextWith(wire.handler);
 
-    const details = await collectAuthorizationDetails(aws.iam);
+    const details = await onFakeClock(() => collectAuthorizationDetails(aws.iam));
 
     expect(details.users.map((u) => u.userName)).toEqual(['alice']);
     expect(wire.seen).toHaveLength(3);

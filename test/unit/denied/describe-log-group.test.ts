@@ -3,24 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { Fault } from '../../../src/errors.js';
 import { describeLogGroup } from '../../../src/services/denied/describe-log-group.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
+import { DAY_MS, msDaysAgo } from '../support/time.js';
 
 const { mocks, clients } = mockAws();
 
 const NAME = 'CloudTrail/Default';
-const DAY = 86_400_000;
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 /** 1,000,000 events of about 1.5 KB. */
 const MILLION_EVENTS_BYTES = 1_500_000_000;
 
-const daysAgo = (days: number) => NOW - days * DAY;
-const window = (fromDaysAgo: number, toDaysAgo = 0) => ({ startMs: daysAgo(fromDaysAgo), endMs: daysAgo(toDaysAgo) });
+const window = (fromDaysAgo: number, toDaysAgo = 0) => ({ startMs: msDaysAgo(fromDaysAgo, NOW), endMs: msDaysAgo(toDaysAgo, NOW) });
 
 function answer(group: Partial<LogGroup>): void {
   mocks.logs.on(DescribeLogGroupsCommand).resolves({
     logGroups: [
-      { logGroupName: `${NAME}-archive`, storedBytes: 1, creationTime: daysAgo(1) },
+      { logGroupName: `${NAME}-archive`, storedBytes: 1, creationTime: msDaysAgo(1, NOW) },
       { logGroupName: NAME, ...group },
-      { logGroupName: `${NAME}2`, storedBytes: 2, creationTime: daysAgo(2) },
+      { logGroupName: `${NAME}2`, storedBytes: 2, creationTime: msDaysAgo(2, NOW) },
     ],
   });
 }
@@ -33,11 +32,11 @@ async function estimate(group: Partial<LogGroup>, span: { startMs: number; endMs
 
 describe('describeLogGroup', () => {
   it('Given prefix matches around the group, When described, Then the exact name is picked with one DescribeLogGroups call', async () => {
-    answer({ storedBytes: MILLION_EVENTS_BYTES, creationTime: daysAgo(100), retentionInDays: 365 });
+    answer({ storedBytes: MILLION_EVENTS_BYTES, creationTime: msDaysAgo(100, NOW), retentionInDays: 365 });
 
     const info = await describeLogGroup(clients.logs, NAME, window(10), NOW);
 
-    expect(info).toMatchObject({ storedBytes: MILLION_EVENTS_BYTES, creationTime: daysAgo(100), retentionInDays: 365 });
+    expect(info).toMatchObject({ storedBytes: MILLION_EVENTS_BYTES, creationTime: msDaysAgo(100, NOW), retentionInDays: 365 });
     expect(mocks.logs).toHaveReceivedCommandTimes(DescribeLogGroupsCommand, 1);
     expect(mocks.logs).toHaveReceivedCommandWith(DescribeLogGroupsCommand, { logGroupNamePrefix: NAME });
   });
@@ -71,46 +70,46 @@ describe('describeLogGroup', () => {
   });
 
   it('Given a window that covers the whole retained span, When estimated, Then it is the stored events', async () => {
-    expect(await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: daysAgo(100) }, window(100))).toBe(1_000_000);
+    expect(await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: msDaysAgo(100, NOW) }, window(100))).toBe(1_000_000);
   });
 
   it('Given a window over half of the retained span, When estimated, Then it is about half the events of the full span', async () => {
-    const full = await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: daysAgo(100) }, window(100));
-    const half = await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: daysAgo(100) }, window(50));
+    const full = await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: msDaysAgo(100, NOW) }, window(100));
+    const half = await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: msDaysAgo(100, NOW) }, window(50));
 
     expect(full).not.toBeNull();
     expect(half).toBeCloseTo((full ?? 0) / 2, -2);
   });
 
   it('Given more stored bytes for the same span, When estimated, Then the estimate grows with them', async () => {
-    const small = await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: daysAgo(100) }, window(30));
-    const large = await estimate({ storedBytes: 4 * MILLION_EVENTS_BYTES, creationTime: daysAgo(100) }, window(30));
+    const small = await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: msDaysAgo(100, NOW) }, window(30));
+    const large = await estimate({ storedBytes: 4 * MILLION_EVENTS_BYTES, creationTime: msDaysAgo(100, NOW) }, window(30));
 
     expect(large).toBe(4 * (small ?? 0));
     expect(large).toBeGreaterThan(small ?? Infinity);
   });
 
   it('Given a window wholly before the oldest retained time, When estimated, Then it is 0', async () => {
-    expect(await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: daysAgo(100) }, window(200, 150))).toBe(0);
-    expect(await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: daysAgo(400), retentionInDays: 30 }, window(60, 31))).toBe(0);
+    expect(await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: msDaysAgo(100, NOW) }, window(200, 150))).toBe(0);
+    expect(await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: msDaysAgo(400, NOW), retentionInDays: 30 }, window(60, 31))).toBe(0);
   });
 
   it('Given a window that starts before the oldest retained time, When estimated, Then only the part inside the retained span counts', async () => {
-    const inside = await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: daysAgo(100) }, window(50));
-    const straddling = await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: daysAgo(100) }, window(150, 50));
+    const inside = await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: msDaysAgo(100, NOW) }, window(50));
+    const straddling = await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: msDaysAgo(100, NOW) }, window(150, 50));
 
     expect(straddling).toBe(inside);
   });
 
   it('Given a window reaching past now, When estimated, Then the future holds no events', async () => {
-    const untilNow = await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: daysAgo(100) }, window(10));
-    const intoFuture = await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: daysAgo(100) }, { startMs: daysAgo(10), endMs: NOW + 10 * DAY });
+    const untilNow = await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: msDaysAgo(100, NOW) }, window(10));
+    const intoFuture = await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: msDaysAgo(100, NOW) }, { startMs: msDaysAgo(10, NOW), endMs: NOW + 10 * DAY_MS });
 
     expect(intoFuture).toBe(untilNow);
   });
 
   it('Given no stored bytes, or neither creation time nor retention, When estimated, Then the estimate is unknown (null)', async () => {
-    answer({ creationTime: daysAgo(100) });
+    answer({ creationTime: msDaysAgo(100, NOW) });
     expect((await describeLogGroup(clients.logs, NAME, window(10), NOW))?.estimatedEvents).toBeNull();
 
     answer({ storedBytes: MILLION_EVENTS_BYTES });
@@ -118,10 +117,10 @@ describe('describeLogGroup', () => {
   });
 
   it.each([
-    ['retention is the tighter bound', daysAgo(100), 30, daysAgo(30)],
-    ['creation is the tighter bound', daysAgo(10), 30, daysAgo(10)],
-    ['there is no retention', daysAgo(100), undefined, daysAgo(100)],
-    ['there is no creation time', undefined, 7, daysAgo(7)],
+    ['retention is the tighter bound', msDaysAgo(100, NOW), 30, msDaysAgo(30, NOW)],
+    ['creation is the tighter bound', msDaysAgo(10, NOW), 30, msDaysAgo(10, NOW)],
+    ['there is no retention', msDaysAgo(100, NOW), undefined, msDaysAgo(100, NOW)],
+    ['there is no creation time', undefined, 7, msDaysAgo(7, NOW)],
   ])('Given %s, When described, Then oldestRetainedMs is the later of creation and now − retention', async (_, creationTime, retentionInDays, expected) => {
     answer({ storedBytes: MILLION_EVENTS_BYTES, creationTime, retentionInDays });
 
@@ -129,6 +128,6 @@ describe('describeLogGroup', () => {
   });
 
   it('Given a 30-day retention on an old group, When the last 15 days are estimated, Then it is half of what it stores', async () => {
-    expect(await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: daysAgo(400), retentionInDays: 30 }, window(15))).toBe(500_000);
+    expect(await estimate({ storedBytes: MILLION_EVENTS_BYTES, creationTime: msDaysAgo(400, NOW), retentionInDays: 30 }, window(15))).toBe(500_000);
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { watchDeniedHandler, type WatchDeniedFlags } from '../../../src/commands/watch-denied.js';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import type { WatchDeniedResult } from '../../../src/services/denied/run-watch-denied.js';
 import { Workspace } from '../../../src/workspace/workspace.js';
 import { mockAws } from '../support/aws-mocks.js';

@@ -9,7 +9,7 @@ import {
   type LogGroup,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it, vi } from 'vitest';
-import { TestIoHost, type ScriptedAnswer } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost, type ScriptedAnswer } from '../support/test-io-host.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import type { TrailLogGroup } from '../../../src/services/denied/find-trail-log-group.js';
 import type { DenialLine } from '../../../src/services/denied/watch-accumulator.js';

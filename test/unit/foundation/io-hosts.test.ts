@@ -5,7 +5,7 @@ import type { IoHost, MessageLevel } from '../../../src/io/io-host.js';
 import { createIoHost, whyNoPrompt, type IoHostOptions, type ProcessStreams } from '../../../src/io/hosts/create-io-host.js';
 import { JsonIoHost } from '../../../src/io/hosts/json-io-host.js';
 import { RefusingPrompter } from '../../../src/io/hosts/refusing-prompter.js';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { NonInteractiveIoHost, TtyIoHost } from '../../../src/io/hosts/text-io-host.js';
 import { ANSI_ESCAPE, captureStream, openInput } from './streams.js';
 

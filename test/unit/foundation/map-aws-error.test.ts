@@ -6,17 +6,15 @@ import { isAccessDenied, isCredentialError } from '../../../src/call-errors.js';
 import type { ResolvedAwsConfig } from '../../../src/aws/resolve-aws-config.js';
 import { AwsAuthError, Fault, SafetyRefusal, UserError } from '../../../src/errors.js';
 import { ExitCode } from '../../../src/exit-codes.js';
+import { awsError } from '../support/builders.js';
 
 const DEFAULT_CHAIN: ResolvedAwsConfig = { profile: undefined, region: 'us-east-1', regionSource: 'fallback', ssoProfile: false };
 const SSO: ResolvedAwsConfig = { profile: 'corp-admin', region: 'eu-west-1', regionSource: 'profile', ssoProfile: true };
 const KEYS: ResolvedAwsConfig = { profile: 'ci-keys', region: 'eu-west-1', regionSource: 'profile', ssoProfile: false };
 
-/** An error as the SDK raises it: matched by `name`, with `$metadata` when AWS answered. */
-function awsError(name: string, withMetadata = true): Error {
-  const error = new Error(`${name} happened`);
-  error.name = name;
-  return withMetadata ? Object.assign(error, { $metadata: { httpStatusCode: 400, requestId: 'req-1' } }) : error;
-}
+/** An error as the SDK raises it: with `$metadata` when AWS answered, without when it never did. */
+const sdkError = (name: string, answered = true): Error =>
+  awsError(name, { message: `${name} happened`, metadata: answered ? { httpStatusCode: 400, requestId: 'req-1' } : null });
 
 describe('mapAwsError credentials', () => {
   it.each([
@@ -32,7 +30,7 @@ describe('mapAwsError credentials', () => {
     ['InvalidAccessKeyId', true],
     ['MissingAuthenticationToken', true],
   ])('Given a %s error, When mapped, Then it is an AWS auth error with exit 4', (name, withMetadata) => {
-    const original = awsError(name, withMetadata);
+    const original = sdkError(name, withMetadata);
     const mapped = mapAwsError(original, DEFAULT_CHAIN);
     expect(mapped).toBeInstanceOf(AwsAuthError);
     expect(mapped).toMatchObject({ code: 'AWS_CREDENTIALS', exitCode: ExitCode.AwsConfig });
@@ -47,17 +45,17 @@ describe('mapAwsError credentials', () => {
   });
 
   it('Given an SSO profile, When its token has expired, Then the resolution says to sign in with aws sso login for that profile', () => {
-    const mapped = mapAwsError(awsError('TokenProviderError', false), SSO);
+    const mapped = mapAwsError(sdkError('TokenProviderError', false), SSO);
     expect(mapped.resolution).toContain('aws sso login --profile corp-admin');
   });
 
   it('Given a named non-SSO profile, When credentials fail, Then the resolution names the profile to fix', () => {
-    const mapped = mapAwsError(awsError('InvalidClientTokenId'), KEYS);
+    const mapped = mapAwsError(sdkError('InvalidClientTokenId'), KEYS);
     expect(mapped.resolution).toContain('--profile ci-keys');
   });
 
   it('Given the default chain, When credentials are missing, Then the resolution names no profile', () => {
-    const mapped = mapAwsError(awsError('CredentialsProviderError', false), DEFAULT_CHAIN);
+    const mapped = mapAwsError(sdkError('CredentialsProviderError', false), DEFAULT_CHAIN);
     expect(mapped.resolution).not.toContain('--profile');
     expect(mapped.resolution).not.toBe('');
   });
@@ -67,7 +65,7 @@ describe('mapAwsError other errors', () => {
   it.each([['AccessDenied'], ['AccessDeniedException'], ['UnauthorizedOperation'], ['UnauthorizedAccess'], ['NotAuthorized']])(
     'Given a %s error, When mapped, Then it is a fault with exit 1, not a credential problem',
     (name) => {
-      const original = awsError(name);
+      const original = sdkError(name);
       const mapped = mapAwsError(original, KEYS, 'iam:GetCredentialReport');
       expect(mapped).toBeInstanceOf(Fault);
       expect(mapped).toMatchObject({ code: 'AWS_ACCESS_DENIED', exitCode: ExitCode.PartialFailure });
@@ -87,12 +85,12 @@ describe('mapAwsError other errors', () => {
   });
 
   it('Given any error carrying $metadata, When mapped, Then it is an AWS_ERROR fault', () => {
-    expect(mapAwsError(awsError('ServiceUnavailable'), KEYS)).toMatchObject({ code: 'AWS_ERROR' });
+    expect(mapAwsError(sdkError('ServiceUnavailable'), KEYS)).toMatchObject({ code: 'AWS_ERROR' });
   });
 
   it.each([
     ['a TypeError', new TypeError("Cannot read properties of undefined (reading 'Users')")],
-    ['an unknown error name without $metadata', awsError('SomethingOdd', false)],
+    ['an unknown error name without $metadata', sdkError('SomethingOdd', false)],
     ['a thrown string', 'boom'],
     ['undefined', undefined],
   ])('Given %s, When mapped, Then it is an INTERNAL_ERROR fault', (_case, original) => {

@@ -1,14 +1,12 @@
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach } from 'vitest';
 import type { Mapping, MappingUser } from '../../../src/workspace/mapping-schema.js';
+import { mockSdkClient } from '../support/aws-mocks.js';
 
 export const STORE_ID = 'd-1234567890';
 
 /** A mocked identity store client, reset after every test. */
 export function mockIdentityStore() {
-  const mock = mockClient(IdentitystoreClient);
-  afterEach(() => mock.reset());
+  const mock = mockSdkClient(IdentitystoreClient);
   const client = new IdentitystoreClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
   return { mock, client };
 }

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { SafetyRefusal } from '../../../src/errors.js';
 import { ExitCode } from '../../../src/exit-codes.js';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { exitCodeOf } from '../../../src/plan/execute-plan.js';
 import { readJournal } from '../../../src/plan/journal.js';
 import { readLock } from '../../../src/workspace/lock.js';
-import { ACCOUNT_ID, deleteAction, planOf, putAction } from './support/fake-account.js';
+import { deleteAction, planOf, putAction } from './support/fake-account.js';
 import { isIntent, rejectionOf, runPlan, usePlanTestContext } from './support/plan-harness.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const context = usePlanTestContext();
 

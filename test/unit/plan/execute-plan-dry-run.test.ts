@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Fault } from '../../../src/errors.js';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { exitCodeOf } from '../../../src/plan/execute-plan.js';
 import { readJournal } from '../../../src/plan/journal.js';
 import type { PlanPreviewData } from '../../../src/plan/plan-preview.js';

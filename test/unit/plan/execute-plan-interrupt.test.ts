@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { exitCodeOf } from '../../../src/plan/execute-plan.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import { findOpenIntents, readJournal } from '../../../src/plan/journal.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { exitCodeOf } from '../../../src/plan/execute-plan.js';
 import type { PlanPreviewData } from '../../../src/plan/plan-preview.js';
 import { deleteAction, fingerprintOf, planOf, putAction } from './support/fake-account.js';

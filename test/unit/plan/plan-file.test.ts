@@ -6,8 +6,9 @@ import { SafetyRefusal, UserError } from '../../../src/errors.js';
 import { ExitCode } from '../../../src/exit-codes.js';
 import { loadPlan, savePlan } from '../../../src/plan/plan-file.js';
 import type { Plan } from '../../../src/plan/plan-types.js';
-import { ACCOUNT_ID, deleteAction, FakeAccount, fakeRegistry, planOf, putAction } from './support/fake-account.js';
+import { deleteAction, FakeAccount, fakeRegistry, planOf, putAction } from './support/fake-account.js';
 import { rejectionOf } from './support/plan-harness.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const COMMAND = 'fake-command';
 const EXPECTED = { command: COMMAND, accountId: ACCOUNT_ID, kinds: fakeRegistry(new FakeAccount()).kinds() };

@@ -10,10 +10,11 @@ import { loadPlan, savePlan } from '../../../src/plan/plan-file.js';
 import { withPlanRun } from '../../../src/plan/plan-run.js';
 import { readLock } from '../../../src/workspace/lock.js';
 import { ActionRegistry, type Plan, type PlannedAction } from '../../../src/plan/plan-types.js';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import type { FakeAccount} from './support/fake-account.js';
-import { ACCOUNT_ID, DELETE, fakeRegistry, planOf, putAction, deleteAction, type FakeParams } from './support/fake-account.js';
+import { DELETE, fakeRegistry, planOf, putAction, deleteAction, type FakeParams } from './support/fake-account.js';
 import { isIntent, isOutcome, NOW, PROCESS, rejectionOf, runPlan, statusesOf, usePlanTestContext, YES_FOR_ACCOUNT } from './support/plan-harness.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const context = usePlanTestContext();
 const ALICE = { userName: 'alice', userId: 'AIDAEXAMPLE0000000001' };

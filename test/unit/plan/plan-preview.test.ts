@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createTextFormat } from '../../../src/io/text-format.js';
 import { describePlan, renderPlanPreview } from '../../../src/plan/plan-preview.js';
-import { ACCOUNT_ID, DELETE, deleteAction, PUT, putAction } from './support/fake-account.js';
+import { DELETE, deleteAction, PUT, putAction } from './support/fake-account.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { TestIoHost, type ScriptedAnswer } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost, type ScriptedAnswer } from '../support/test-io-host.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import type { Phase, PlanQuestion } from '../../../src/plan/phase.js';
 import { withPlanRun } from '../../../src/plan/plan-run.js';
 import { runPhase } from '../../../src/plan/run-phase.js';
-import { ACCOUNT_ID, fakeRegistry, putAction, type FakeAccount } from './support/fake-account.js';
+import { fakeRegistry, putAction, type FakeAccount } from './support/fake-account.js';
 import { NOW, PROCESS, usePlanTestContext, YES_FOR_ACCOUNT } from './support/plan-harness.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const context = usePlanTestContext();
 

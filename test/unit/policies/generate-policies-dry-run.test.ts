@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generatePoliciesHandler, type GeneratePoliciesFlags } from '../../../src/commands/generate-policies.js';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { Journal } from '../../../src/plan/journal.js';
 import { GENERATE_POLICY_KIND, generationToken } from '../../../src/services/policies/policy-generation-handler.js';
 import { draftMapping } from '../../../src/services/audit/draft-mapping.js';
@@ -16,7 +16,7 @@ import { renderMappingDocument } from '../../../src/workspace/mapping-file.js';
 import { Workspace } from '../../../src/workspace/workspace.js';
 import { ACCOUNT_ID, allow, FIXTURE_NOW, makeGroup, makeRole, makeUser, policyDocument, serviceTrustPolicy, userArn } from '../../fixtures/inventory.js';
 import { classified, makeSnapshot } from '../../fixtures/snapshot.js';
-import { mockAws } from '../support/aws-mocks.js';
+import { awsError, mockAws } from '../support/aws-mocks.js';
 import { directoryContents, testCommandContext } from '../support/command-context.js';
 
 const { mocks } = mockAws();
@@ -76,7 +76,7 @@ describe('generate-policies --from-activity --dry-run', () => {
   });
 
   it('Given a dry-run, When the real run follows, Then it writes exactly the files the dry-run listed and starts the jobs it planned', async () => {
-    mocks.accessAnalyzer.on(StartPolicyGenerationCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }));
+    mocks.accessAnalyzer.on(StartPolicyGenerationCommand).rejects(awsError('AccessDeniedException', { message: 'denied', metadata: { httpStatusCode: 403 } }));
     const before = await directoryContents(root);
     const planned = (await run(true)).result.changes.filter((c) => c.change !== 'unchanged').map((c) => c.path);
 

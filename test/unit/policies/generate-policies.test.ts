@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { draftMapping } from '../../../src/services/audit/draft-mapping.js';
 import { expandActionPattern } from '../../../src/services/iam-actions/action-catalog.js';
 import { statementsOf, toArray } from '../../../src/model/policy-statements.js';

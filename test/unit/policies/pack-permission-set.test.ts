@@ -217,8 +217,9 @@ describe('packPermissionSet: properties over a large generated input', () => {
     const packed = packPermissionSet(input, NOT_AVAILABLE);
     const before = [...input.inline.map((s) => s.document), ...input.customerManaged.map((p) => p.document)].flatMap(statementsOf);
     const after = allStatements(packed);
-    for (const statement of before) expect(isStillGranted(statement, after), JSON.stringify(statement)).toBe(true);
-    for (const statement of after) expect(isStillGranted(statement, before), JSON.stringify(statement)).toBe(true);
+    const [beforeIndex, afterIndex] = [indexGrants(before), indexGrants(after)];
+    for (const statement of before) expect(isStillGranted(statement, afterIndex), JSON.stringify(statement)).toBe(true);
+    for (const statement of after) expect(isStillGranted(statement, beforeIndex), JSON.stringify(statement)).toBe(true);
   });
 });
 
@@ -247,26 +248,57 @@ function expectWithinLimits(packed: PackedPermissionSet): void {
  * each of its resources under the same effect and condition, or, for a statement this packer keeps
  * as it is (NotAction), an identical statement. Sids are ignored: they carry no meaning.
  */
-function isStillGranted(statement: PolicyStatement, among: PolicyStatement[]): boolean {
+function isStillGranted(statement: PolicyStatement, among: GrantIndex): boolean {
   const { Sid: _sid, ...bare } = statement;
-  if (statement.Action === undefined) return among.some(({ Sid: _other, ...candidate }) => JSON.stringify(candidate) === JSON.stringify(bare));
-  const condition = canonical(statement.Condition ?? {});
-  const sameScope = among.filter(
-    (candidate) =>
-      candidate.Effect === statement.Effect &&
-      candidate.Action !== undefined &&
-      canonical(candidate.Condition ?? {}) === condition &&
-      (statement.NotResource === undefined
-        ? candidate.NotResource === undefined
-        : canonical([...toArray(candidate.NotResource)].sort()) === canonical([...toArray(statement.NotResource)].sort())),
-  );
-  const covers = (candidate: PolicyStatement, action: string, resource: string | null) =>
-    toArray(candidate.Action).some((pattern) => matchesActionPattern(pattern, action)) &&
-    (resource === null || toArray(candidate.Resource).includes(resource));
+  if (statement.Action === undefined) return among.bare.has(JSON.stringify(bare));
+  const sameScope = among.byScope.get(scopeOf(statement)) ?? [];
+  const covers = (candidate: IndexedGrant, action: string, resource: string | null) =>
+    (candidate.literalActions.has(action.toLowerCase()) || candidate.patterns.some((pattern) => matchesActionPattern(pattern, action))) &&
+    (resource === null || candidate.resources.has(resource));
   return toArray(statement.Action).every((action) => {
     const resources = statement.Resource === undefined ? [null] : toArray(statement.Resource);
     return resources.every((resource) => sameScope.some((candidate) => covers(candidate, action, resource)));
   });
+}
+
+/** A statement with an Action, read once: its literal actions (IAM matches them ignoring case), its wildcard patterns, its resources. */
+interface IndexedGrant {
+  literalActions: Set<string>;
+  patterns: string[];
+  resources: Set<string>;
+}
+
+/** Statements read once for `isStillGranted`: those with an Action by scope, and every one as it reads without its Sid. */
+interface GrantIndex {
+  byScope: Map<string, IndexedGrant[]>;
+  bare: Set<string>;
+}
+
+/** What a statement must share with another to grant the same: its effect, its condition, and its NotResource (or having none). */
+function scopeOf(statement: PolicyStatement): string {
+  const notResource = statement.NotResource === undefined ? null : canonical([...toArray(statement.NotResource)].sort());
+  return JSON.stringify([statement.Effect, canonical(statement.Condition ?? {}), notResource]);
+}
+
+const isPattern = (action: string) => action.includes('*') || action.includes('?');
+
+function indexGrants(statements: PolicyStatement[]): GrantIndex {
+  const byScope = new Map<string, IndexedGrant[]>();
+  const bare = new Set<string>();
+  for (const statement of statements) {
+    const { Sid: _sid, ...rest } = statement;
+    bare.add(JSON.stringify(rest));
+    if (statement.Action === undefined) continue;
+    const actions = toArray(statement.Action);
+    const grant: IndexedGrant = {
+      literalActions: new Set(actions.filter((a) => !isPattern(a)).map((a) => a.toLowerCase())),
+      patterns: actions.filter(isPattern),
+      resources: new Set(toArray(statement.Resource)),
+    };
+    const scope = scopeOf(statement);
+    byScope.set(scope, [...(byScope.get(scope) ?? []), grant]);
+  }
+  return { byScope, bare };
 }
 
 function canonical(value: unknown): string {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import type { PolicyDocument } from '../../../src/model/inventory.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import { readJournal } from '../../../src/plan/journal.js';

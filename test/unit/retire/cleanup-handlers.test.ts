@@ -10,7 +10,6 @@ import { NOW, usePlanTestContext } from '../plan/support/plan-harness.js';
 import { mockAws } from '../support/aws-mocks.js';
 import { caught } from '../support/caught.js';
 import {
-  ACCOUNT_ID,
   BOUNDARY,
   certBodyOf,
   DENY_ALL_DOC,
@@ -26,7 +25,8 @@ import {
   virtualMfaOf,
   type FakeIam,
   type FakeUser,
-} from './support/fake-iam-users.js';
+} from '../support/fake-iam.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const { mocks, clients } = mockAws();
 const context = usePlanTestContext();

@@ -28,6 +28,7 @@ import { CLEANUP_STEP, isStepDone, runStep, stepsFor, type CleanupStepKind, type
 import { mfaType, type UserAttachments } from '../../../src/services/retire/read-user-attachments.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 import { caught } from '../support/caught.js';
+import { sdkUser } from '../support/builders.js';
 
 const { mocks, clients } = mockAws();
 
@@ -271,11 +272,11 @@ const READS: { kind: CleanupStepKind; item?: string; present: () => void; absent
     kind: CLEANUP_STEP.deleteVirtualMfa,
     item: VIRTUAL_MFA,
     present: () => {
-      mocks.iam.on(GetUserCommand).resolves({ User: { UserName: 'alice', UserId: ALICE.userId, Arn: 'arn', Path: '/', CreateDate: new Date() }, ...ok() });
+      mocks.iam.on(GetUserCommand).resolves({ User: sdkUser('alice', ALICE.userId), ...ok() });
       mocks.iam.on(ListVirtualMFADevicesCommand).resolves({ VirtualMFADevices: [{ SerialNumber: VIRTUAL_MFA }], IsTruncated: false, ...ok() });
     },
     absent: () => {
-      mocks.iam.on(GetUserCommand).resolves({ User: { UserName: 'alice', UserId: ALICE.userId, Arn: 'arn', Path: '/', CreateDate: new Date() }, ...ok() });
+      mocks.iam.on(GetUserCommand).resolves({ User: sdkUser('alice', ALICE.userId), ...ok() });
       mocks.iam.on(ListVirtualMFADevicesCommand).resolves({ VirtualMFADevices: [{ SerialNumber: `arn:aws:iam::${ACCOUNT}:mfa/someone-else` }], IsTruncated: false, ...ok() });
     },
   },
@@ -299,12 +300,12 @@ const READS: { kind: CleanupStepKind; item?: string; present: () => void; absent
   },
   {
     kind: CLEANUP_STEP.boundary,
-    present: () => mocks.iam.on(GetUserCommand).resolves({ User: { UserName: 'alice', UserId: ALICE.userId, Arn: 'arn', Path: '/', CreateDate: new Date(), PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: BOUNDARY } }, ...ok() }),
-    absent: () => mocks.iam.on(GetUserCommand).resolves({ User: { UserName: 'alice', UserId: ALICE.userId, Arn: 'arn', Path: '/', CreateDate: new Date() }, ...ok() }),
+    present: () => mocks.iam.on(GetUserCommand).resolves({ User: sdkUser('alice', ALICE.userId, { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: BOUNDARY } }), ...ok() }),
+    absent: () => mocks.iam.on(GetUserCommand).resolves({ User: sdkUser('alice', ALICE.userId), ...ok() }),
   },
   {
     kind: CLEANUP_STEP.user,
-    present: () => mocks.iam.on(GetUserCommand).resolves({ User: { UserName: 'alice', UserId: ALICE.userId, Arn: 'arn', Path: '/', CreateDate: new Date() }, ...ok() }),
+    present: () => mocks.iam.on(GetUserCommand).resolves({ User: sdkUser('alice', ALICE.userId), ...ok() }),
     absent: () => mocks.iam.on(GetUserCommand).rejects(awsError('NoSuchEntityException')),
   },
 ];
@@ -356,7 +357,7 @@ describe('isStepDone', () => {
   });
 
   it('Given the virtual MFA device on the second page of the account listing, When its deletion is asked, Then the listing is followed and the step is not done', async () => {
-    mocks.iam.on(GetUserCommand).resolves({ User: { UserName: 'alice', UserId: ALICE.userId, Arn: 'arn', Path: '/', CreateDate: new Date() }, ...ok() });
+    mocks.iam.on(GetUserCommand).resolves({ User: sdkUser('alice', ALICE.userId), ...ok() });
     mocks.iam
       .on(ListVirtualMFADevicesCommand)
       .resolvesOnce({ VirtualMFADevices: [{ SerialNumber: `arn:aws:iam::${ACCOUNT}:mfa/other` }], IsTruncated: true, Marker: 'm2', ...ok() })

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { Fault, SafetyRefusal } from '../../../src/errors.js';
 import { ExitCode } from '../../../src/exit-codes.js';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { exitCodeOf, type ExecutionSummary } from '../../../src/plan/execute-plan.js';
 import { readJournal } from '../../../src/plan/journal.js';
 import type { PrincipalFacts } from '../../../src/plan/lockout-guard.js';
 import type { PlanPreviewData } from '../../../src/plan/plan-preview.js';
 import type { Plan, PlannedAction, Risk } from '../../../src/plan/plan-types.js';
 import { readLock } from '../../../src/workspace/lock.js';
-import { ACCOUNT_ID, planOf, putAction } from '../plan/support/fake-account.js';
+import { planOf, putAction } from '../plan/support/fake-account.js';
 import { rejectionOf, runPlan, statusesOf, usePlanTestContext, YES_FOR_ACCOUNT, type RunOptions } from '../plan/support/plan-harness.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const context = usePlanTestContext();
 

@@ -8,7 +8,6 @@ import {
   ListAttachedUserPoliciesCommand,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
-  type User,
 } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { Fault } from '../../../src/errors.js';
@@ -24,6 +23,7 @@ import {
 } from '../../../src/services/retire/retire-handlers.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 import { caught } from '../support/caught.js';
+import { sdkUser } from '../support/builders.js';
 
 const { mocks, clients } = mockAws();
 
@@ -53,10 +53,6 @@ function handler(kind: string) {
   };
 }
 
-function iamUser(name: string, userId: string): User {
-  return { UserName: name, UserId: userId, Arn: `arn:aws:iam::111111111111:user/${name}`, Path: '/', CreateDate: new Date('2020-01-01T00:00:00Z') };
-}
-
 const inlineParams = (over: Partial<InlinePolicyParams> = {}): InlinePolicyParams => ({ ...ALICE, policyName: DENY_ALL_POLICY_NAME, fallbackPolicyArn: AWS_DENY_ALL, ...over });
 const keyParams = (over: Partial<AccessKeyParams> = {}): AccessKeyParams => ({ ...ALICE, accessKeyId: KEY_ID, ...over });
 const managedParams = (over: Partial<ManagedPolicyParams> = {}): ManagedPolicyParams => ({ ...ALICE, policyArn: AWS_DENY_ALL, ...over });
@@ -66,7 +62,7 @@ const callNames = () => mocks.iam.calls().map((c) => c.args[0].constructor.name)
 
 /** IAM as it stands for alice: whether the inline deny-all is there, and which managed policies are attached. */
 function aliceHas({ inline, attached }: { inline: boolean; attached: string[] }) {
-  mocks.iam.on(GetUserCommand).resolves({ User: iamUser('alice', ALICE.userId), ...ok() });
+  mocks.iam.on(GetUserCommand).resolves({ User: sdkUser('alice', ALICE.userId), ...ok() });
   if (inline) mocks.iam.on(GetUserPolicyCommand).resolves({ UserName: 'alice', PolicyName: DENY_ALL_POLICY_NAME, PolicyDocument: '{}', ...ok() });
   else mocks.iam.on(GetUserPolicyCommand).rejects(awsError('NoSuchEntityException'));
   mocks.iam.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: attached.map((arn) => ({ PolicyName: arn.split('/').pop(), PolicyArn: arn })), IsTruncated: false, ...ok() });
@@ -228,7 +224,7 @@ describe('A handler given an invalid user name', () => {
 
   function answerEverything() {
     // Were a request to go out, it would succeed: only the name check can stop it.
-    mocks.iam.on(GetUserCommand).resolves({ User: iamUser('caller', ALICE.userId), ...ok() });
+    mocks.iam.on(GetUserCommand).resolves({ User: sdkUser('caller', ALICE.userId), ...ok() });
     mocks.iam.on(GetUserPolicyCommand).resolves({ UserName: 'caller', PolicyName: DENY_ALL_POLICY_NAME, PolicyDocument: '{}', ...ok() });
     mocks.iam.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [{ PolicyName: 'AWSDenyAll', PolicyArn: AWS_DENY_ALL }], IsTruncated: false, ...ok() });
     mocks.iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY_ID, Status: 'Active' }], IsTruncated: false, ...ok() });
@@ -252,7 +248,7 @@ describe('A handler given an invalid user name', () => {
 });
 
 describe('Enable handlers check that the user is the one disable changed', () => {
-  const RECREATED = iamUser('alice', 'AIDAALICE0000000099');
+  const RECREATED = sdkUser('alice', 'AIDAALICE0000000099');
   const cases: [string, unknown, (new (input: never) => unknown)[]][] = [
     [RETIRE_KIND.reactivateKey, keyParams(), [UpdateAccessKeyCommand as never]],
     [RETIRE_KIND.deleteDenyPolicy, inlineParams(), [DeleteUserPolicyCommand as never, DetachUserPolicyCommand as never]],
@@ -275,7 +271,7 @@ describe('Enable handlers check that the user is the one disable changed', () =>
   }
 
   it('Given the same user, When ReactivateAccessKey is applied, Then GetUser comes first, then UpdateAccessKey sets the key Active naming the user', async () => {
-    mocks.iam.on(GetUserCommand).resolves({ User: iamUser('alice', ALICE.userId), ...ok() });
+    mocks.iam.on(GetUserCommand).resolves({ User: sdkUser('alice', ALICE.userId), ...ok() });
     mocks.iam.on(UpdateAccessKeyCommand).resolves(ok('req-active'));
 
     const outcome = await handler(RETIRE_KIND.reactivateKey).apply(keyParams());
@@ -286,7 +282,7 @@ describe('Enable handlers check that the user is the one disable changed', () =>
   });
 
   it('Given the key was deleted since disable, When ReactivateAccessKey is applied, Then it succeeds with nothing to reactivate, so enable does not fail on it forever', async () => {
-    mocks.iam.on(GetUserCommand).resolves({ User: iamUser('alice', ALICE.userId), ...ok() });
+    mocks.iam.on(GetUserCommand).resolves({ User: sdkUser('alice', ALICE.userId), ...ok() });
     mocks.iam.on(UpdateAccessKeyCommand).rejects(awsError('NoSuchEntityException'));
 
     const outcome = await handler(RETIRE_KIND.reactivateKey).apply(keyParams());
@@ -296,13 +292,13 @@ describe('Enable handlers check that the user is the one disable changed', () =>
   });
 
   it('Given ReactivateAccessKey denied, When it is applied, Then the error propagates', async () => {
-    mocks.iam.on(GetUserCommand).resolves({ User: iamUser('alice', ALICE.userId), ...ok() });
+    mocks.iam.on(GetUserCommand).resolves({ User: sdkUser('alice', ALICE.userId), ...ok() });
     mocks.iam.on(UpdateAccessKeyCommand).rejects(awsError('AccessDenied'));
     expect(await caught(handler(RETIRE_KIND.reactivateKey).apply(keyParams()))).toMatchObject({ name: 'AccessDenied' });
   });
 
   it('Given the same user, When DetachDenyAllUserPolicy is applied, Then DetachUserPolicy names the user and AWSDenyAll', async () => {
-    mocks.iam.on(GetUserCommand).resolves({ User: iamUser('alice', ALICE.userId), ...ok() });
+    mocks.iam.on(GetUserCommand).resolves({ User: sdkUser('alice', ALICE.userId), ...ok() });
     mocks.iam.on(DetachUserPolicyCommand).resolves(ok('req-detach'));
 
     const outcome = await handler(RETIRE_KIND.detachDenyPolicy).apply(managedParams());

@@ -7,18 +7,16 @@ import type { AccessKeyState, IamUserState, IamUsersSnapshot } from '../../../sr
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';
+import { accessKeyState, ACCOUNT_ID, iamUserState, userIdOf, usersSnapshot } from '../support/builders.js';
 
-const ACCOUNT = '111111111111';
 const CUTOVER = new Date('2026-03-01T00:00:00.000Z');
 const BEFORE = '2026-02-01T09:00:00.000Z';
-const id = (n: number) => `AIDA${String(n).padStart(17, '0')}`;
-const keyId = (n: number) => `AKIA${String(n).padStart(16, '0')}`;
-const CALLER_ID = id(1);
+const CALLER_ID = userIdOf(1);
 
 const mapping: Mapping = parseMapping(
   `
 version: 1
-account: '${ACCOUNT}'
+account: '${ACCOUNT_ID}'
 protect:
   users: [Break-Glass]
   tags: []
@@ -34,47 +32,27 @@ permissionSets:
   Developers: { managedPolicies: ['arn:aws:iam::aws:policy/PowerUserAccess'] }
 groups: {}
 assignments:
-  - { user: alice, permissionSet: Admin, targets: ['${ACCOUNT}'] }
-  - { user: bob, permissionSet: Developers, targets: ['${ACCOUNT}'] }
+  - { user: alice, permissionSet: Admin, targets: ['${ACCOUNT_ID}'] }
+  - { user: bob, permissionSet: Developers, targets: ['${ACCOUNT_ID}'] }
 `,
   'mapping.yaml',
 ).mapping;
 
-const key = (n: number): AccessKeyState => ({ accessKeyId: keyId(n), status: 'Active', createDate: '2024-01-01T00:00:00.000Z', lastUsed: BEFORE, lastUsedService: 'sts' });
+const key = (n: number): AccessKeyState => accessKeyState(n, { lastUsed: BEFORE, lastUsedService: 'sts' });
 
-function iamUser(userName: string, n: number, overrides: Partial<IamUserState> = {}): IamUserState {
-  const path = overrides.path ?? '/';
-  return {
-    userName,
-    userId: id(n),
-    arn: `arn:aws:iam::${ACCOUNT}:user${path}${userName}`,
-    path,
-    createDate: '2024-01-01T00:00:00.000Z',
-    tags: [],
-    groups: [],
-    inlinePolicies: [],
-    attachedPolicies: [],
-    permissionsBoundary: null,
-    isAdmin: false,
-    credentials: { passwordLastUsed: null, accessKeys: [key(n * 10)] },
-    ...overrides,
-  };
-}
+/** A user with one Active access key, used before the cutover. */
+const iamUser = (userName: string, n: number, overrides: Partial<IamUserState> = {}): IamUserState =>
+  iamUserState(userName, n, { credentials: { passwordLastUsed: null, accessKeys: [key(n * 10)] }, ...overrides });
 
 /** The IAM administrators are alice and bob; the caller is Ops.Admin under a path. */
-const snapshot: IamUsersSnapshot = {
-  users: new Map(
-    [
-      iamUser('Ops.Admin', 1, { path: '/admins/' }),
-      iamUser('alice', 2, { isAdmin: true }),
-      iamUser('bob', 3, { isAdmin: true }),
-      iamUser('break-glass', 4),
-      iamUser('sec', 5, { tags: [{ key: 'iam2idc:protect', value: 'true' }] }),
-      iamUser('ci', 6),
-    ].map((u) => [u.userName, u]),
-  ),
-  missing: [],
-};
+const snapshot: IamUsersSnapshot = usersSnapshot([
+  iamUser('Ops.Admin', 1, { path: '/admins/' }),
+  iamUser('alice', 2, { isAdmin: true }),
+  iamUser('bob', 3, { isAdmin: true }),
+  iamUser('break-glass', 4),
+  iamUser('sec', 5, { tags: [{ key: 'iam2idc:protect', value: 'true' }] }),
+  iamUser('ci', 6),
+]);
 
 const verified = (names: string[]): Pick<WorkspaceState, 'phases'> => ({
   phases: { assignments: { lastRunAt: CUTOVER.toISOString(), access: Object.fromEntries(names.map((n) => [n, { verified: true, missing: [] }])) } },

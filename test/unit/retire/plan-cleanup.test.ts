@@ -5,11 +5,10 @@ import type { CleanupStepKind } from '../../../src/services/retire/cleanup-steps
 import { cleanupCandidates, planCleanup, type CleanupDecision, type CleanupPlanInput } from '../../../src/services/retire/plan-cleanup.js';
 import type { UserAttachments } from '../../../src/services/retire/read-user-attachments.js';
 import type { RetiredUser } from '../../../src/services/retire/retired-users.js';
+import { daysAgo } from '../support/time.js';
 
 const ACCOUNT = '111111111111';
 const NOW = new Date('2026-03-20T12:00:00.000Z');
-const DAY_MS = 86_400_000;
-const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY_MS).toISOString();
 
 const id = (n: number) => `AIDAEXAMPLE${String(n).padStart(9, '0')}`;
 const ALICE_ID = id(1);
@@ -17,8 +16,8 @@ const BOB_ID = id(2);
 
 /** A user disable finished with ten days ago (or as overridden), as the journal shows it: `enabledAt` means enable undid it since. */
 function record(userName: string, userId: string, overrides: { completedAt?: string | null; enabledAt?: string | null } = {}): RetiredUser {
-  const disabledAt = overrides.completedAt === undefined ? daysAgo(10) : overrides.completedAt;
-  const change = { actionId: `disable/${userName}/deny-policy`, kind: 'iam.PutDenyAllUserPolicy', target: `IAM user ${userName}`, params: { userName, userId, policyName: 'iam2idc-deny-all' }, runId: 'run-1', command: 'disable', at: daysAgo(10), state: 'done' as const };
+  const disabledAt = overrides.completedAt === undefined ? daysAgo(10, NOW) : overrides.completedAt;
+  const change = { actionId: `disable/${userName}/deny-policy`, kind: 'iam.PutDenyAllUserPolicy', target: `IAM user ${userName}`, params: { userName, userId, policyName: 'iam2idc-deny-all' }, runId: 'run-1', command: 'disable', at: daysAgo(10, NOW), state: 'done' as const };
   const enabled = overrides.enabledAt !== undefined && overrides.enabledAt !== null;
   return {
     userName,
@@ -90,7 +89,7 @@ describe('cleanupCandidates', () => {
   it('Given no explicit users, When the candidates are listed, Then they are the users with a disable record not enabled again', () => {
     const records = [
       record('alice', ALICE_ID),
-      record('bob', BOB_ID, { enabledAt: daysAgo(1) }),
+      record('bob', BOB_ID, { enabledAt: daysAgo(1, NOW) }),
       record('carol', id(3), { completedAt: null }),
     ];
     expect(cleanupCandidates(records, null)).toEqual(['alice', 'carol']);
@@ -108,19 +107,19 @@ describe('cleanupCandidates', () => {
 
 describe('planCleanup: who is planned', () => {
   it('Given a disable completed 10 days ago and minDisabledDays 7, When planned, Then the user is planned with a backup and a deletion', () => {
-    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID, { completedAt: daysAgo(10) })], users: usersOf(bareUser('alice', ALICE_ID)) });
+    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID, { completedAt: daysAgo(10, NOW) })], users: usersOf(bareUser('alice', ALICE_ID)) });
     expect(statuses(decisions)).toEqual([['alice', 'planned', null]]);
-    expect(decisions[0]?.disabledSince).toBe(daysAgo(10));
+    expect(decisions[0]?.disabledSince).toBe(daysAgo(10, NOW));
     expect(actions.map((a) => a.kind)).toEqual(['workspace.BackupIamUser', 'iam.DeleteUser']);
   });
 
   it('Given a disable completed exactly minDisabledDays ago, When planned, Then the user is planned', () => {
-    const { decisions } = plan({ retired: [record('alice', ALICE_ID, { completedAt: daysAgo(7) })], users: usersOf(bareUser('alice', ALICE_ID)) });
+    const { decisions } = plan({ retired: [record('alice', ALICE_ID, { completedAt: daysAgo(7, NOW) })], users: usersOf(bareUser('alice', ALICE_ID)) });
     expect(statuses(decisions)).toEqual([['alice', 'planned', null]]);
   });
 
   it('Given a disable completed 2 days ago and minDisabledDays 7, When planned, Then the user is excluded as disabled too recently, with no action', () => {
-    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID, { completedAt: daysAgo(2) })], users: usersOf(fullUser('alice', ALICE_ID)) });
+    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID, { completedAt: daysAgo(2, NOW) })], users: usersOf(fullUser('alice', ALICE_ID)) });
     expect(statuses(decisions)).toEqual([['alice', 'excluded', 'DISABLED_TOO_RECENTLY']]);
     expect(decisions[0]?.deletes).toEqual([]);
     expect(decisions[0]?.unrecoverable).toEqual([]);
@@ -128,7 +127,7 @@ describe('planCleanup: who is planned', () => {
   });
 
   it('Given a disable completed 2 days ago and minDisabledDays 0, When planned, Then the user is planned', () => {
-    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID, { completedAt: daysAgo(2) })], users: usersOf(bareUser('alice', ALICE_ID)), minDisabledDays: 0 });
+    const { actions, decisions } = plan({ retired: [record('alice', ALICE_ID, { completedAt: daysAgo(2, NOW) })], users: usersOf(bareUser('alice', ALICE_ID)), minDisabledDays: 0 });
     expect(statuses(decisions)).toEqual([['alice', 'planned', null]]);
     expect(actions.map((a) => a.kind)).toEqual(['workspace.BackupIamUser', 'iam.DeleteUser']);
   });
@@ -141,7 +140,7 @@ describe('planCleanup: who is planned', () => {
 
   it('Given a record with enabledAt set, When planned by default, Then the user is not a candidate: no decision, no action', () => {
     const { actions, decisions } = plan({
-      retired: [record('alice', ALICE_ID), record('bob', BOB_ID, { enabledAt: daysAgo(5) })],
+      retired: [record('alice', ALICE_ID), record('bob', BOB_ID, { enabledAt: daysAgo(5, NOW) })],
       users: usersOf(bareUser('alice', ALICE_ID), bareUser('bob', BOB_ID)),
     });
     expect(decisionOf(decisions, 'bob')).toBeUndefined();
@@ -195,7 +194,7 @@ describe('planCleanup: who is planned', () => {
   });
 
   it('Given an explicitly named user whose disable was undone by enable, When planned, Then the user is planned like any named user', () => {
-    const { decisions } = plan({ retired: [record('alice', ALICE_ID, { enabledAt: daysAgo(5) })], users: usersOf(bareUser('alice', ALICE_ID)), explicit: ['alice'] });
+    const { decisions } = plan({ retired: [record('alice', ALICE_ID, { enabledAt: daysAgo(5, NOW) })], users: usersOf(bareUser('alice', ALICE_ID)), explicit: ['alice'] });
     expect(statuses(decisions)).toEqual([['alice', 'planned', null]]);
   });
 
@@ -223,13 +222,13 @@ describe('planCleanup: who is planned', () => {
   it('Given a name in another case than IAM spells it, When planned, Then the user and the record are found and named as IAM spells it', () => {
     const { actions, decisions } = plan({ retired: [record('Alice', ALICE_ID)], users: usersOf(bareUser('Alice', ALICE_ID)), explicit: ['alice'] });
     expect(statuses(decisions)).toEqual([['Alice', 'planned', null]]);
-    expect(decisions[0]?.disabledSince).toBe(daysAgo(10));
+    expect(decisions[0]?.disabledSince).toBe(daysAgo(10, NOW));
     expect(actions.every((a) => params(a).userName === 'Alice')).toBe(true);
   });
 
   it('Given several candidates, When planned, Then the decisions are sorted by user name', () => {
     const { decisions } = plan({
-      retired: [record('carol', id(3)), record('alice', ALICE_ID), record('bob', BOB_ID, { completedAt: daysAgo(1) })],
+      retired: [record('carol', id(3)), record('alice', ALICE_ID), record('bob', BOB_ID, { completedAt: daysAgo(1, NOW) })],
       users: usersOf(bareUser('carol', id(3)), bareUser('alice', ALICE_ID), bareUser('bob', BOB_ID)),
     });
     expect(statuses(decisions)).toEqual([

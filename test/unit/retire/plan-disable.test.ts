@@ -16,21 +16,19 @@ import { DENY_ALL_DOCUMENT, DENY_ALL_POLICY_NAME, RETIRE_KIND, userFingerprint }
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';
+import { accessKeyIdOf, accessKeyState, ACCOUNT_ID, iamUserState, userIdOf, usersSnapshot } from '../support/builders.js';
 
-const ACCOUNT = '111111111111';
 const DENY_ALL_ARN = 'arn:aws:iam::aws:policy/AWSDenyAll';
 const CUTOVER = new Date('2026-03-01T00:00:00.000Z');
 const BEFORE = '2026-02-01T09:00:00.000Z';
 const AFTER = '2026-03-02T09:00:00.000Z';
 const VALID_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 
-const id = (n: number) => `AIDA${String(n).padStart(17, '0')}`;
-const keyId = (n: number) => `AKIA${String(n).padStart(16, '0')}`;
-const CALLER_ID = id(1);
+const CALLER_ID = userIdOf(1);
 
 const MAPPING_YAML = `
 version: 1
-account: '${ACCOUNT}'
+account: '${ACCOUNT_ID}'
 protect:
   users: [break-glass]
   tags: ['team=security']
@@ -48,34 +46,20 @@ permissionSets:
 groups:
   Devs: { members: [alice, bob, carol] }
 assignments:
-  - { group: Devs, permissionSet: Developers, targets: ['${ACCOUNT}'] }
+  - { group: Devs, permissionSet: Developers, targets: ['${ACCOUNT_ID}'] }
 `;
 
 const mapping = (text = MAPPING_YAML): Mapping => parseMapping(text, 'mapping.yaml').mapping;
 const mappingWithoutProtectTags = () => mapping(MAPPING_YAML.replace("tags: ['team=security']", 'tags: []'));
 
 function key(n: number, status: AccessKeyState['status'] = 'Active', lastUsed: string | null = BEFORE): AccessKeyState {
-  return { accessKeyId: keyId(n), status, createDate: '2024-01-01T00:00:00.000Z', lastUsed, lastUsedService: lastUsed === null ? null : 'sts' };
+  return accessKeyState(n, { status, lastUsed, lastUsedService: lastUsed === null ? null : 'sts' });
 }
 
+/** A user whose credentials were read: these keys, and the password's last use (none by default). */
 function iamUser(userName: string, n: number, overrides: Partial<IamUserState> & { keys?: AccessKeyState[]; passwordLastUsed?: string | null } = {}): IamUserState {
   const { keys, passwordLastUsed, ...rest } = overrides;
-  const path = rest.path ?? '/';
-  return {
-    userName,
-    userId: id(n),
-    arn: `arn:aws:iam::${ACCOUNT}:user${path}${userName}`,
-    path,
-    createDate: '2024-01-01T00:00:00.000Z',
-    tags: [],
-    groups: [],
-    inlinePolicies: [],
-    attachedPolicies: [],
-    permissionsBoundary: null,
-    isAdmin: false,
-    credentials: { passwordLastUsed: passwordLastUsed ?? null, accessKeys: keys ?? [] },
-    ...rest,
-  };
+  return iamUserState(userName, n, { credentials: { passwordLastUsed: passwordLastUsed ?? null, accessKeys: keys ?? [] }, ...rest });
 }
 
 /** The account: the caller (under another case and a path), ordinary people, protected ones, a machine user. */
@@ -93,7 +77,7 @@ function users(): IamUserState[] {
 }
 
 function snapshot(list: IamUserState[] = users(), missing: string[] = []): IamUsersSnapshot {
-  return { users: new Map(list.map((u) => [u.userName, u])), missing };
+  return usersSnapshot(list, missing);
 }
 
 const verified = { verified: true, missing: [] };
@@ -163,7 +147,7 @@ function policyOfSize(chars: number, statements = 1): PolicyDocument {
 }
 const DENY_CHARS = countPolicyChars(DENY_ALL_DOCUMENT);
 const ROOM = USER_INLINE_POLICY_BUDGET - DENY_CHARS;
-const managedPolicies = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `Policy${i}`, arn: `arn:aws:iam::${ACCOUNT}:policy/Policy${i}` }));
+const managedPolicies = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `Policy${i}`, arn: `arn:aws:iam::${ACCOUNT_ID}:policy/Policy${i}` }));
 
 describe('planDisable', () => {
   it('Given verify finds an escalation for a person, When planned, even with --force-user, Then they are left out as ESCALATION with no action', () => {
@@ -201,7 +185,7 @@ describe('planDisable', () => {
     });
 
     it('Given a user that only shares the caller name but has another UserId, When planned, Then it is not the caller', () => {
-      const { decisions } = plan({ callerUserId: id(99) });
+      const { decisions } = plan({ callerUserId: userIdOf(99) });
       expect(decisionOf(decisions, 'Ops.Admin').status).toBe('planned');
     });
 
@@ -358,7 +342,7 @@ describe('planDisable', () => {
     const half = iamUser('alice', 2, { inlinePolicies: [{ name: DENY_ALL_POLICY_NAME, document: DENY_ALL_DOCUMENT }], keys: [key(20), key(21, 'Inactive')] });
     const { actions, decisions } = plan({ snapshot: snapshot([half]), names: ['alice'] });
     expect(decisionOf(decisions, 'alice').status).toBe('planned');
-    expect(actions.map((a) => [a.kind, params(a)['accessKeyId'], a.dependsOn])).toEqual([[RETIRE_KIND.deactivateKey, keyId(20), []]]);
+    expect(actions.map((a) => [a.kind, params(a)['accessKeyId'], a.dependsOn])).toEqual([[RETIRE_KIND.deactivateKey, accessKeyIdOf(20), []]]);
   });
 
   describe('modes', () => {
@@ -391,10 +375,10 @@ describe('planDisable', () => {
     it('Given a user with an active and an inactive key, When planned, Then only the active key gets a deactivate action', () => {
       const { actions, decisions } = plan({ names: ['alice'] });
       const keyActions = actionsFor(actions, 'alice').filter((a) => a.kind === RETIRE_KIND.deactivateKey);
-      expect(keyActions.map((a) => params(a)['accessKeyId'])).toEqual([keyId(20)]);
+      expect(keyActions.map((a) => params(a)['accessKeyId'])).toEqual([accessKeyIdOf(20)]);
       expect(decisionOf(decisions, 'alice').keys.map((k) => [k.accessKeyId, k.deactivate])).toEqual([
-        [keyId(20), true],
-        [keyId(21), false],
+        [accessKeyIdOf(20), true],
+        [accessKeyIdOf(21), false],
       ]);
     });
 
@@ -404,7 +388,7 @@ describe('planDisable', () => {
       const deny = actions.find((a) => a.kind === RETIRE_KIND.putDenyPolicy);
       expect(deny?.dependsOn).toEqual([]);
       const keys = actions.filter((a) => a.kind === RETIRE_KIND.deactivateKey);
-      expect(keys.map((a) => params(a)['accessKeyId'])).toEqual([keyId(20), keyId(21)]);
+      expect(keys.map((a) => params(a)['accessKeyId'])).toEqual([accessKeyIdOf(20), accessKeyIdOf(21)]);
       for (const action of keys) expect(action.dependsOn).toEqual([deny?.id]);
     });
 
@@ -427,15 +411,15 @@ describe('planDisable', () => {
       const alice = actionsFor(actions, 'alice');
       const bob = actionsFor(actions, 'bob');
       expect(alice).toHaveLength(2);
-      expect(new Set(alice.map((a) => a.fingerprint))).toEqual(new Set([userFingerprint(id(2), [keyId(20), keyId(21)])]));
-      expect(new Set(bob.map((a) => a.fingerprint))).toEqual(new Set([userFingerprint(id(3), [keyId(30)])]));
+      expect(new Set(alice.map((a) => a.fingerprint))).toEqual(new Set([userFingerprint(userIdOf(2), [accessKeyIdOf(20), accessKeyIdOf(21)])]));
+      expect(new Set(bob.map((a) => a.fingerprint))).toEqual(new Set([userFingerprint(userIdOf(3), [accessKeyIdOf(30)])]));
       expect(alice[0]?.fingerprint).not.toBe(bob[0]?.fingerprint);
     });
 
     it('Given a user that fits the inline budget, When planned, Then the deny action puts the inline deny-all with AWSDenyAll as fallback', () => {
       const { actions } = plan({ names: ['bob'] });
       const deny = actions.find((a) => a.principal?.userName === 'bob' && a.kind === RETIRE_KIND.putDenyPolicy);
-      expect(params(deny)).toEqual({ userName: 'bob', userId: id(3), policyName: DENY_ALL_POLICY_NAME, fallbackPolicyArn: DENY_ALL_ARN });
+      expect(params(deny)).toEqual({ userName: 'bob', userId: userIdOf(3), policyName: DENY_ALL_POLICY_NAME, fallbackPolicyArn: DENY_ALL_ARN });
     });
   });
 
@@ -469,7 +453,7 @@ describe('planDisable', () => {
       expect(bob.denyPolicy).toMatchObject({ kind: 'managed', policyArn: DENY_ALL_ARN });
       const deny = actions.find((a) => a.id === actions[1]?.dependsOn[0]);
       expect(deny?.kind).toBe(RETIRE_KIND.attachDenyPolicy);
-      expect(params(deny)).toEqual({ userName: 'bob', userId: id(3), policyArn: DENY_ALL_ARN });
+      expect(params(deny)).toEqual({ userName: 'bob', userId: userIdOf(3), policyArn: DENY_ALL_ARN });
       expect(actions.map((a) => a.kind)).toEqual([RETIRE_KIND.attachDenyPolicy, RETIRE_KIND.deactivateKey]);
     });
 
@@ -490,7 +474,7 @@ describe('planDisable', () => {
       const user = { ...withInline(policyOfSize(ROOM + 1)), attachedPolicies: managedPolicies(USER_MANAGED_POLICY_QUOTA) };
       const { actions, bob } = denyOf(user, 'keys-only');
       expect(bob.status).toBe('planned');
-      expect(actions.map((a) => [a.kind, params(a)['accessKeyId']])).toEqual([[RETIRE_KIND.deactivateKey, keyId(30)]]);
+      expect(actions.map((a) => [a.kind, params(a)['accessKeyId']])).toEqual([[RETIRE_KIND.deactivateKey, accessKeyIdOf(30)]]);
     });
 
     it('Given 10 managed policies but room in the inline budget, When planned, Then the inline deny-all is used', () => {

@@ -5,34 +5,16 @@ import type { IamUserState, IamUsersSnapshot } from '../../../src/services/retir
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';
+import { ACCOUNT_ID, iamUserState, userIdOf, usersSnapshot } from '../support/builders.js';
 
-const ACCOUNT = '111111111111';
 const OTHER_ACCOUNT = '222222222222';
 const ADMIN_ARN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const READ_ONLY_ARN = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const CALLER_ID = 'AIDA00000000000000001';
-const id = (n: number) => `AIDA${String(n).padStart(17, '0')}`;
 
-const mappingOf = (body: string): Mapping => parseMapping(`version: 1\naccount: '${ACCOUNT}'\n${body}`, 'mapping.yaml').mapping;
+const mappingOf = (body: string): Mapping => parseMapping(`version: 1\naccount: '${ACCOUNT_ID}'\n${body}`, 'mapping.yaml').mapping;
 
-function iamUser(userName: string, n: number, overrides: Partial<IamUserState> = {}): IamUserState {
-  return {
-    userName,
-    userId: id(n),
-    arn: `arn:aws:iam::${ACCOUNT}:user/${userName}`,
-    path: '/',
-    createDate: '2024-01-01T00:00:00.000Z',
-    tags: [],
-    groups: [],
-    inlinePolicies: [],
-    attachedPolicies: [],
-    permissionsBoundary: null,
-    isAdmin: false,
-    credentials: null,
-    ...overrides,
-  };
-}
-const snapshot = (...list: IamUserState[]): IamUsersSnapshot => ({ users: new Map(list.map((u) => [u.userName, u])), missing: [] });
+const snapshot = (...list: IamUserState[]): IamUsersSnapshot => usersSnapshot(list);
 
 describe('buildPrincipalFacts', () => {
   const mapping = mappingOf(`
@@ -49,11 +31,11 @@ groups: {}
 assignments: []
 `);
   const users = snapshot(
-    iamUser('alice', 2, { isAdmin: true }),
-    iamUser('CI-Deployer', 3, { tags: [{ key: 'owner', value: 'ci' }] }),
-    iamUser('legacy', 4),
-    iamUser('break-glass', 5, { isAdmin: true }),
-    iamUser('stranger', 6),
+    iamUserState('alice', 2, { isAdmin: true }),
+    iamUserState('CI-Deployer', 3, { tags: [{ key: 'owner', value: 'ci' }] }),
+    iamUserState('legacy', 4),
+    iamUserState('break-glass', 5, { isAdmin: true }),
+    iamUserState('stranger', 6),
   );
 
   it('Given the mapping and a snapshot, When the facts are built, Then kinds come from the mapping without regard to case and unmapped users are unknown', () => {
@@ -69,8 +51,8 @@ assignments: []
 
   it('Given a snapshot, When the facts are built, Then every IAM user is there by its IAM name with its UserId, tags and admin flag', () => {
     const facts = buildPrincipalFacts({ snapshot: users, mapping, callerUserId: CALLER_ID, explicitlyNamed: [], identityCenterAdminVerified: false });
-    expect(facts.users.get('alice')).toEqual({ userId: id(2), tags: [], kind: 'human', isAdmin: true });
-    expect(facts.users.get('CI-Deployer')).toEqual({ userId: id(3), tags: [{ key: 'owner', value: 'ci' }], kind: 'machine', isAdmin: false });
+    expect(facts.users.get('alice')).toEqual({ userId: userIdOf(2), tags: [], kind: 'human', isAdmin: true });
+    expect(facts.users.get('CI-Deployer')).toEqual({ userId: userIdOf(3), tags: [{ key: 'owner', value: 'ci' }], kind: 'machine', isAdmin: false });
     expect([...facts.users.keys()].sort()).toEqual(['CI-Deployer', 'alice', 'break-glass', 'legacy', 'stranger']);
   });
 
@@ -127,8 +109,8 @@ ${groups}
 assignments:
 ${assignments}
 `);
-  const direct = (user: string, set: string, target = ACCOUNT) => `  - { user: ${user}, permissionSet: ${set}, targets: ['${target}'] }`;
-  const viaGroup = (group: string, set: string) => `  - { group: ${group}, permissionSet: ${set}, targets: ['${ACCOUNT}'] }`;
+  const direct = (user: string, set: string, target = ACCOUNT_ID) => `  - { user: ${user}, permissionSet: ${set}, targets: ['${target}'] }`;
+  const viaGroup = (group: string, set: string) => `  - { group: ${group}, permissionSet: ${set}, targets: ['${ACCOUNT_ID}'] }`;
 
   function state(access: Record<string, boolean>): Pick<WorkspaceState, 'phases'> {
     return {

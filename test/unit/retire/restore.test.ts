@@ -9,10 +9,9 @@ import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import { listUserBackups, UserBackupSchema, type UserBackup } from '../../../src/workspace/user-backups.js';
 import { expectMatchedPairs, NOW, recordsOf, usePlanTestContext } from '../plan/support/plan-harness.js';
 import { mockAws } from '../support/aws-mocks.js';
-import { ALICE_ID, BOB_ID, cleanupOptions, daysAgo, disableRecord, restoreOptions, retiredUsers, runHeldCleanup, runHeldRestore, savedPlanOf, writeDisabled } from './support/cleanup-run.js';
+import { ALICE_ID, BOB_ID, cleanupOptions, disableRecord, restoreOptions, retiredUsers, runHeldCleanup, runHeldRestore, savedPlanOf, writeDisabled } from './support/cleanup-run.js';
 import { trustOf } from './support/held-run.js';
 import {
-  ACCOUNT_ID,
   AWS_DENY_ALL,
   bareUser,
   BOUNDARY,
@@ -27,13 +26,15 @@ import {
   sshBodyOf,
   virtualMfaOf,
   type LoggedCall,
-} from './support/fake-iam-users.js';
+} from '../support/fake-iam.js';
+import { daysAgo } from '../support/time.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const { mocks, clients } = mockAws();
 const context = usePlanTestContext();
 
 const RESTORED_FROM = 'iam2idc:restored-from';
-const at = daysAgo(1);
+const at = daysAgo(1, NOW);
 
 /** alice's backup as cleanup wrote it: everything, including the deny-all disable put and AWSDenyAll. */
 function aliceBackup(overrides: Partial<UserBackup> = {}): UserBackup {

@@ -1,13 +1,12 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { exitCodeOf, type ExecutionSummary } from '../../../src/plan/execute-plan.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import { JOURNAL_FILE, readJournal } from '../../../src/plan/journal.js';
 import { cleanupKinds } from '../../../src/services/retire/cleanup-handlers.js';
 import { readUserBackup } from '../../../src/workspace/user-backups.js';
-import { ACCOUNT_ID } from '../plan/support/fake-account.js';
 import { expectMatchedPairs, isIntent, isOutcome, NOW, PROCESS, recordsOf, usePlanTestContext, YES_FOR_ACCOUNT } from '../plan/support/plan-harness.js';
 import { mockAws } from '../support/aws-mocks.js';
 import { caught } from '../support/caught.js';
@@ -15,7 +14,8 @@ import { ALICE_ID, BOB_ID, CALLER_ID, CAROL_ID, cleanupOptions, disableRecord, r
 import { holding, trustOf } from './support/held-run.js';
 import { runPhase } from '../../../src/plan/run-phase.js';
 import { enablePhase } from '../../../src/services/retire/enable-phase.js';
-import { bareUser, describeCalls, fakeIam, fullUser, hardwareMfaOf, MUTATING, READ_ONLY, secretsOf, virtualMfaOf, type FakeIam, type FakeUser } from './support/fake-iam-users.js';
+import { bareUser, describeCalls, fakeIam, fullUser, hardwareMfaOf, MUTATING, READ_ONLY, secretsOf, virtualMfaOf, type FakeIam, type FakeUser } from '../support/fake-iam.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const { mocks, clients } = mockAws();
 const context = usePlanTestContext();

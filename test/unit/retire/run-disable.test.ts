@@ -1,19 +1,6 @@
 import path from 'node:path';
-import {
-  AttachUserPolicyCommand,
-  DeleteUserPolicyCommand,
-  DetachUserPolicyCommand,
-  GetAccessKeyLastUsedCommand,
-  GetAccountAuthorizationDetailsCommand,
-  GetUserCommand,
-  GetUserPolicyCommand,
-  ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
-  PutUserPolicyCommand,
-  UpdateAccessKeyCommand,
-} from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { exitCodeOf, type ExecutionSummary } from '../../../src/plan/execute-plan.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import { JOURNAL_FILE } from '../../../src/plan/journal.js';
@@ -30,11 +17,12 @@ import { readJournalFold } from '../../../src/plan/journal-index.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';
-import { ACCOUNT_ID } from '../plan/support/fake-account.js';
 import { NOW, PROCESS, usePlanTestContext, YES_FOR_ACCOUNT } from '../plan/support/plan-harness.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 import { savedPlanOf } from './support/cleanup-run.js';
 import { holding } from './support/held-run.js';
+import { ACCOUNT_ID } from '../support/builders.js';
+import { bareUser, fakeIam as installFakeIam, MUTATING, type FakeIam, type FakeUser, type Input } from '../support/fake-iam.js';
 
 const { mocks, clients } = mockAws();
 const context = usePlanTestContext();
@@ -45,43 +33,14 @@ const DENY_ALL = 'iam2idc-deny-all';
 const AWS_DENY_ALL = 'arn:aws:iam::aws:policy/AWSDenyAll';
 const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const CALLER_ID = 'AIDAOPS00000000000001';
-const MUTATING = new Set(['PutUserPolicyCommand', 'AttachUserPolicyCommand', 'UpdateAccessKeyCommand', 'DeleteUserPolicyCommand', 'DetachUserPolicyCommand']);
 
 // ---------------------------------------------------------------------------------------------
-// A small stateful IAM: what the mutating calls change is what the reads answer afterwards.
+// The account: IAM users with their keys, in the fake IAM.
 // ---------------------------------------------------------------------------------------------
 
-interface FakeKey {
-  id: string;
-  status: 'Active' | 'Inactive';
-  lastUsed: Date | null;
-}
-
-interface FakeUser {
-  userName: string;
-  userId: string;
-  tags: { Key: string; Value: string }[];
-  inline: Record<string, string>;
-  attached: string[];
-  keys: FakeKey[];
-  passwordLastUsed: Date | null;
-}
-
-type Input = Record<string, unknown> & { UserName?: string };
-type Hook = (input: Input) => void | Promise<void>;
-
-interface FakeIam {
-  users: FakeUser[];
-  /** Runs at the start of a mutating call of this command, before it changes anything. */
-  hooks: Map<string, Hook>;
-  /** `Command:user` → the error name IAM answers with. */
-  failures: Map<string, string>;
-  /** What disable may change, per user, for before/after comparisons. */
-  access(): Record<string, { inline: string[]; attached: string[]; keys: Record<string, string> }>;
-}
-
+/** A user with these keys, each (and the password) last used before the cutover. */
 function user(userName: string, userId: string, keys: [string, 'Active' | 'Inactive'][], extra: Partial<FakeUser> = {}): FakeUser {
-  return { userName, userId, tags: [], inline: {}, attached: [], keys: keys.map(([id, status]) => ({ id, status, lastUsed: BEFORE_CUTOVER })), passwordLastUsed: BEFORE_CUTOVER, ...extra };
+  return bareUser(userName, userId, { accessKeys: keys.map(([id, status]) => ({ id, status, lastUsed: BEFORE_CUTOVER })), passwordLastUsed: BEFORE_CUTOVER, ...extra });
 }
 
 /** alice and bob (humans, two keys each), ops (the caller), ci-bot (machine), break-glass (protected by tag). */
@@ -101,111 +60,7 @@ function defaultUsers(): FakeUser[] {
   ];
 }
 
-const ok = () => ({ $metadata: { requestId: 'req-fake' } });
-
-function fakeIam(users: FakeUser[]): FakeIam {
-  const hooks = new Map<string, Hook>();
-  const failures = new Map<string, string>();
-  const find = (name: unknown): FakeUser => {
-    // Handlers must always name the user: IAM would apply a call without UserName to the caller.
-    if (typeof name !== 'string' || name === '') throw new Error('an IAM call without UserName');
-    const found = users.find((u) => u.userName.toLowerCase() === name.toLowerCase());
-    if (!found) throw awsError('NoSuchEntityException');
-    return found;
-  };
-  const mutate = (command: string, change: (input: Input) => void) => async (input: Input) => {
-    await hooks.get(command)?.(input);
-    const failure = failures.get(`${command}:${input.UserName}`);
-    if (failure) throw awsError(failure);
-    change(input);
-    return ok();
-  };
-  const arn = (u: FakeUser) => `arn:aws:iam::${ACCOUNT_ID}:user/${u.userName}`;
-
-  mocks.iam.on(GetAccountAuthorizationDetailsCommand).callsFake(() => ({
-    UserDetailList: users.map((u) => ({
-      UserName: u.userName,
-      UserId: u.userId,
-      Arn: arn(u),
-      Path: '/',
-      CreateDate: new Date('2020-01-01T00:00:00Z'),
-      Tags: u.tags,
-      GroupList: [],
-      UserPolicyList: Object.entries(u.inline).map(([PolicyName, document]) => ({ PolicyName, PolicyDocument: encodeURIComponent(document) })),
-      AttachedManagedPolicies: u.attached.map((PolicyArn) => ({ PolicyArn, PolicyName: PolicyArn.split('/').pop() })),
-    })),
-    GroupDetailList: [],
-    RoleDetailList: [],
-    Policies: [],
-    IsTruncated: false,
-    ...ok(),
-  }));
-  mocks.iam.on(GetUserCommand).callsFake((input: Input) => {
-    const u = find(input.UserName);
-    return { User: { UserName: u.userName, UserId: u.userId, Arn: arn(u), Path: '/', CreateDate: new Date('2020-01-01T00:00:00Z'), PasswordLastUsed: u.passwordLastUsed ?? undefined }, ...ok() };
-  });
-  mocks.iam.on(ListAccessKeysCommand).callsFake((input: Input) => {
-    const u = find(input.UserName);
-    return { AccessKeyMetadata: u.keys.map((k) => ({ UserName: u.userName, AccessKeyId: k.id, Status: k.status, CreateDate: new Date('2021-01-01T00:00:00Z') })), IsTruncated: false, ...ok() };
-  });
-  mocks.iam.on(GetAccessKeyLastUsedCommand).callsFake((input: { AccessKeyId: string }) => {
-    const key = users.flatMap((u) => u.keys).find((k) => k.id === input.AccessKeyId);
-    if (!key) throw awsError('NoSuchEntityException');
-    return { AccessKeyLastUsed: { LastUsedDate: key.lastUsed ?? undefined, ServiceName: key.lastUsed ? 's3' : 'N/A', Region: key.lastUsed ? 'us-east-1' : 'N/A' }, ...ok() };
-  });
-  mocks.iam.on(GetUserPolicyCommand).callsFake((input: Input & { PolicyName: string }) => {
-    const document = find(input.UserName).inline[input.PolicyName];
-    if (document === undefined) throw awsError('NoSuchEntityException');
-    return { UserName: input.UserName, PolicyName: input.PolicyName, PolicyDocument: encodeURIComponent(document), ...ok() };
-  });
-  mocks.iam.on(ListAttachedUserPoliciesCommand).callsFake((input: Input) => ({
-    AttachedPolicies: find(input.UserName).attached.map((PolicyArn) => ({ PolicyArn, PolicyName: PolicyArn.split('/').pop() })),
-    IsTruncated: false,
-    ...ok(),
-  }));
-  mocks.iam.on(PutUserPolicyCommand).callsFake(
-    mutate('PutUserPolicyCommand', (input) => {
-      find(input.UserName).inline[String(input.PolicyName)] = String(input.PolicyDocument);
-    }),
-  );
-  mocks.iam.on(AttachUserPolicyCommand).callsFake(
-    mutate('AttachUserPolicyCommand', (input) => {
-      const u = find(input.UserName);
-      if (!u.attached.includes(String(input.PolicyArn))) u.attached.push(String(input.PolicyArn));
-    }),
-  );
-  mocks.iam.on(UpdateAccessKeyCommand).callsFake(
-    mutate('UpdateAccessKeyCommand', (input) => {
-      const key = find(input.UserName).keys.find((k) => k.id === input.AccessKeyId);
-      if (!key) throw awsError('NoSuchEntityException');
-      key.status = input.Status as FakeKey['status'];
-    }),
-  );
-  mocks.iam.on(DeleteUserPolicyCommand).callsFake(
-    mutate('DeleteUserPolicyCommand', (input) => {
-      const u = find(input.UserName);
-      if (u.inline[String(input.PolicyName)] === undefined) throw awsError('NoSuchEntityException');
-      delete u.inline[String(input.PolicyName)];
-    }),
-  );
-  mocks.iam.on(DetachUserPolicyCommand).callsFake(
-    mutate('DetachUserPolicyCommand', (input) => {
-      const u = find(input.UserName);
-      if (!u.attached.includes(String(input.PolicyArn))) throw awsError('NoSuchEntityException');
-      u.attached = u.attached.filter((a) => a !== input.PolicyArn);
-    }),
-  );
-
-  return {
-    users,
-    hooks,
-    failures,
-    access: () =>
-      Object.fromEntries(
-        users.map((u) => [u.userName, { inline: Object.keys(u.inline).sort(), attached: [...u.attached].sort(), keys: Object.fromEntries(u.keys.map((k) => [k.id, k.status])) }]),
-      ),
-  };
-}
+const fakeIam = (users: FakeUser[]): FakeIam => installFakeIam(mocks.iam, users);
 
 /** The mutating IAM calls made so far, in the order they were sent, failed ones included. */
 function mutatingCalls(): { command: string; input: Input }[] {
@@ -366,7 +221,7 @@ describe('runDisable on two humans with their keys', () => {
   it('Given a user whose key is already Inactive, When disable runs, Then that key is neither deactivated nor recorded', async () => {
     const users = defaultUsers();
     const alice = users[0] as FakeUser;
-    alice.keys[1] = { id: 'AKIAALICE00000000002', status: 'Inactive', lastUsed: null };
+    alice.accessKeys[1] = { id: 'AKIAALICE00000000002', status: 'Inactive', lastUsed: null };
     fakeIam(users);
 
     await disable(await disableOptions({ users: ['alice'] }));
@@ -379,7 +234,7 @@ describe('runDisable on two humans with their keys', () => {
 describe('runDisable when IAM refuses one user', () => {
   it('Given PutUserPolicy is denied for bob, When disable runs, Then bob keeps his keys, alice is fully disabled and the run exits 1', async () => {
     const fake = fakeIam(defaultUsers());
-    fake.failures.set('PutUserPolicyCommand:bob', 'AccessDenied');
+    fake.fail('PutUserPolicyCommand', 'bob', 'AccessDenied');
 
     const result = await disable(await disableOptions());
 
@@ -402,7 +257,7 @@ describe('runDisable when IAM refuses one user', () => {
 
   it('Given the inline policy budget turns out full (LimitExceededException), When disable runs and then enable, Then AWSDenyAll is attached instead, and enable detaches it', async () => {
     const fake = fakeIam(defaultUsers());
-    fake.failures.set('PutUserPolicyCommand:alice', 'LimitExceededException');
+    fake.fail('PutUserPolicyCommand', 'alice', 'LimitExceededException');
     const before = fake.access();
 
     const disabled = await disable(await disableOptions({ users: ['alice'] }));
@@ -438,7 +293,7 @@ describe('runDisable when IAM refuses one user', () => {
 
 describe('runDisable when IAM applied a change but its answer was lost', () => {
   /** What the SDK throws after its retries: the last attempt's throttling, with the attempts counted. */
-  const throttledAfterRetries = () => Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400, attempts: 8 } });
+  const throttledAfterRetries = () => awsError('Throttling', { message: 'Rate exceeded', metadata: { httpStatusCode: 400, attempts: 8 } });
 
   it('Given alice\'s deny-all reached IAM, its answer was lost and the retries were throttled, When disable runs, Then it is recorded done after reading IAM, and enable removes it', async () => {
     const fake = fakeIam(defaultUsers());
@@ -692,7 +547,7 @@ describe('disable interrupted by one Ctrl-C, then enable', () => {
    */
   async function interruptedDisable() {
     const users = defaultUsers();
-    (users[0] as FakeUser).keys = [
+    (users[0] as FakeUser).accessKeys = [
       { id: 'AKIAALICE00000000001', status: 'Active', lastUsed: BEFORE_CUTOVER },
       { id: 'AKIAALICEOLD0000001', status: 'Inactive', lastUsed: null },
     ];
@@ -779,7 +634,7 @@ describe('disable interrupted by one Ctrl-C, then enable', () => {
 
   it('Given a key call aborted by a second Ctrl-C before it reached IAM (recorded as an intent), When enable runs, Then that key is found Active and skipped, not reactivated', async () => {
     const users = defaultUsers();
-    (users[0] as FakeUser).keys = [{ id: 'AKIAALICE00000000001', status: 'Active', lastUsed: BEFORE_CUTOVER }];
+    (users[0] as FakeUser).accessKeys = [{ id: 'AKIAALICE00000000001', status: 'Active', lastUsed: BEFORE_CUTOVER }];
     const fake = fakeIam(users);
     const before = fake.access();
     const interrupts = new InterruptController();
@@ -841,7 +696,7 @@ describe('disable interrupted by one Ctrl-C, then enable', () => {
     const fake = fakeIam(defaultUsers());
     await disable(await disableOptions({ users: ['alice'] }));
     const alice = fake.users[0] as FakeUser;
-    Object.assign(alice, { userId: 'AIDAALICE000000000099', inline: { [DENY_ALL]: '{}' }, keys: alice.keys.map((k) => ({ ...k, status: 'Inactive' })) });
+    Object.assign(alice, { userId: 'AIDAALICE000000000099', inline: { [DENY_ALL]: '{}' }, accessKeys: alice.accessKeys.map((k) => ({ ...k, status: 'Inactive' })) });
     mocks.iam.resetHistory();
 
     const result = await enable();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Fault, Interrupted, SafetyRefusal, UserError } from '../../../src/errors.js';
 import type { SelectRequest } from '../../../src/io/io-host.js';
-import { TestIoHost, type ScriptedAnswer } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost, type ScriptedAnswer } from '../support/test-io-host.js';
 import { runGuidedSession, STEP_INFO, type SessionContext, type SessionEffects } from '../../../src/session/guided-session.js';
 import type { UnfinishedRun } from '../../../src/plan/unfinished-runs.js';
 import { buildPhaseChecklist, type PhaseId } from '../../../src/services/status/phase-checklist.js';

@@ -4,10 +4,9 @@ import type { UserProgress } from '../../../src/services/status/user-progress.js
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';
+import { daysAgo } from '../support/time.js';
 
 const NOW = new Date('2024-06-20T12:00:00.000Z');
-const DAY_MS = 86_400_000;
-const daysAgo = (days: number, extraMs = 0) => new Date(NOW.getTime() - days * DAY_MS - extraMs).toISOString();
 
 /** A mapping with two people and the given permission sets (no assignments: the checklist only counts the sets). */
 function mappingWith(sets: string[]): Mapping {
@@ -34,7 +33,7 @@ function stateWith(phases: WorkspaceState['phases']): WorkspaceState {
     schemaVersion: 1,
     accountId: '111111111111',
     partition: 'aws',
-    createdAt: daysAgo(30),
+    createdAt: daysAgo(30, NOW),
     createdBy: 'arn:aws:iam::111111111111:user/ops',
     identityCenter: null,
     phases,
@@ -63,18 +62,18 @@ function person(userName: string, overrides: Partial<UserProgress> = {}): UserPr
 
 const verified = (userName: string, overrides: Partial<UserProgress> = {}) => person(userName, { accessVerified: true, ...overrides });
 const disabled = (userName: string, days: number, overrides: Partial<UserProgress> = {}) =>
-  verified(userName, { state: 'disabled', disabledAt: daysAgo(days), migrated: true, ...overrides });
-const deleted = (userName: string) => verified(userName, { state: 'deleted', deletedAt: daysAgo(1), migrated: true });
+  verified(userName, { state: 'disabled', disabledAt: daysAgo(days, NOW), migrated: true, ...overrides });
+const deleted = (userName: string) => verified(userName, { state: 'deleted', deletedAt: daysAgo(1, NOW), migrated: true });
 
 const SETS = ['developers', 'ops'];
-const audit = { lastRunAt: daysAgo(20), userCount: 3 };
+const audit = { lastRunAt: daysAgo(20, NOW), userCount: 3 };
 const policy = (ready: boolean) => ({ ready, basis: 'granted' as const, validatedBy: 'local' as const, inlinePolicyFile: null });
-const allPolicies = { lastRunAt: daysAgo(19), sets: { developers: policy(true), ops: policy(true) } };
-const allSets = { lastRunAt: daysAgo(18), instanceArn: 'arn:aws:sso:::instance/ssoins-1', arns: { developers: 'arn:ps-dev', ops: 'arn:ps-ops' } };
-const assignments = { lastRunAt: daysAgo(17), access: {} };
+const allPolicies = { lastRunAt: daysAgo(19, NOW), sets: { developers: policy(true), ops: policy(true) } };
+const allSets = { lastRunAt: daysAgo(18, NOW), instanceArn: 'arn:aws:sso:::instance/ssoins-1', arns: { developers: 'arn:ps-dev', ops: 'arn:ps-ops' } };
+const assignments = { lastRunAt: daysAgo(17, NOW), access: {} };
 const activity = {
-  firstRunAt: daysAgo(14),
-  lastRunAt: daysAgo(1),
+  firstRunAt: daysAgo(14, NOW),
+  lastRunAt: daysAgo(1, NOW),
   logGroup: 'aws-cloudtrail-logs',
   windows: [],
   users: {},
@@ -117,14 +116,14 @@ describe('buildPhaseChecklist', () => {
   });
 
   it('Given policies ready for one set of two (the other failed validation), When the checklist is built, Then generate-policies is partial and still comes next', () => {
-    const policies = { lastRunAt: daysAgo(19), sets: { developers: policy(true), ops: policy(false) } };
+    const policies = { lastRunAt: daysAgo(19, NOW), sets: { developers: policy(true), ops: policy(false) } };
     const result = checklist({ state: stateWith({ audit, policies }), users: [person('alice')] });
     expect(states(result)['generate-policies']).toBe('partial');
     expect(result.next.phase).toBe('generate-policies');
   });
 
   it('Given ready policies only for sets that are not in the mapping, When the checklist is built, Then they do not count towards the mapping\'s sets', () => {
-    const policies = { lastRunAt: daysAgo(19), sets: { removed: policy(true), other: policy(true) } };
+    const policies = { lastRunAt: daysAgo(19, NOW), sets: { removed: policy(true), other: policy(true) } };
     const result = checklist({ state: stateWith({ audit, policies }), users: [person('alice')] });
     expect(states(result)['generate-policies']).toBe('pending');
     expect(result.next.phase).toBe('generate-policies');
@@ -194,12 +193,12 @@ describe('buildPhaseChecklist', () => {
   });
 
   it('Given a person disabled 7 days ago less one millisecond, When the checklist is built, Then cleanup is not due yet', () => {
-    const result = checklist({ state: watched, users: [verified('alice', { state: 'disabled', disabledAt: daysAgo(7, -1) })] });
+    const result = checklist({ state: watched, users: [verified('alice', { state: 'disabled', disabledAt: daysAgo(7, NOW, -1) })] });
     expect(result.next.phase).toBe('watch-denied');
   });
 
   it('Given a person disabled exactly 7 days ago, When the checklist is built, Then cleanup comes next', () => {
-    const result = checklist({ state: watched, users: [verified('alice', { state: 'disabled', disabledAt: daysAgo(7) })] });
+    const result = checklist({ state: watched, users: [verified('alice', { state: 'disabled', disabledAt: daysAgo(7, NOW) })] });
     expect(result.next.phase).toBe('cleanup');
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetCredentialReportCommand } from '@aws-sdk/client-iam';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { readStatus } from '../../../src/services/status/read-status.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import { Workspace } from '../../../src/workspace/workspace.js';

@@ -6,24 +6,34 @@ import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
 /**
- * The one place unit tests get AWS mocks. Each call registers a reset after every test, so no
- * test sees another's stubs. Clients are real SDK clients whose `send` is replaced.
+ * Replaces `send` of every client of this class, for the tests of the file (or describe block) that
+ * calls it: the stub is reset after every test, so no test sees another's answers, and taken off
+ * after the last one, since test files share a worker and a later file may need the real client.
  */
+export const mockSdkClient: typeof mockClient = (client, options) => {
+  const mock = mockClient(client, options);
+  afterEach(() => {
+    mock.reset();
+  });
+  afterAll(() => {
+    mock.restore();
+  });
+  return mock;
+};
+
+/** The one place unit tests get AWS mocks. Clients are real SDK clients whose `send` is replaced. */
 export function mockAws() {
   const mocks = {
-    iam: mockClient(IAMClient),
-    sts: mockClient(STSClient),
-    ssoAdmin: mockClient(SSOAdminClient),
-    accessAnalyzer: mockClient(AccessAnalyzerClient),
-    cloudTrail: mockClient(CloudTrailClient),
-    logs: mockClient(CloudWatchLogsClient),
+    iam: mockSdkClient(IAMClient),
+    sts: mockSdkClient(STSClient),
+    ssoAdmin: mockSdkClient(SSOAdminClient),
+    accessAnalyzer: mockSdkClient(AccessAnalyzerClient),
+    cloudTrail: mockSdkClient(CloudTrailClient),
+    logs: mockSdkClient(CloudWatchLogsClient),
   };
-  afterEach(() => {
-    for (const mock of Object.values(mocks)) mock.reset();
-  });
   const settings = { region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } };
   const clients = {
     iam: new IAMClient(settings),
@@ -36,7 +46,5 @@ export function mockAws() {
   return { mocks, clients };
 }
 
-/** An SDK-shaped error: matched by `name`, with the `$metadata` every service exception carries. */
-export function awsError(name: string, message = name): Error {
-  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
-}
+/** Tests that stub AWS reject with these, so they come with the mocks. */
+export { awsError } from './builders.js';

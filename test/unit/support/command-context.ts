@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AwsContext } from '../../../src/aws/aws-context.js';
 import type { CommandContext } from '../../../src/command-context.js';
 import type { GlobalOptions } from '../../../src/global-options.js';
-import type { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import type { TestIoHost } from './test-io-host.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import type { Workspace } from '../../../src/workspace/workspace.js';
 

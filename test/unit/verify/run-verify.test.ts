@@ -78,7 +78,7 @@ describe('verify and the AWS-managed documents it needs', () => {
   });
 
   it('tells a missing grant from a document that could not be read: the read is denied, the person unverified, never "same"', async () => {
-    mocks.iam.on(GetPolicyCommand).rejects(awsError('AccessDenied', 'not authorized to perform iam:GetPolicy'));
+    mocks.iam.on(GetPolicyCommand).rejects(awsError('AccessDenied', { message: 'not authorized to perform iam:GetPolicy' }));
     const outcome = await verify(snapshot());
     expect(outcome.unreadPolicies).toEqual([{ arn: POWER_USER_ARN, reason: expect.stringContaining('iam:GetPolicy') }]);
     const [pat] = outcome.people;
@@ -90,7 +90,7 @@ describe('verify and the AWS-managed documents it needs', () => {
   });
 
   it('lets expired credentials stop the run instead of reporting everyone unverified', async () => {
-    mocks.iam.on(GetPolicyCommand).rejects(awsError('ExpiredToken', 'The security token included in the request is expired'));
+    mocks.iam.on(GetPolicyCommand).rejects(awsError('ExpiredToken', { message: 'The security token included in the request is expired' }));
     const error = await caught(verify(snapshot()));
     expect(error).toMatchObject({ name: 'ExpiredToken' });
   });

@@ -7,7 +7,7 @@ import type { CommandContext, CommandHandler } from '../../../src/command-contex
 import { registerUnlockCommand } from '../../../src/commands/unlock.js';
 import { SafetyRefusal, UserError } from '../../../src/errors.js';
 import { ExitCode } from '../../../src/exit-codes.js';
-import { TestIoHost } from '../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../support/test-io-host.js';
 import { acquireLock, LOCK_FILE, readLock, unlockWorkspace, type AcquireLockOptions, type UnlockResult } from '../../../src/workspace/lock.js';
 import { Workspace } from '../../../src/workspace/workspace.js';
 

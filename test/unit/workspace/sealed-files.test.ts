@@ -5,8 +5,8 @@ import { readFileTrust } from '../../../src/plan/plan-run.js';
 import { contentDigest } from '../../../src/workspace/file-seals.js';
 import { listUserBackups, readUserBackup, USER_BACKUP_VERSION, userBackupPath, writeUserBackup, type UserBackupContent } from '../../../src/workspace/user-backups.js';
 import { rejectionOf, usePlanTestContext } from '../plan/support/plan-harness.js';
-import { ACCOUNT_ID } from '../plan/support/fake-account.js';
 import { sealing } from '../retire/support/held-run.js';
+import { ACCOUNT_ID } from '../support/builders.js';
 
 const context = usePlanTestContext();
 const ALICE_ID = 'AIDAALICE000000000001';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ActionRegistry, PLAN_VERSION, type ApplyOutcome, type Plan, type PlannedAction, type Risk } from '../../../../src/plan/plan-types.js';
+import { ACCOUNT_ID, awsError } from '../../support/builders.js';
 
-export const ACCOUNT_ID = '111111111111';
 export const PUT = 'fake.Put';
 export const DELETE = 'fake.Delete';
 
@@ -55,15 +55,15 @@ function deferred(): Deferred {
   return { promise, resolve };
 }
 
-/** An SDK-shaped error: matched by `name`, with the `$metadata` every service exception carries. */
-export function awsError(name: string): Error {
-  return Object.assign(new Error(`${name} (fake)`), { name, $metadata: { httpStatusCode: 400, requestId: `req-${name}` } });
+/** An SDK-shaped error of the fake account: its request ID names the error, so the journal shows which it was. */
+function fakeError(name: string): Error {
+  return awsError(name, { message: `${name} (fake)`, metadata: { httpStatusCode: 400, requestId: `req-${name}` } });
 }
 
 /** An error as the SDK's retry middleware leaves it: `$metadata` always, the HTTP status only when AWS answered. */
 function unclearError(unclear: NonNullable<Behaviour['unclear']>): Error {
-  const $metadata = { ...(unclear.status === undefined ? {} : { httpStatusCode: unclear.status }), attempts: unclear.attempts };
-  return Object.assign(new Error(`${unclear.name} (fake)`), { name: unclear.name, $metadata });
+  const metadata = { ...(unclear.status === undefined ? {} : { httpStatusCode: unclear.status }), attempts: unclear.attempts };
+  return awsError(unclear.name, { message: `${unclear.name} (fake)`, metadata });
 }
 
 function untilAborted(signal: AbortSignal): Promise<never> {
@@ -106,7 +106,7 @@ export class FakeAccount {
     this.reads.push({ what: 'isDone', key: params.key });
     const behaviour = this.behaviours.get(params.key);
     await behaviour?.isDoneGate?.();
-    if (behaviour?.isDoneFailsWith && this.calls.some((c) => c.key === params.key)) throw awsError(behaviour.isDoneFailsWith);
+    if (behaviour?.isDoneFailsWith && this.calls.some((c) => c.key === params.key)) throw fakeError(behaviour.isDoneFailsWith);
     return op === 'put' ? this.state.get(params.key) === params.value : !this.state.has(params.key);
   }
 
@@ -128,7 +128,7 @@ export class FakeAccount {
       this.startOf(params.key).resolve();
       await behaviour.during?.();
       if (behaviour.delayMs) await sleep(behaviour.delayMs, undefined, { signal });
-      if (behaviour.failWith && (behaviour.failTimes === undefined || attempt <= behaviour.failTimes)) throw awsError(behaviour.failWith);
+      if (behaviour.failWith && (behaviour.failTimes === undefined || attempt <= behaviour.failTimes)) throw fakeError(behaviour.failWith);
       if (behaviour.unclear && !behaviour.unclear.applied) throw unclearError(behaviour.unclear);
       if (behaviour.hang === 'before-change') await untilAborted(signal);
       if (op === 'put') this.state.set(params.key, params.value ?? '');

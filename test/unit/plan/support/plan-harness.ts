@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
-import { TestIoHost, type ScriptedAnswer } from '../../../../src/io/hosts/test-io-host.js';
+import { TestIoHost, type ScriptedAnswer } from '../../support/test-io-host.js';
 import type { HostSettings } from '../../../../src/io/hosts/base-io-host.js';
 import { executePlan, type ExecutionSummary } from '../../../../src/plan/execute-plan.js';
 import { InterruptController } from '../../../../src/plan/interrupt-controller.js';
@@ -11,7 +11,8 @@ import { readJournal, type IntentRecord, type JournalRecord, type OutcomeRecord 
 import { withPlanRun } from '../../../../src/plan/plan-run.js';
 import type { Plan } from '../../../../src/plan/plan-types.js';
 import { Workspace } from '../../../../src/workspace/workspace.js';
-import { ACCOUNT_ID, FakeAccount, fakeRegistry } from './fake-account.js';
+import { FakeAccount, fakeRegistry } from './fake-account.js';
+import { ACCOUNT_ID } from '../../support/builders.js';
 
 export const NOW = new Date('2024-06-01T12:00:00.000Z');
 export const PROCESS = { pid: 4242, hostname: 'test-host', isProcessAlive: () => true };

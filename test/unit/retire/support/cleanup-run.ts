@@ -2,7 +2,7 @@
  * What cleanup and restore runs share in tests: the mapping, disable runs written to the journal as
  * disable would have left them, and the options of a run with `--yes --confirm-account`.
  */
-import { TestIoHost } from '../../../../src/io/hosts/test-io-host.js';
+import { TestIoHost } from '../../support/test-io-host.js';
 import { InterruptController } from '../../../../src/plan/interrupt-controller.js';
 import { Journal } from '../../../../src/plan/journal.js';
 import { readJournalFold } from '../../../../src/plan/journal-index.js';
@@ -18,16 +18,15 @@ import { parseMapping } from '../../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../../src/workspace/mapping-schema.js';
 import type { UserBackup } from '../../../../src/workspace/user-backups.js';
 import { NOW, PROCESS, YES_FOR_ACCOUNT, type PlanTestContext } from '../../plan/support/plan-harness.js';
-import { ACCOUNT_ID, AWS_DENY_ALL, DENY_ALL_NAME } from './fake-iam-users.js';
+import { AWS_DENY_ALL, DENY_ALL_NAME } from '../../support/fake-iam.js';
 import { holding } from './held-run.js';
+import { daysAgo } from '../../support/time.js';
+import { ACCOUNT_ID } from '../../support/builders.js';
 
 export const CALLER_ID = 'AIDAOPS00000000000001';
 export const ALICE_ID = 'AIDAALICE000000000001';
 export const BOB_ID = 'AIDABOB00000000000001';
 export const CAROL_ID = 'AIDACAROL00000000001';
-const DAY_MS = 86_400_000;
-
-export const daysAgo = (days: number): string => new Date(NOW.getTime() - days * DAY_MS).toISOString();
 
 export const MAPPING: Mapping = parseMapping(
   `
@@ -65,7 +64,7 @@ export function disableRecord(userName: string, userId: string, days: number, op
 /** Writes each disable to the journal as a disable run would have: its plan, then every change with its intent and outcome. */
 export async function writeDisabled(context: PlanTestContext, ...users: DisabledUser[]): Promise<void> {
   for (const [index, user] of users.entries()) {
-    const at = new Date(daysAgo(user.days));
+    const at = new Date(daysAgo(user.days, NOW));
     const principal = { userName: user.userName, userId: user.userId };
     const target = `IAM user ${user.userName}`;
     const changes = [

@@ -8,7 +8,7 @@ import { readFileTrust, withPlanRun, type PlanRun } from '../../../../src/plan/p
 import type { FileSealer, FileTrust } from '../../../../src/workspace/file-seals.js';
 import type { Workspace } from '../../../../src/workspace/workspace.js';
 import { NOW, PROCESS } from '../../plan/support/plan-harness.js';
-import { ACCOUNT_ID } from './fake-iam-users.js';
+import { ACCOUNT_ID } from '../../support/builders.js';
 
 export interface Held {
   run: PlanRun | null;

@@ -1,8 +1,8 @@
-import type { ConfirmRequest, InputRequest, IoMessage, ProgressHandle, SelectRequest, TypedConfirmRequest } from '../io-host.js';
-import type { Prompter } from '../prompter.js';
-import { createTextFormat } from '../text-format.js';
-import { BaseIoHost, type HostSettings } from './base-io-host.js';
-import { RefusingPrompter } from './refusing-prompter.js';
+import type { ConfirmRequest, InputRequest, IoMessage, ProgressHandle, SelectRequest, TypedConfirmRequest } from '../../../src/io/io-host.js';
+import type { Prompter } from '../../../src/io/prompter.js';
+import { createTextFormat } from '../../../src/io/text-format.js';
+import { BaseIoHost, type HostSettings } from '../../../src/io/hosts/base-io-host.js';
+import { RefusingPrompter } from '../../../src/io/hosts/refusing-prompter.js';
 
 /** One scripted answer, matched to the question by its code. */
 export interface ScriptedAnswer {

@@ -1,6 +1,7 @@
 /**
- * A small stateful IAM for cleanup and restore: users with every kind of attachment DeleteUser needs
- * gone, installed on `mocks.iam`. What the mutating calls change is what the reads answer afterwards;
+ * The one stateful IAM of the unit tests, for disable, enable, cleanup and restore: users with their
+ * keys (and when each was last used) and every kind of attachment DeleteUser needs gone, installed on
+ * `mocks.iam`. What the mutating calls change is what the reads answer afterwards;
  * DeleteUser answers DeleteConflict while anything is still attached, and a virtual MFA device cannot
  * be deleted while it is assigned, as in IAM. Every call (reads included) is logged with a copy of its
  * input taken when it was sent: the SDK's paginators reuse one input object for every page.
@@ -24,6 +25,7 @@ import {
   DeleteUserPolicyCommand,
   DeleteVirtualMFADeviceCommand,
   DetachUserPolicyCommand,
+  GetAccessKeyLastUsedCommand,
   GetAccountAuthorizationDetailsCommand,
   GetLoginProfileCommand,
   GetSSHPublicKeyCommand,
@@ -40,6 +42,7 @@ import {
   ListVirtualMFADevicesCommand,
   PutUserPolicyCommand,
   RemoveUserFromGroupCommand,
+  UpdateAccessKeyCommand,
   UpdateSigningCertificateCommand,
   UpdateSSHPublicKeyCommand,
   UploadSigningCertificateCommand,
@@ -47,9 +50,8 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import { awsError } from '../../support/aws-mocks.js';
+import { ACCOUNT_ID, awsError } from './builders.js';
 
-export const ACCOUNT_ID = '111111111111';
 export const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 export const AWS_DENY_ALL = 'arn:aws:iam::aws:policy/AWSDenyAll';
 export const BOUNDARY = `arn:aws:iam::${ACCOUNT_ID}:policy/people-boundary`;
@@ -57,8 +59,9 @@ export const DENY_ALL_NAME = 'iam2idc-deny-all';
 export const DENY_ALL_DOC = { Version: '2012-10-17', Statement: [{ Sid: 'Iam2idcDenyAll', Effect: 'Deny', Action: '*', Resource: '*' }] };
 export const LEGACY_DOC = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::reports', 'arn:aws:s3:::reports/*'] }] };
 
-/** The mutating commands of cleanup and restore. */
+/** The mutating commands of disable, enable, cleanup and restore. */
 export const MUTATING = new Set([
+  'UpdateAccessKeyCommand',
   'DeleteLoginProfileCommand',
   'DeleteAccessKeyCommand',
   'DeleteSigningCertificateCommand',
@@ -97,14 +100,17 @@ export interface FakeUser {
   certificates: { id: string; body: string; status: Status }[];
   /** Serial numbers of the MFA devices enabled for the user. */
   mfa: string[];
-  accessKeys: { id: string; status: Status; secret: string }[];
+  /** `secret`: what only CreateAccessKey answers with, answered here in listings too; `lastUsed`: what GetAccessKeyLastUsed answers (never when absent or null). */
+  accessKeys: { id: string; status: Status; secret?: string; lastUsed?: Date | null }[];
   serviceCredentials: { id: string; serviceName: string; serviceUserName: string; status: Status; password: string }[];
   loginProfile: { passwordResetRequired: boolean; password: string } | null;
+  /** What GetUser answers as PasswordLastUsed (absent when null or not set). */
+  passwordLastUsed?: Date | null;
 }
 
 /** The secrets one user's fake answers carry, none of which may be written anywhere. */
 export function secretsOf(user: FakeUser): string[] {
-  return [...user.accessKeys.map((k) => k.secret), ...user.serviceCredentials.map((c) => c.password), ...(user.loginProfile ? [user.loginProfile.password] : []), seedOf(user.userName)];
+  return [...user.accessKeys.flatMap((k) => (k.secret === undefined ? [] : [k.secret])), ...user.serviceCredentials.map((c) => c.password), ...(user.loginProfile ? [user.loginProfile.password] : []), seedOf(user.userName)];
 }
 
 export const seedOf = (userName: string) => `JBSWY3DPEHPK3PXP${userName.toUpperCase()}SEED`;
@@ -212,7 +218,20 @@ export class FakeIam {
     return this.mutating().filter((c) => c.user === userName);
   }
 
+  /** What disable may change, per user (inline policy names, attached ARNs, key statuses), for before/after comparisons. */
+  access(): Record<string, { inline: string[]; attached: string[]; keys: Record<string, string> }> {
+    return Object.fromEntries(
+      this.users.map((u) => [u.userName, { inline: Object.keys(u.inline).sort(), attached: [...u.attached].sort(), keys: Object.fromEntries(u.accessKeys.map((k) => [k.id, k.status])) }]),
+    );
+  }
+
   install(mock: AwsClientStub<IAMClient>): this {
+    // One fake for every command, found by the command's class: sinon would otherwise match each call
+    // against one stub per command, which costs more than the fake itself.
+    const handlers = new Map<string, (input: Input) => unknown>();
+    const on = (command: { name: string }, handler: (input: Input) => unknown) => {
+      handlers.set(command.name, handler);
+    };
     const find = (name: unknown): FakeUser => {
       // IAM would apply a call without UserName to the caller: the code must always name the user.
       if (typeof name !== 'string' || name === '') throw new Error('an IAM call without UserName');
@@ -252,7 +271,7 @@ export class FakeIam {
       items.splice(index, 1);
     };
 
-    mock.on(GetAccountAuthorizationDetailsCommand).callsFake((input: Input) => {
+    on(GetAccountAuthorizationDetailsCommand, (input: Input) => {
       this.log('GetAccountAuthorizationDetailsCommand', input);
       const users = this.users.map((u) => ({
         UserName: u.userName,
@@ -269,7 +288,7 @@ export class FakeIam {
       const groups = [...new Set(this.users.flatMap((u) => u.groups))].map((g) => ({ GroupName: g, GroupId: `AGPA${g.toUpperCase()}`, Arn: `arn:aws:iam::${ACCOUNT_ID}:group/${g}`, Path: '/', GroupPolicyList: [], AttachedManagedPolicies: [] }));
       return { ...this.page('UserDetailList', users, input), GroupDetailList: groups, RoleDetailList: [], Policies: [], ...ok(++this.requests) };
     });
-    mock.on(GetUserCommand).callsFake(
+    on(GetUserCommand,
       read('GetUserCommand', (input) => {
         const u = find(input.UserName);
         return {
@@ -281,33 +300,34 @@ export class FakeIam {
             CreateDate: CREATED,
             ...(u.tags.length > 0 ? { Tags: u.tags } : {}),
             ...(u.boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const, PermissionsBoundaryArn: u.boundary } } : {}),
+            ...(u.passwordLastUsed ? { PasswordLastUsed: u.passwordLastUsed } : {}),
           },
         };
       }),
     );
-    mock.on(ListUserPoliciesCommand).callsFake(list('ListUserPoliciesCommand', 'PolicyNames', (input) => Object.keys(find(input.UserName).inline)));
-    mock.on(GetUserPolicyCommand).callsFake(
+    on(ListUserPoliciesCommand, list('ListUserPoliciesCommand', 'PolicyNames', (input) => Object.keys(find(input.UserName).inline)));
+    on(GetUserPolicyCommand,
       read('GetUserPolicyCommand', (input) => {
         const document = find(input.UserName).inline[String(input.PolicyName)];
         if (document === undefined) throw awsError('NoSuchEntityException');
         return { UserName: input.UserName, PolicyName: input.PolicyName, PolicyDocument: encodeURIComponent(document) };
       }),
     );
-    mock.on(ListAttachedUserPoliciesCommand).callsFake(
+    on(ListAttachedUserPoliciesCommand,
       list('ListAttachedUserPoliciesCommand', 'AttachedPolicies', (input) => find(input.UserName).attached.map((PolicyArn) => ({ PolicyArn, PolicyName: PolicyArn.split('/').pop() }))),
     );
-    mock.on(ListGroupsForUserCommand).callsFake(
+    on(ListGroupsForUserCommand,
       list('ListGroupsForUserCommand', 'Groups', (input) =>
         find(input.UserName).groups.map((g) => ({ GroupName: g, GroupId: `AGPA${g.toUpperCase()}`, Arn: `arn:aws:iam::${ACCOUNT_ID}:group/${g}`, Path: '/', CreateDate: CREATED })),
       ),
     );
-    mock.on(ListSSHPublicKeysCommand).callsFake(
+    on(ListSSHPublicKeysCommand,
       list('ListSSHPublicKeysCommand', 'SSHPublicKeys', (input) => {
         const u = find(input.UserName);
         return u.sshKeys.map((k) => ({ UserName: u.userName, SSHPublicKeyId: k.id, Status: k.status, UploadDate: CREATED }));
       }),
     );
-    mock.on(GetSSHPublicKeyCommand).callsFake(
+    on(GetSSHPublicKeyCommand,
       read('GetSSHPublicKeyCommand', (input) => {
         const u = find(input.UserName);
         const key = u.sshKeys.find((k) => k.id === input.SSHPublicKeyId);
@@ -317,19 +337,19 @@ export class FakeIam {
         return { SSHPublicKey: { UserName: u.userName, SSHPublicKeyId: key.id, Fingerprint: `fp:${key.id}`, SSHPublicKeyBody: body, Status: key.status, UploadDate: CREATED } };
       }),
     );
-    mock.on(ListSigningCertificatesCommand).callsFake(
+    on(ListSigningCertificatesCommand,
       list('ListSigningCertificatesCommand', 'Certificates', (input) => {
         const u = find(input.UserName);
         return u.certificates.map((c) => ({ UserName: u.userName, CertificateId: c.id, CertificateBody: c.body, Status: c.status, UploadDate: CREATED }));
       }),
     );
-    mock.on(ListMFADevicesCommand).callsFake(
+    on(ListMFADevicesCommand,
       list('ListMFADevicesCommand', 'MFADevices', (input) => {
         const u = find(input.UserName);
         return u.mfa.map((SerialNumber) => ({ UserName: u.userName, SerialNumber, EnableDate: CREATED }));
       }),
     );
-    mock.on(ListVirtualMFADevicesCommand).callsFake(
+    on(ListVirtualMFADevicesCommand,
       list('ListVirtualMFADevicesCommand', 'VirtualMFADevices', (input) =>
         [...this.virtualMfa]
           .map((SerialNumber) => ({ SerialNumber, owner: this.users.find((u) => u.mfa.includes(SerialNumber)) }))
@@ -342,7 +362,7 @@ export class FakeIam {
           })),
       ),
     );
-    mock.on(ListServiceSpecificCredentialsCommand).callsFake(
+    on(ListServiceSpecificCredentialsCommand,
       list('ListServiceSpecificCredentialsCommand', 'ServiceSpecificCredentials', (input) => {
         const u = find(input.UserName);
         return u.serviceCredentials.map((c) => ({
@@ -357,14 +377,22 @@ export class FakeIam {
         }));
       }),
     );
-    mock.on(ListAccessKeysCommand).callsFake(
+    on(ListAccessKeysCommand,
       list('ListAccessKeysCommand', 'AccessKeyMetadata', (input) => {
         const u = find(input.UserName);
         // SecretAccessKey: only CreateAccessKey answers with it; a leak here must not reach a file.
-        return u.accessKeys.map((k) => ({ UserName: u.userName, AccessKeyId: k.id, Status: k.status, CreateDate: CREATED, SecretAccessKey: k.secret }));
+        return u.accessKeys.map((k) => ({ UserName: u.userName, AccessKeyId: k.id, Status: k.status, CreateDate: CREATED, ...(k.secret === undefined ? {} : { SecretAccessKey: k.secret }) }));
       }),
     );
-    mock.on(GetLoginProfileCommand).callsFake(
+    on(GetAccessKeyLastUsedCommand,
+      read('GetAccessKeyLastUsedCommand', (input) => {
+        const key = this.users.flatMap((u) => u.accessKeys).find((k) => k.id === input.AccessKeyId);
+        if (!key) throw awsError('NoSuchEntityException');
+        const lastUsed = key.lastUsed ?? null;
+        return { AccessKeyLastUsed: { LastUsedDate: lastUsed ?? undefined, ServiceName: lastUsed ? 's3' : 'N/A', Region: lastUsed ? 'us-east-1' : 'N/A' } };
+      }),
+    );
+    on(GetLoginProfileCommand,
       read('GetLoginProfileCommand', (input) => {
         const u = find(input.UserName);
         if (!u.loginProfile) throw awsError('NoSuchEntityException');
@@ -372,22 +400,31 @@ export class FakeIam {
       }),
     );
 
+    // Disable and enable: keys set Inactive and Active again (the deny-all is put, attached, deleted and detached below).
+    on(UpdateAccessKeyCommand,
+      mutate('UpdateAccessKeyCommand', (input) => {
+        const key = find(input.UserName).accessKeys.find((k) => k.id === input.AccessKeyId);
+        if (!key) throw awsError('NoSuchEntityException');
+        key.status = input.Status as Status;
+      }),
+    );
+
     // Cleanup.
-    mock.on(DeleteLoginProfileCommand).callsFake(
+    on(DeleteLoginProfileCommand,
       mutate('DeleteLoginProfileCommand', (input) => {
         const u = find(input.UserName);
         if (!u.loginProfile) throw awsError('NoSuchEntityException');
         u.loginProfile = null;
       }),
     );
-    mock.on(DeleteAccessKeyCommand).callsFake(mutate('DeleteAccessKeyCommand', (input) => removeFrom(find(input.UserName).accessKeys, (k) => k.id === input.AccessKeyId)));
-    mock.on(DeleteSigningCertificateCommand).callsFake(mutate('DeleteSigningCertificateCommand', (input) => removeFrom(find(input.UserName).certificates, (c) => c.id === input.CertificateId)));
-    mock.on(DeleteSSHPublicKeyCommand).callsFake(mutate('DeleteSSHPublicKeyCommand', (input) => removeFrom(find(input.UserName).sshKeys, (k) => k.id === input.SSHPublicKeyId)));
-    mock.on(DeleteServiceSpecificCredentialCommand).callsFake(
+    on(DeleteAccessKeyCommand, mutate('DeleteAccessKeyCommand', (input) => removeFrom(find(input.UserName).accessKeys, (k) => k.id === input.AccessKeyId)));
+    on(DeleteSigningCertificateCommand, mutate('DeleteSigningCertificateCommand', (input) => removeFrom(find(input.UserName).certificates, (c) => c.id === input.CertificateId)));
+    on(DeleteSSHPublicKeyCommand, mutate('DeleteSSHPublicKeyCommand', (input) => removeFrom(find(input.UserName).sshKeys, (k) => k.id === input.SSHPublicKeyId)));
+    on(DeleteServiceSpecificCredentialCommand,
       mutate('DeleteServiceSpecificCredentialCommand', (input) => removeFrom(find(input.UserName).serviceCredentials, (c) => c.id === input.ServiceSpecificCredentialId)),
     );
-    mock.on(DeactivateMFADeviceCommand).callsFake(mutate('DeactivateMFADeviceCommand', (input) => removeFrom(find(input.UserName).mfa, (s) => s === input.SerialNumber)));
-    mock.on(DeleteVirtualMFADeviceCommand).callsFake(
+    on(DeactivateMFADeviceCommand, mutate('DeactivateMFADeviceCommand', (input) => removeFrom(find(input.UserName).mfa, (s) => s === input.SerialNumber)));
+    on(DeleteVirtualMFADeviceCommand,
       mutate('DeleteVirtualMFADeviceCommand', (input) => {
         const serial = String(input.SerialNumber);
         if (!this.virtualMfa.has(serial)) throw awsError('NoSuchEntityException');
@@ -395,23 +432,23 @@ export class FakeIam {
         this.virtualMfa.delete(serial);
       }),
     );
-    mock.on(DeleteUserPolicyCommand).callsFake(
+    on(DeleteUserPolicyCommand,
       mutate('DeleteUserPolicyCommand', (input) => {
         const u = find(input.UserName);
         if (u.inline[String(input.PolicyName)] === undefined) throw awsError('NoSuchEntityException');
         delete u.inline[String(input.PolicyName)];
       }),
     );
-    mock.on(DetachUserPolicyCommand).callsFake(mutate('DetachUserPolicyCommand', (input) => removeFrom(find(input.UserName).attached, (a) => a === input.PolicyArn)));
-    mock.on(RemoveUserFromGroupCommand).callsFake(mutate('RemoveUserFromGroupCommand', (input) => removeFrom(find(input.UserName).groups, (g) => g === input.GroupName)));
-    mock.on(DeleteUserPermissionsBoundaryCommand).callsFake(
+    on(DetachUserPolicyCommand, mutate('DetachUserPolicyCommand', (input) => removeFrom(find(input.UserName).attached, (a) => a === input.PolicyArn)));
+    on(RemoveUserFromGroupCommand, mutate('RemoveUserFromGroupCommand', (input) => removeFrom(find(input.UserName).groups, (g) => g === input.GroupName)));
+    on(DeleteUserPermissionsBoundaryCommand,
       mutate('DeleteUserPermissionsBoundaryCommand', (input) => {
         const u = find(input.UserName);
         if (u.boundary === null) throw awsError('NoSuchEntityException');
         u.boundary = null;
       }),
     );
-    mock.on(DeleteUserCommand).callsFake(
+    on(DeleteUserCommand,
       mutate('DeleteUserCommand', (input) => {
         const u = find(input.UserName);
         const attached =
@@ -424,7 +461,7 @@ export class FakeIam {
     );
 
     // Restore.
-    mock.on(CreateUserCommand).callsFake(
+    on(CreateUserCommand,
       mutate('CreateUserCommand', (input) => {
         if (this.has(String(input.UserName))) throw awsError('EntityAlreadyExistsException');
         this.created += 1;
@@ -437,24 +474,24 @@ export class FakeIam {
         return { User: { UserName: u.userName, UserId: u.userId, Arn: arn(u), Path: u.path, CreateDate: CREATED } };
       }),
     );
-    mock.on(PutUserPolicyCommand).callsFake(
+    on(PutUserPolicyCommand,
       mutate('PutUserPolicyCommand', (input) => {
         find(input.UserName).inline[String(input.PolicyName)] = String(input.PolicyDocument);
       }),
     );
-    mock.on(AttachUserPolicyCommand).callsFake(
+    on(AttachUserPolicyCommand,
       mutate('AttachUserPolicyCommand', (input) => {
         const u = find(input.UserName);
         if (!u.attached.includes(String(input.PolicyArn))) u.attached.push(String(input.PolicyArn));
       }),
     );
-    mock.on(AddUserToGroupCommand).callsFake(
+    on(AddUserToGroupCommand,
       mutate('AddUserToGroupCommand', (input) => {
         const u = find(input.UserName);
         if (!u.groups.includes(String(input.GroupName))) u.groups.push(String(input.GroupName));
       }),
     );
-    mock.on(UploadSSHPublicKeyCommand).callsFake(
+    on(UploadSSHPublicKeyCommand,
       mutate('UploadSSHPublicKeyCommand', (input) => {
         const u = find(input.UserName);
         const id = `APKANEW${String(++this.created).padStart(13, '0')}`;
@@ -462,14 +499,14 @@ export class FakeIam {
         return { SSHPublicKey: { UserName: u.userName, SSHPublicKeyId: id, Fingerprint: `fp:${id}`, SSHPublicKeyBody: String(input.SSHPublicKeyBody), Status: 'Active' as const, UploadDate: CREATED } };
       }),
     );
-    mock.on(UpdateSSHPublicKeyCommand).callsFake(
+    on(UpdateSSHPublicKeyCommand,
       mutate('UpdateSSHPublicKeyCommand', (input) => {
         const key = find(input.UserName).sshKeys.find((k) => k.id === input.SSHPublicKeyId);
         if (!key) throw awsError('NoSuchEntityException');
         key.status = input.Status as Status;
       }),
     );
-    mock.on(UploadSigningCertificateCommand).callsFake(
+    on(UploadSigningCertificateCommand,
       mutate('UploadSigningCertificateCommand', (input) => {
         const u = find(input.UserName);
         const id = `CERTNEW${String(++this.created).padStart(17, '0')}`;
@@ -477,13 +514,23 @@ export class FakeIam {
         return { Certificate: { UserName: u.userName, CertificateId: id, CertificateBody: String(input.CertificateBody), Status: 'Active' as const, UploadDate: CREATED } };
       }),
     );
-    mock.on(UpdateSigningCertificateCommand).callsFake(
+    on(UpdateSigningCertificateCommand,
       mutate('UpdateSigningCertificateCommand', (input) => {
         const cert = find(input.UserName).certificates.find((c) => c.id === input.CertificateId);
         if (!cert) throw awsError('NoSuchEntityException');
         cert.status = input.Status as Status;
       }),
     );
+    mock.send.callsFake(((command: { constructor: { name: string }; input: Input }) => {
+      const handler = handlers.get(command.constructor.name);
+      // A command the fake does not know answers nothing, as an unconfigured mock does.
+      if (!handler) return undefined;
+      try {
+        return handler(command.input);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }) as never);
     return this;
   }
 
