@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
-import { renderAuditSummary } from '../render/audit-summary.js';
-import { runAudit } from '../services/audit/run-audit.js';
-import { writeAuditOutputs } from '../services/audit/write-audit-outputs.js';
+import { renderAuditSummary } from '../phases/audit/audit-summary.js';
+import { runAudit } from '../phases/audit/run-audit.js';
+import { writeAuditOutputs } from '../phases/audit/write-audit-outputs.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** `iam2idc audit`: a read-only inventory of the account's IAM users, written to the workspace. */

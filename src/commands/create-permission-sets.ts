@@ -1,11 +1,11 @@
 import { Option, type Command } from 'commander';
 import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
-import { renderCreatePermissionSets } from '../render/create-permission-sets.js';
-import { emitInfrastructureAsCode } from '../services/permission-sets/emit-iac.js';
-import { readDesiredPermissionSets } from '../services/permission-sets/read-desired.js';
-import { resolveIdentityCenterInstance } from '../services/permission-sets/resolve-instance.js';
-import { permissionSetKinds } from '../services/permission-sets/permission-set-handlers.js';
-import { CREATE_PERMISSION_SETS, createPermissionSetsPhase } from '../services/permission-sets/create-permission-sets-phase.js';
+import { renderCreatePermissionSets } from '../phases/create-permission-sets/create-permission-sets-summary.js';
+import { emitInfrastructureAsCode } from '../phases/create-permission-sets/emit-iac.js';
+import { readDesiredPermissionSets } from '../phases/create-permission-sets/read-desired.js';
+import { resolveIdentityCenterInstance } from '../phases/create-permission-sets/resolve-instance.js';
+import { permissionSetKinds } from '../phases/create-permission-sets/permission-set-handlers.js';
+import { CREATE_PERMISSION_SETS, createPermissionSetsPhase } from '../phases/create-permission-sets/create-permission-sets-phase.js';
 import { readPolicyFile, readPolicyManifest } from '../workspace/policy-files.js';
 import { addPlanOptions, type PlanFlags } from './plan-options.js';
 import { runPhaseCommand } from './phase-command.js';

@@ -3,10 +3,10 @@ import { bindCaller, type CommandContext, type CommandRunner } from '../command-
 import { parseUserList } from '../cli-args/user-list.js';
 import { UserError } from '../errors.js';
 import { readJournalFold } from '../plan/journal-index.js';
-import { renderEnableDecisions, renderEnableSummary } from '../render/retire-summary.js';
-import { retireKinds } from '../services/retire/retire-handlers.js';
-import { ENABLE, enablePhase } from '../services/retire/enable-phase.js';
-import { retiredUserNamed, retiredUsersOf, type RetiredUser } from '../services/retire/retired-users.js';
+import { renderEnableDecisions, renderEnableSummary } from '../phases/disable/retire-summary.js';
+import { retireKinds } from '../phases/disable/retire-handlers.js';
+import { ENABLE, enablePhase } from '../phases/disable/enable-phase.js';
+import { retiredUserNamed, retiredUsersOf, type RetiredUser } from '../phases/disable/retired-users.js';
 import { addPlanOptions, type PlanFlags } from './plan-options.js';
 import { runPhaseCommand } from './phase-command.js';
 

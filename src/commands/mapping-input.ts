@@ -3,7 +3,7 @@ import { bindCaller, type CommandContext } from '../command-context.js';
 import { UserError } from '../errors.js';
 import { say } from '../io/io-host.js';
 import { checkWorkspacePath } from '../workspace/safe-file.js';
-import type { RetireAccount } from '../services/retire/principal-facts.js';
+import type { RetireAccount } from '../phases/disable/principal-facts.js';
 import { checkMappingAccount, formatMappingPath, loadMapping, MAPPING_FILE, type LoadedMapping } from '../workspace/mapping-file.js';
 import type { Mapping } from '../workspace/mapping-schema.js';
 import { readPermissionSetPolicies } from '../workspace/policy-files.js';

@@ -7,8 +7,8 @@ import { bindCaller, type CommandContext, type CommandRunner } from '../command-
 import { Iam2idcError, SafetyRefusal, UserError } from '../errors.js';
 import { runGuidedSession, type SessionEffects } from '../session/guided-session.js';
 import { findUnfinishedRuns } from '../plan/unfinished-runs.js';
-import type { PhaseId } from '../services/status/phase-checklist.js';
-import { readStatus } from '../services/status/read-status.js';
+import type { PhaseId } from '../phases/status/phase-checklist.js';
+import { readStatus } from '../phases/status/read-status.js';
 import { AUDIT_FILE, readAuditSnapshot } from '../workspace/audit-file.js';
 import { MAPPING_FILE } from '../workspace/mapping-file.js';
 import { assignHandler } from './assign.js';

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { CommandRunner } from '../command-context.js';
-import { PHASES, permissionsFor, permissionsPolicy, type Phase } from '../services/permissions/required-permissions.js';
+import { PHASES, permissionsFor, permissionsPolicy, type Phase } from '../model/required-permissions.js';
 
 interface RequiredPermissionsFlags {
   phase?: Phase[];

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
 import { say } from '../io/io-host.js';
-import { renderStatus } from '../render/status-summary.js';
-import { readStatus } from '../services/status/read-status.js';
+import { renderStatus } from '../phases/status/status-summary.js';
+import { readStatus } from '../phases/status/read-status.js';
 import { AUDIT_FILE, readAuditSnapshot } from '../workspace/audit-file.js';
 import { readMappingForStatus } from './mapping-input.js';
 

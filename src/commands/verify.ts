@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { parseUserList } from '../cli-args/user-list.js';
 import { bindCaller, type CommandContext, type CommandRunner } from '../command-context.js';
 import { say } from '../io/io-host.js';
-import { renderVerifySummary } from '../render/verify-summary.js';
-import { runVerify } from '../services/verify/run-verify.js';
+import { renderVerifySummary } from '../phases/verify/verify-summary.js';
+import { runVerify } from '../phases/verify/run-verify.js';
 import { readAuditSnapshot } from '../workspace/audit-file.js';
 import { readMapping } from './mapping-input.js';
 

@@ -6,9 +6,9 @@
  */
 import { Iam2idcError, Interrupted } from '../errors.js';
 import { say, type IoHost, type TextFormat } from '../io/io-host.js';
-import { describeUnfinishedRun, renderChecklist, renderStatus } from '../render/status-summary.js';
-import type { PhaseId } from '../services/status/phase-checklist.js';
-import type { StatusResult } from '../services/status/read-status.js';
+import { describeUnfinishedRun, renderChecklist, renderStatus } from '../phases/status/status-summary.js';
+import type { PhaseId } from '../phases/status/phase-checklist.js';
+import type { StatusResult } from '../phases/status/read-status.js';
 import type { UnfinishedRun } from '../plan/unfinished-runs.js';
 
 /** What each step does and why, in two or three lines, shown before it runs. */

@@ -89,7 +89,7 @@ export const WorkspaceStateSchema = z.strictObject({
       .optional(),
     /**
      * Written by earlier versions, read and never written now: who disable, enable, cleanup and restore
-     * acted on is derived from the journal (see services/retire/retired-users.ts).
+     * acted on is derived from the journal (see phases/disable/retired-users.ts).
      */
     disable: z.unknown().optional(),
     cleanup: z.unknown().optional(),

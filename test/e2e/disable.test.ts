@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ListAccessKeysCommand, ListAttachedUserPoliciesCommand, ListUserPoliciesCommand, ListUsersCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { describe, expect, inject, it } from 'vitest';
 import { readJournalFold } from '../../src/plan/journal-index.js';
-import { retiredUsersOf } from '../../src/services/retire/retired-users.js';
+import { retiredUsersOf } from '../../src/phases/disable/retired-users.js';
 import { Workspace } from '../../src/workspace/workspace.js';
 import type { EmulatorClients } from './support/aws-clients.js';
 import { startCountingServer } from './support/e2e-helpers.js';

@@ -4,7 +4,7 @@
  * journal does not know of (enable could not undo it), or record as done what AWS does not have.
  */
 import { expect } from 'vitest';
-import type { RetiredUser } from '../../../src/services/retire/retired-users.js';
+import type { RetiredUser } from '../../../src/phases/disable/retired-users.js';
 import type { UserBackup } from '../../../src/workspace/user-backups.js';
 import type { UserAccess } from './fault-state.js';
 

@@ -14,7 +14,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { readJournalFold } from '../../../src/plan/journal-index.js';
-import { retiredUserNamed, retiredUsersOf, type RetiredUser } from '../../../src/services/retire/retired-users.js';
+import { retiredUserNamed, retiredUsersOf, type RetiredUser } from '../../../src/phases/disable/retired-users.js';
 import { Workspace } from '../../../src/workspace/workspace.js';
 import type { UserBackup } from '../../../src/workspace/user-backups.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = path.resolve(__dirname, '../../../src');
 
-/** Folders that hold one unit each (a phase's services); any other folder of src is one unit, and so is each file at its root. */
-const FOLDERS_OF_UNITS = new Set(['services']);
+/** Folders that hold one unit each (a phase); any other folder of src is one unit, and so is each file at its root. */
+const FOLDERS_OF_UNITS = new Set(['phases']);
 
 function unitOf(file: string): string {
   const parts = path.relative(SRC, file).split(path.sep);
@@ -76,6 +76,6 @@ describe('the folders of src', () => {
 
   it('are all seen: the graph holds the model, the plan engine and the phases', () => {
     const units = [...unitGraph().keys()];
-    expect(units).toEqual(expect.arrayContaining(['model', 'plan', 'workspace', 'aws', 'services/audit', 'services/retire']));
+    expect(units).toEqual(expect.arrayContaining(['model', 'plan', 'workspace', 'aws', 'phases/audit', 'phases/disable', 'phases/cleanup']));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
-import { completeDesiredUsers, IdentityInputError, readDesiredIdentities, type DesiredIdentities } from '../../../src/services/identities/desired-identities.js';
+import { completeDesiredUsers, IdentityInputError, readDesiredIdentities, type DesiredIdentities } from '../../../src/phases/assign/identities/desired-identities.js';
 import { auditUser, mapping } from '../identities/fixtures.js';
 
 /** What `assign` reads before it asks: `jdoe` lacks every field, `jane.doe` only an email. */

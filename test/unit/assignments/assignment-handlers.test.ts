@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-sso-admin';
 import { describe, expect, it } from 'vitest';
 import { Fault } from '../../../src/errors.js';
-import { createAssignmentContext, createAssignmentRegistry, type AssignmentContext } from '../../../src/services/assignments/assignment-handlers.js';
-import { ASSIGNMENT_KIND, type AssignmentParams } from '../../../src/services/assignments/plan-assignments.js';
-import type { PollingOptions } from '../../../src/services/permission-sets/types.js';
+import { createAssignmentContext, createAssignmentRegistry, type AssignmentContext } from '../../../src/phases/assign/assignment-handlers.js';
+import { ASSIGNMENT_KIND, type AssignmentParams } from '../../../src/phases/assign/plan-assignments.js';
+import type { PollingOptions } from '../../../src/phases/create-permission-sets/types.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 
 const { mocks, clients } = mockAws();

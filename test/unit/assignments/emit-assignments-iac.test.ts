@@ -4,8 +4,8 @@ import type { ScalarTag } from 'yaml';
 import {
   emitAssignmentsCloudFormation,
   emitAssignmentsTerraform,
-} from '../../../src/services/assignments/emit-assignments-iac.js';
-import type { AssignmentsIacInput, EmitAssignmentsOptions } from '../../../src/services/assignments/emit-assignments-iac.js';
+} from '../../../src/phases/assign/emit-assignments-iac.js';
+import type { AssignmentsIacInput, EmitAssignmentsOptions } from '../../../src/phases/assign/emit-assignments-iac.js';
 
 const GENERATED_AT = '2024-05-01T12:00:00.000Z';
 const INSTANCE_ARN = 'arn:aws:sso:::instance/ssoins-1111111111111111';

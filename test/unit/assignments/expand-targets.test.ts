@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { describe, expect, it } from 'vitest';
 import { Fault, UserError } from '../../../src/errors.js';
-import { expandTargets } from '../../../src/services/assignments/expand-targets.js';
+import { expandTargets } from '../../../src/phases/assign/expand-targets.js';
 import type { MappingAssignment } from '../../../src/workspace/mapping-schema.js';
 import { awsError, mockSdkClient } from '../support/aws-mocks.js';
 

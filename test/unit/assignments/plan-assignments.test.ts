@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ASSIGNMENT_KIND, listDesiredAssignments, planAssignments, type CurrentAssignment } from '../../../src/services/assignments/plan-assignments.js';
-import { verifyAccess } from '../../../src/services/assignments/verify-access.js';
+import { ASSIGNMENT_KIND, listDesiredAssignments, planAssignments, type CurrentAssignment } from '../../../src/phases/assign/plan-assignments.js';
+import { verifyAccess } from '../../../src/phases/assign/verify-access.js';
 import { mappingSchema, type Mapping } from '../../../src/workspace/mapping-schema.js';
 
 const INSTANCE_ARN = 'arn:aws:sso:::instance/ssoins-1111111111111111';

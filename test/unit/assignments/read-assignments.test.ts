@@ -1,6 +1,6 @@
 import { ListAccountAssignmentsCommand } from '@aws-sdk/client-sso-admin';
 import { describe, expect, it } from 'vitest';
-import { nameAssignments, readAccountAssignments } from '../../../src/services/assignments/read-assignments.js';
+import { nameAssignments, readAccountAssignments } from '../../../src/phases/assign/read-assignments.js';
 import { mockAws } from '../support/aws-mocks.js';
 
 const { mocks, clients } = mockAws();

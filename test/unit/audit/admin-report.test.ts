@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createTextFormat } from '../../../src/io/text-format.js';
-import { renderAuditSummary } from '../../../src/render/audit-summary.js';
+import { renderAuditSummary } from '../../../src/phases/audit/audit-summary.js';
 import { analyzeAdminAccess } from '../../../src/model/admin/admin-access.js';
-import { renderAuditMarkdown } from '../../../src/services/audit/render-audit-markdown.js';
-import { countAudit, describeAdminRows, describeUserRow } from '../../../src/services/audit/summarise-users.js';
+import { renderAuditMarkdown } from '../../../src/phases/audit/render-audit-markdown.js';
+import { countAudit, describeAdminRows, describeUserRow } from '../../../src/phases/audit/summarise-users.js';
 import type { AuditSnapshot, UserRecord } from '../../../src/model/inventory.js';
-import type { AuditOutputs } from '../../../src/services/audit/write-audit-outputs.js';
+import type { AuditOutputs } from '../../../src/phases/audit/write-audit-outputs.js';
 import {
   ACCOUNT_ID,
   ACCOUNT_ROOT_ARN,

@@ -3,7 +3,7 @@ import {
   CLASSIFICATION_WEIGHTS,
   classifyUser,
   type ClassificationReasonCode,
-} from '../../../src/services/audit/classify-user.js';
+} from '../../../src/phases/audit/classify-user.js';
 import type { UserKind, UserRecord } from '../../../src/model/inventory.js';
 import {
   FIXTURE_NOW,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isMap, isScalar } from 'yaml';
 import type { Document } from 'yaml';
-import { draftMapping } from '../../../src/services/audit/draft-mapping.js';
+import { draftMapping } from '../../../src/phases/audit/draft-mapping.js';
 import { parseMapping, renderMappingDocument } from '../../../src/workspace/mapping-file.js';
 import { normalisePermissionSetName } from '../../../src/workspace/mapping-schema.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';

@@ -4,7 +4,7 @@ import {
   ROOT_SUBJECT,
   evaluateFindings,
   type FindingRule,
-} from '../../../src/services/audit/evaluate-findings.js';
+} from '../../../src/phases/audit/evaluate-findings.js';
 import type { AdminAccess, Finding, RootAccountSummary, Severity, UserRecord } from '../../../src/model/inventory.js';
 import {
   ADMINISTRATOR_ACCESS_ARN,

@@ -12,7 +12,7 @@ import { Fault, Interrupted } from '../../../src/errors.js';
 import {
   fetchCredentialReport,
   type FetchCredentialReportOptions,
-} from '../../../src/services/audit/fetch-credential-report.js';
+} from '../../../src/phases/audit/fetch-credential-report.js';
 import { mockSdkClient } from '../support/aws-mocks.js';
 
 const iamMock = mockSdkClient(IAMClient);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   matchAccessKeysToReportSlots,
   type ListedAccessKey,
-} from '../../../src/services/audit/match-access-keys.js';
+} from '../../../src/phases/audit/match-access-keys.js';
 import type { AccessKeySummary, CredentialReportRow } from '../../../src/model/inventory.js';
 
 const ACCOUNT = '111111111111';

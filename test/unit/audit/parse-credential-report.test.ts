@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Fault } from '../../../src/errors.js';
-import { parseCredentialReport } from '../../../src/services/audit/parse-credential-report.js';
+import { parseCredentialReport } from '../../../src/phases/audit/parse-credential-report.js';
 
 // Fixture account 111111111111; the report carries ARNs, not user IDs.
 const ACCOUNT = '111111111111';

@@ -12,7 +12,7 @@ import { ListInstancesCommand } from '@aws-sdk/client-sso-admin';
 import { describe, expect, it } from 'vitest';
 import { Fault } from '../../../src/errors.js';
 import { TestIoHost } from '../support/test-io-host.js';
-import { runAudit } from '../../../src/services/audit/run-audit.js';
+import { runAudit } from '../../../src/phases/audit/run-audit.js';
 import { ACCOUNT_ID, ACCOUNT_ROOT_ARN, FIXTURE_NOW, roleArn, userArn } from '../../fixtures/inventory.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyDenial, denialGuidance, type DenialCause, type DeniedBy } from '../../../src/services/denied/classify-denial.js';
+import { classifyDenial, denialGuidance, type DenialCause, type DeniedBy } from '../../../src/phases/watch-denied/classify-denial.js';
 
 const SSO_SESSION = 'arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Dev_0123456789abcdef/jane';
 const IAM_USER = 'arn:aws:iam::111111111111:user/alice';

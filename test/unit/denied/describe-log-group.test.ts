@@ -1,7 +1,7 @@
 import { DescribeLogGroupsCommand, type LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
 import { Fault } from '../../../src/errors.js';
-import { describeLogGroup } from '../../../src/services/denied/describe-log-group.js';
+import { describeLogGroup } from '../../../src/phases/watch-denied/describe-log-group.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 import { DAY_MS, msDaysAgo } from '../support/time.js';
 

@@ -1,7 +1,7 @@
 import { DescribeTrailsCommand, type Trail } from '@aws-sdk/client-cloudtrail';
 import { describe, expect, it } from 'vitest';
 import { Fault, UserError } from '../../../src/errors.js';
-import { findTrailLogGroup, parseLogGroupFlag } from '../../../src/services/denied/find-trail-log-group.js';
+import { findTrailLogGroup, parseLogGroupFlag } from '../../../src/phases/watch-denied/find-trail-log-group.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 import { caught } from '../support/caught.js';
 

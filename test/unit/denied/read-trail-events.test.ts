@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Fault } from '../../../src/errors.js';
-import { INSIGHTS_ROW_LIMIT, TRAIL_FILTER_PATTERN, TRAIL_INSIGHTS_QUERY } from '../../../src/services/denied/event-filter.js';
-import { emptyReadStats, insightsTimestamp, readTrailEvents, type ReadOptions, type WatchedEvent } from '../../../src/services/denied/read-trail-events.js';
+import { INSIGHTS_ROW_LIMIT, TRAIL_FILTER_PATTERN, TRAIL_INSIGHTS_QUERY } from '../../../src/phases/watch-denied/event-filter.js';
+import { emptyReadStats, insightsTimestamp, readTrailEvents, type ReadOptions, type WatchedEvent } from '../../../src/phases/watch-denied/read-trail-events.js';
 import { mockAws } from '../support/aws-mocks.js';
 import { DIGEST_RECORD, iamUserCall, identityCenterCall, insightsRow, logEvent, roleCall } from './support/cloudwatch-trail-fixtures.js';
 

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mergeWindows, recordActivity } from '../../../src/services/denied/record-activity.js';
-import type { IamUserActivity, PermissionSetDenials, WatchReport } from '../../../src/services/denied/watch-report.js';
+import { mergeWindows, recordActivity } from '../../../src/phases/watch-denied/record-activity.js';
+import type { IamUserActivity, PermissionSetDenials, WatchReport } from '../../../src/phases/watch-denied/watch-report.js';
 import { Workspace } from '../../../src/workspace/workspace.js';
 
 const ACCOUNT = '111111111111';

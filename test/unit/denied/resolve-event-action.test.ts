@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventActionResolver } from '../../../src/services/denied/resolve-event-action.js';
+import { EventActionResolver } from '../../../src/phases/watch-denied/resolve-event-action.js';
 
 const event = (eventSource: string, eventName: string) => ({ eventSource, eventName });
 

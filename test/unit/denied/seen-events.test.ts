@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeenEvents } from '../../../src/services/denied/seen-events.js';
+import { SeenEvents } from '../../../src/phases/watch-denied/seen-events.js';
 
 const T0 = Date.parse('2026-11-30T10:00:00Z');
 

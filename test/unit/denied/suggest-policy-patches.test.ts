@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyStatement } from '../../../src/model/inventory.js';
-import { patchPath, suggestPolicyPatches, type PolicyPatch } from '../../../src/services/denied/suggest-policy-patches.js';
-import type { DeniedActionGroup, PermissionSetDenials, WatchReport } from '../../../src/services/denied/watch-report.js';
+import { patchPath, suggestPolicyPatches, type PolicyPatch } from '../../../src/phases/watch-denied/suggest-policy-patches.js';
+import type { DeniedActionGroup, PermissionSetDenials, WatchReport } from '../../../src/phases/watch-denied/watch-report.js';
 
 const ACCOUNT = '111111111111';
 const WINDOW = { since: '2026-11-29T10:00:00.000Z', until: '2026-11-30T10:00:00.000Z' };

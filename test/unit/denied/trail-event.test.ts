@@ -4,8 +4,8 @@ import {
   describePrincipal,
   permissionSetOfRole,
   type Principal,
-} from '../../../src/services/denied/attribute-principal.js';
-import { isDenied, isDeniedErrorCode, parseTrailEvent, type TrailEvent } from '../../../src/services/denied/trail-event.js';
+} from '../../../src/phases/watch-denied/attribute-principal.js';
+import { isDenied, isDeniedErrorCode, parseTrailEvent, type TrailEvent } from '../../../src/phases/watch-denied/trail-event.js';
 
 const ACCOUNT = '111111111111';
 const IDC_ROLE = 'AWSReservedSSO_Developers_0123456789abcdef';

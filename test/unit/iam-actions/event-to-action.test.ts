@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalAction, isKnownAction, isKnownService } from '../../../src/services/iam-actions/action-catalog.js';
+import { canonicalAction, isKnownAction, isKnownService } from '../../../src/model/iam-actions/action-catalog.js';
 import {
   EVENT_NAME_RENAMES,
   EVENT_SOURCE_PREFIXES,
   EVENTS_WITHOUT_ACTION,
-} from '../../../src/services/iam-actions/event-action-renames.js';
-import { eventToAction } from '../../../src/services/iam-actions/event-to-action.js';
+} from '../../../src/model/iam-actions/event-action-renames.js';
+import { eventToAction } from '../../../src/model/iam-actions/event-to-action.js';
 
 describe('eventToAction', () => {
   it.each([

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalAction, expandActionPattern } from '../../../src/services/iam-actions/action-catalog.js';
+import { canonicalAction, expandActionPattern } from '../../../src/model/iam-actions/action-catalog.js';
 import {
   INVISIBLE_ACTIONS,
   invisibleActionsGranted,
   invisibleReason,
-} from '../../../src/services/iam-actions/invisible-actions.js';
+} from '../../../src/model/iam-actions/invisible-actions.js';
 
 describe('INVISIBLE_ACTIONS', () => {
   it.each(INVISIBLE_ACTIONS.map((entry) => [entry.action]))('Given %s, When checked, Then it is a known action in canonical spelling', async (action) => {

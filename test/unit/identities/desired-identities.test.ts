@@ -7,7 +7,7 @@ import {
   deriveNames,
   missingFieldsError,
   readDesiredIdentities,
-} from '../../../src/services/identities/desired-identities.js';
+} from '../../../src/phases/assign/identities/desired-identities.js';
 import { auditUser, mapping } from './fixtures.js';
 
 function thrown(fn: () => unknown): IdentityInputError {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultAccessPortalUrl, renderOnboardingReport } from '../../../src/services/identities/onboarding-report.js';
+import { defaultAccessPortalUrl, renderOnboardingReport } from '../../../src/phases/assign/identities/onboarding-report.js';
 import { STORE_ID } from './fixtures.js';
 
 const generatedAt = '2025-01-01T00:00:00.000Z';

@@ -8,10 +8,10 @@ import {
 } from '@aws-sdk/client-identitystore';
 import { describe, expect, it } from 'vitest';
 import type { PlannedAction } from '../../../src/plan/plan-types.js';
-import { readDesiredIdentities } from '../../../src/services/identities/desired-identities.js';
-import { createIdentityContext, createIdentityRegistry } from '../../../src/services/identities/identity-handlers.js';
-import { IDC_KIND, planIdentities } from '../../../src/services/identities/plan-identities.js';
-import type { CurrentIdentities } from '../../../src/services/identities/read-identities.js';
+import { readDesiredIdentities } from '../../../src/phases/assign/identities/desired-identities.js';
+import { createIdentityContext, createIdentityRegistry } from '../../../src/phases/assign/identities/identity-handlers.js';
+import { IDC_KIND, planIdentities } from '../../../src/phases/assign/identities/plan-identities.js';
+import type { CurrentIdentities } from '../../../src/phases/assign/identities/read-identities.js';
 import { STORE_ID, awsError, mapping, mockIdentityStore } from './fixtures.js';
 
 const { mock, client } = mockIdentityStore();

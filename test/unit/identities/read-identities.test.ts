@@ -1,8 +1,8 @@
 import { GetGroupIdCommand, GetUserIdCommand, ListGroupMembershipsCommand, ListUsersCommand } from '@aws-sdk/client-identitystore';
 import { describe, expect, it } from 'vitest';
-import { detectIdentitySource } from '../../../src/services/identities/detect-identity-source.js';
-import { readDesiredIdentities } from '../../../src/services/identities/desired-identities.js';
-import { readCurrentIdentities } from '../../../src/services/identities/read-identities.js';
+import { detectIdentitySource } from '../../../src/phases/assign/identities/detect-identity-source.js';
+import { readDesiredIdentities } from '../../../src/phases/assign/identities/desired-identities.js';
+import { readCurrentIdentities } from '../../../src/phases/assign/identities/read-identities.js';
 import { STORE_ID, awsError, mapping, mockIdentityStore } from './fixtures.js';
 
 const { mock, client } = mockIdentityStore();

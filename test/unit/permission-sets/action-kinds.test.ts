@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { verifyPlan } from '../../../src/plan/verify-plan.js';
 import type { PlannedAction } from '../../../src/plan/plan-types.js';
-import { invertPermissionSetAction } from '../../../src/services/permission-sets/permission-set-actions.js';
-import { permissionSetKinds } from '../../../src/services/permission-sets/permission-set-handlers.js';
-import { planPermissionSets } from '../../../src/services/permission-sets/plan-permission-sets.js';
-import { assignKinds } from '../../../src/services/assignments/assign-phase.js';
-import { ASSIGNMENT_KIND, buildAssignmentAction } from '../../../src/services/assignments/plan-assignments.js';
+import { invertPermissionSetAction } from '../../../src/phases/create-permission-sets/permission-set-actions.js';
+import { permissionSetKinds } from '../../../src/phases/create-permission-sets/permission-set-handlers.js';
+import { planPermissionSets } from '../../../src/phases/create-permission-sets/plan-permission-sets.js';
+import { assignKinds } from '../../../src/phases/assign/assign-phase.js';
+import { ASSIGNMENT_KIND, buildAssignmentAction } from '../../../src/phases/assign/plan-assignments.js';
 import { allowStatement, currentOf, desiredSet, INSTANCE_ARN, policy, READ_ONLY_ARN, S3_READ_ONLY_ARN, VIEW_ONLY_ARN } from './fixtures.js';
 
 const SAVED = { saved: true, file: 'plan.json' } as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyDocument } from '../../../src/model/inventory.js';
-import { arePoliciesEqual, isPolicyBroadening, renderInlinePolicyText } from '../../../src/services/permission-sets/compare-policies.js';
+import { arePoliciesEqual, isPolicyBroadening, renderInlinePolicyText } from '../../../src/phases/create-permission-sets/compare-policies.js';
 import { countPolicyChars } from '../../../src/model/policy-size.js';
 import { allowStatement, policy } from './fixtures.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { ScalarTag } from 'yaml';
-import { assignLogicalIds, emitCloudFormation } from '../../../src/services/permission-sets/emit-cloudformation.js';
-import type { DesiredPermissionSet } from '../../../src/services/permission-sets/types.js';
+import { assignLogicalIds, emitCloudFormation } from '../../../src/phases/create-permission-sets/emit-cloudformation.js';
+import type { DesiredPermissionSet } from '../../../src/phases/create-permission-sets/types.js';
 
 const GENERATED_AT = '2024-05-01T12:00:00.000Z';
 const INSTANCE_ARN = 'arn:aws:sso:::instance/ssoins-1111111111111111';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assignTerraformIdentifiers, emitTerraform, quoteHclString } from '../../../src/services/permission-sets/emit-terraform.js';
-import type { DesiredPermissionSet } from '../../../src/services/permission-sets/types.js';
+import { assignTerraformIdentifiers, emitTerraform, quoteHclString } from '../../../src/phases/create-permission-sets/emit-terraform.js';
+import type { DesiredPermissionSet } from '../../../src/phases/create-permission-sets/types.js';
 
 const GENERATED_AT = '2024-05-01T12:00:00.000Z';
 const INSTANCE_ARN = 'arn:aws:sso:::instance/ssoins-1111111111111111';

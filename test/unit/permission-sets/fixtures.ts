@@ -9,7 +9,7 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-sso-admin';
 import type { PolicyDocument } from '../../../src/model/inventory.js';
-import type { CurrentPermissionSet, DesiredPermissionSet, PollingOptions } from '../../../src/services/permission-sets/types.js';
+import type { CurrentPermissionSet, DesiredPermissionSet, PollingOptions } from '../../../src/phases/create-permission-sets/types.js';
 import { mappingSchema, type Mapping } from '../../../src/workspace/mapping-schema.js';
 import { awsError, type mockAws } from '../support/aws-mocks.js';
 

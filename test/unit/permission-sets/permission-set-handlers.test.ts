@@ -11,11 +11,11 @@ import {
 } from '@aws-sdk/client-sso-admin';
 import { describe, expect, it } from 'vitest';
 import type { ActionRegistry, PlannedAction } from '../../../src/plan/plan-types.js';
-import { PS_KIND } from '../../../src/services/permission-sets/permission-set-actions.js';
-import { createPermissionSetContext, type PermissionSetContext } from '../../../src/services/permission-sets/permission-set-context.js';
-import { createPermissionSetRegistry } from '../../../src/services/permission-sets/permission-set-handlers.js';
-import { planPermissionSets } from '../../../src/services/permission-sets/plan-permission-sets.js';
-import { readCurrentPermissionSets } from '../../../src/services/permission-sets/read-current.js';
+import { PS_KIND } from '../../../src/phases/create-permission-sets/permission-set-actions.js';
+import { createPermissionSetContext, type PermissionSetContext } from '../../../src/phases/create-permission-sets/permission-set-context.js';
+import { createPermissionSetRegistry } from '../../../src/phases/create-permission-sets/permission-set-handlers.js';
+import { planPermissionSets } from '../../../src/phases/create-permission-sets/plan-permission-sets.js';
+import { readCurrentPermissionSets } from '../../../src/phases/create-permission-sets/read-current.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 import {
   FAST_POLLING,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PlannedAction } from '../../../src/plan/plan-types.js';
-import { PS_KIND } from '../../../src/services/permission-sets/permission-set-actions.js';
-import { ABSENT_FINGERPRINT, fingerprintPermissionSet, planPermissionSets } from '../../../src/services/permission-sets/plan-permission-sets.js';
-import type { CurrentPermissionSet, DesiredPermissionSet } from '../../../src/services/permission-sets/types.js';
+import { PS_KIND } from '../../../src/phases/create-permission-sets/permission-set-actions.js';
+import { ABSENT_FINGERPRINT, fingerprintPermissionSet, planPermissionSets } from '../../../src/phases/create-permission-sets/plan-permission-sets.js';
+import type { CurrentPermissionSet, DesiredPermissionSet } from '../../../src/phases/create-permission-sets/types.js';
 import { ACCOUNT_A, ACCOUNT_B, INSTANCE_ARN, READ_ONLY_ARN, S3_READ_ONLY_ARN, VIEW_ONLY_ARN, allowStatement, currentOf, desiredSet, policy } from './fixtures.js';
 
 const DEV_POLICY = policy(allowStatement(['s3:GetObject', 's3:PutObject'], 'arn:aws:s3:::app-bucket/*'));

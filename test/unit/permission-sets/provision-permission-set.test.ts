@@ -1,10 +1,10 @@
 import { DescribePermissionSetProvisioningStatusCommand, ProvisionPermissionSetCommand, type StatusValues } from '@aws-sdk/client-sso-admin';
 import { describe, expect, it } from 'vitest';
 import { Fault } from '../../../src/errors.js';
-import { PS_KIND } from '../../../src/services/permission-sets/permission-set-actions.js';
-import { createPermissionSetContext } from '../../../src/services/permission-sets/permission-set-context.js';
-import { createPermissionSetRegistry } from '../../../src/services/permission-sets/permission-set-handlers.js';
-import type { PollingOptions } from '../../../src/services/permission-sets/types.js';
+import { PS_KIND } from '../../../src/phases/create-permission-sets/permission-set-actions.js';
+import { createPermissionSetContext } from '../../../src/phases/create-permission-sets/permission-set-context.js';
+import { createPermissionSetRegistry } from '../../../src/phases/create-permission-sets/permission-set-handlers.js';
+import type { PollingOptions } from '../../../src/phases/create-permission-sets/types.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 import { ACCOUNT_A, ACCOUNT_B, FAST_POLLING, INSTANCE_ARN, psArn, stubPermissionSets } from './fixtures.js';
 

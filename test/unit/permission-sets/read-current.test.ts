@@ -8,7 +8,7 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-sso-admin';
 import { describe, expect, it } from 'vitest';
-import { readCurrentPermissionSets } from '../../../src/services/permission-sets/read-current.js';
+import { readCurrentPermissionSets } from '../../../src/phases/create-permission-sets/read-current.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 import { ACCOUNT_A, ACCOUNT_B, INSTANCE_ARN, READ_ONLY_ARN, VIEW_ONLY_ARN, allowStatement, policy, psArn, stubPermissionSet, stubPermissionSets } from './fixtures.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
 import type { PolicyDocument } from '../../../src/model/inventory.js';
-import { readCurrentPermissionSets } from '../../../src/services/permission-sets/read-current.js';
-import { PermissionSetInputError, readDesiredPermissionSets, type ReadPolicy } from '../../../src/services/permission-sets/read-desired.js';
+import { readCurrentPermissionSets } from '../../../src/phases/create-permission-sets/read-current.js';
+import { PermissionSetInputError, readDesiredPermissionSets, type ReadPolicy } from '../../../src/phases/create-permission-sets/read-desired.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import { mockAws } from '../support/aws-mocks.js';
 import { INSTANCE_ARN, READ_ONLY_ARN, allowStatement, mappingWith, policy } from './fixtures.js';

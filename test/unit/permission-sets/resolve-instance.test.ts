@@ -2,7 +2,7 @@ import { ListInstancesCommand, type InstanceStatus } from '@aws-sdk/client-sso-a
 import { describe, expect, it, vi } from 'vitest';
 import { Fault, SafetyRefusal, UserError } from '../../../src/errors.js';
 import type { IdentityCenterInstance } from '../../../src/model/inventory.js';
-import { resolveIdentityCenterInstance } from '../../../src/services/permission-sets/resolve-instance.js';
+import { resolveIdentityCenterInstance } from '../../../src/phases/create-permission-sets/resolve-instance.js';
 import { mockAws } from '../support/aws-mocks.js';
 import { INSTANCE_ARN } from './fixtures.js';
 

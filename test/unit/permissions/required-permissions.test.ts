@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { isKnownAction } from '../../../src/services/iam-actions/action-catalog.js';
-import { PHASES, permissionsFor, permissionsPolicy, renderPermissionsMarkdown, REQUIRED_PERMISSIONS } from '../../../src/services/permissions/required-permissions.js';
+import { isKnownAction } from '../../../src/model/iam-actions/action-catalog.js';
+import { PHASES, permissionsFor, permissionsPolicy, renderPermissionsMarkdown, REQUIRED_PERMISSIONS } from '../../../src/model/required-permissions.js';
 
 describe('the permissions the tool needs', () => {
   it('Given the table, When every action is looked up, Then each is a real IAM action', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkPolicyLocally } from '../../../src/services/policies/check-policy-locally.js';
-import type { ValidationFinding } from '../../../src/services/policies/types.js';
+import { checkPolicyLocally } from '../../../src/phases/generate-policies/check-policy-locally.js';
+import type { ValidationFinding } from '../../../src/phases/generate-policies/types.js';
 
 const valid = () => ({
   Version: '2012-10-17',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
 import { ExitCode } from '../../../src/exit-codes.js';
-import { collectSourcePolicies } from '../../../src/services/policies/collect-source-policies.js';
+import { collectSourcePolicies } from '../../../src/phases/generate-policies/collect-source-policies.js';
 import { isAwsManagedPolicyArn } from '../../../src/model/iam-identifiers.js';
 import { allow, makeGroup, makeManagedPolicy, makeUser, policyArn, policyDocument } from '../../fixtures/inventory.js';
 import { DEPLOY_POLICY, makeSnapshot, READ_ONLY_ARN, S3_READ_ONLY_ARN, typicalSnapshot } from '../../fixtures/snapshot.js';

@@ -6,8 +6,8 @@ import {
   comparePolicySources,
   expandAllowedActions,
   keepKnownActions,
-} from '../../../src/services/policies/compare-policy-sources.js';
-import { expandActionPattern } from '../../../src/services/iam-actions/action-catalog.js';
+} from '../../../src/phases/generate-policies/compare-policy-sources.js';
+import { expandActionPattern } from '../../../src/model/iam-actions/action-catalog.js';
 import { allow, policyDocument, roleArn } from '../../fixtures/inventory.js';
 
 const BUCKET_OBJECTS = 'arn:aws:s3:::app-bucket/*';

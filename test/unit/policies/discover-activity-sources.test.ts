@@ -6,7 +6,7 @@ import {
   discoverActivitySources,
   findAccessRole,
   POLICY_GENERATION_DOC,
-} from '../../../src/services/policies/discover-activity-sources.js';
+} from '../../../src/phases/generate-policies/discover-activity-sources.js';
 import { ACCOUNT_ID, makeRole, roleArn, serviceTrustPolicy, trustPolicy } from '../../fixtures/inventory.js';
 import { makeSnapshot } from '../../fixtures/snapshot.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';

@@ -7,10 +7,10 @@
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
-import { draftMapping } from '../../../src/services/audit/draft-mapping.js';
+import { draftMapping } from '../../../src/phases/audit/draft-mapping.js';
 import type { Group, ManagedPolicy, PolicyDocument, PolicyStatement, UserRecord } from '../../../src/model/inventory.js';
-import { libraryOfSnapshot, planPolicySets } from '../../../src/services/policies/plan-policy-sets.js';
-import { splitForFidelity } from '../../../src/services/policies/split-for-fidelity.js';
+import { libraryOfSnapshot, planPolicySets } from '../../../src/phases/generate-policies/plan-policy-sets.js';
+import { splitForFidelity } from '../../../src/phases/generate-policies/split-for-fidelity.js';
 import { permissionSetsOfPeople } from '../../../src/workspace/people-permission-sets.js';
 import { parseMapping, renderMappingDocument } from '../../../src/workspace/mapping-file.js';
 import { ACCOUNT_ID, makeGroup, makeUser, policyArn } from '../../fixtures/inventory.js';

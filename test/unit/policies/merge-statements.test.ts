@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyStatement } from '../../../src/model/inventory.js';
-import { compareActions, mergeStatements, normaliseActionStatement } from '../../../src/services/policies/merge-statements.js';
+import { compareActions, mergeStatements, normaliseActionStatement } from '../../../src/phases/generate-policies/merge-statements.js';
 import { allow } from '../../fixtures/inventory.js';
 
 const BUCKET = 'arn:aws:s3:::bucket';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { matchesActionPattern, statementsOf, toArray } from '../../../src/model/policy-statements.js';
 import type { PolicyStatement } from '../../../src/model/inventory.js';
-import { mergeStatements } from '../../../src/services/policies/merge-statements.js';
-import { OVERFLOW_POLICY_PATH, overflowPolicyFile, packPermissionSet } from '../../../src/services/policies/pack-permission-set.js';
+import { mergeStatements } from '../../../src/phases/generate-policies/merge-statements.js';
+import { OVERFLOW_POLICY_PATH, overflowPolicyFile, packPermissionSet } from '../../../src/phases/generate-policies/pack-permission-set.js';
 import { countJsonValueChars, countPolicyChars, IAM_MANAGED_POLICY_CHARS } from '../../../src/model/policy-size.js';
-import type { CustomerManagedSource, PackedPermissionSet, SourcePolicies } from '../../../src/services/policies/types.js';
+import type { CustomerManagedSource, PackedPermissionSet, SourcePolicies } from '../../../src/phases/generate-policies/types.js';
 import { allow, policyArn, policyDocument } from '../../fixtures/inventory.js';
 import { seededRandom } from '../support/seeded-random.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
-import { draftMapping } from '../../../src/services/audit/draft-mapping.js';
+import { draftMapping } from '../../../src/phases/audit/draft-mapping.js';
 import type { AuditSnapshot } from '../../../src/model/inventory.js';
-import { planPolicySets, type PolicySetDraft } from '../../../src/services/policies/plan-policy-sets.js';
-import { preparePolicyGeneration } from '../../../src/services/policies/prepare-policy-generation.js';
+import { planPolicySets, type PolicySetDraft } from '../../../src/phases/generate-policies/plan-policy-sets.js';
+import { preparePolicyGeneration } from '../../../src/phases/generate-policies/prepare-policy-generation.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import { Workspace } from '../../../src/workspace/workspace.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateAccess } from '../../../src/model/effective-access.js';
 import type { PolicyStatement } from '../../../src/model/inventory.js';
-import { rewriteForRoleSession } from '../../../src/services/policies/role-session-rewrite.js';
+import { rewriteForRoleSession } from '../../../src/phases/generate-policies/role-session-rewrite.js';
 
 const SELF_SERVICE: PolicyStatement = { Sid: 'OwnKeys', Effect: 'Allow', Action: ['iam:CreateAccessKey', 'iam:ChangePassword'], Resource: 'arn:aws:iam::111111111111:user/${aws:username}' };
 const HOME: PolicyStatement = { Sid: 'Home', Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::home/${aws:username}/*' };

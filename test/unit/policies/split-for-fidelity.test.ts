@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { draftMapping } from '../../../src/services/audit/draft-mapping.js';
+import { draftMapping } from '../../../src/phases/audit/draft-mapping.js';
 import type { PolicyStatement } from '../../../src/model/inventory.js';
-import { libraryOfSnapshot } from '../../../src/services/policies/plan-policy-sets.js';
-import { splitForFidelity } from '../../../src/services/policies/split-for-fidelity.js';
+import { libraryOfSnapshot } from '../../../src/phases/generate-policies/plan-policy-sets.js';
+import { splitForFidelity } from '../../../src/phases/generate-policies/split-for-fidelity.js';
 import { parseMapping, renderMappingDocument } from '../../../src/workspace/mapping-file.js';
 import { allow, makeGroup, makeUser, policyDocument } from '../../fixtures/inventory.js';
 import { classified, makeSnapshot } from '../../fixtures/snapshot.js';

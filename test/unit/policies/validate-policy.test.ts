@@ -1,7 +1,7 @@
 import { ValidatePolicyCommand, type ValidatePolicyFinding } from '@aws-sdk/client-accessanalyzer';
 import { describe, expect, it, vi } from 'vitest';
 import type { PolicyDocument } from '../../../src/model/inventory.js';
-import type { ValidationFinding } from '../../../src/services/policies/types.js';
+import type { ValidationFinding } from '../../../src/phases/generate-policies/types.js';
 import {
   groupFindingsBySeverity,
   hasBlockingFindings,
@@ -9,7 +9,7 @@ import {
   renderLocation,
   validatePolicy,
   VALIDATE_POLICY_ACTION,
-} from '../../../src/services/policies/validate-policy.js';
+} from '../../../src/phases/generate-policies/validate-policy.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 
 const { mocks, clients } = mockAws();

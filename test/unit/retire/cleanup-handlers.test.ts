@@ -1,8 +1,8 @@
 import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TARGET_GONE, type ApplyOutcome } from '../../../src/plan/plan-types.js';
-import { BACKUP_KIND, cleanupFingerprint, createCleanupRegistry, type BackupParams } from '../../../src/services/retire/cleanup-handlers.js';
-import { CLEANUP_STEP, type CleanupStepKind, type StepParams } from '../../../src/services/retire/cleanup-steps.js';
+import { BACKUP_KIND, cleanupFingerprint, createCleanupRegistry, type BackupParams } from '../../../src/phases/cleanup/cleanup-handlers.js';
+import { CLEANUP_STEP, type CleanupStepKind, type StepParams } from '../../../src/phases/cleanup/cleanup-steps.js';
 import { FileTrust } from '../../../src/workspace/file-seals.js';
 import { readUserBackup } from '../../../src/workspace/user-backups.js';
 import { journalSealer, trustOf } from './support/held-run.js';

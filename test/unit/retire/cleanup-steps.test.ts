@@ -24,8 +24,8 @@ import {
   RemoveUserFromGroupCommand,
 } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
-import { CLEANUP_STEP, isStepDone, runStep, stepsFor, type CleanupStepKind, type StepParams } from '../../../src/services/retire/cleanup-steps.js';
-import { mfaType, type UserAttachments } from '../../../src/services/retire/read-user-attachments.js';
+import { CLEANUP_STEP, isStepDone, runStep, stepsFor, type CleanupStepKind, type StepParams } from '../../../src/phases/cleanup/cleanup-steps.js';
+import { mfaType, type UserAttachments } from '../../../src/phases/cleanup/read-user-attachments.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 import { caught } from '../support/caught.js';
 import { sdkUser } from '../support/builders.js';

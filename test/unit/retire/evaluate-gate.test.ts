@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateGate, type GateCheck, type GateInput } from '../../../src/services/retire/evaluate-gate.js';
-import type { AccessKeyState } from '../../../src/services/retire/read-iam-users.js';
+import { evaluateGate, type GateCheck, type GateInput } from '../../../src/phases/disable/evaluate-gate.js';
+import type { AccessKeyState } from '../../../src/phases/disable/read-iam-users.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';
 
 type Phases = WorkspaceState['phases'];

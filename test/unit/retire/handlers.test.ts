@@ -20,7 +20,7 @@ import {
   type InlinePolicyParams,
   type ManagedPolicyParams,
   type RetireContext,
-} from '../../../src/services/retire/retire-handlers.js';
+} from '../../../src/phases/disable/retire-handlers.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 import { caught } from '../support/caught.js';
 import { sdkUser } from '../support/builders.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { findLockoutRefusals, type PrincipalFacts } from '../../../src/plan/lockout-guard.js';
 import type { PlannedAction } from '../../../src/plan/plan-types.js';
-import { planDisable, type DisablePlanInput } from '../../../src/services/retire/plan-disable.js';
-import { buildPrincipalFacts, isIdentityCenterAdminVerified } from '../../../src/services/retire/principal-facts.js';
-import type { AccessKeyState, IamUserState, IamUsersSnapshot } from '../../../src/services/retire/read-iam-users.js';
+import { planDisable, type DisablePlanInput } from '../../../src/phases/disable/plan-disable.js';
+import { buildPrincipalFacts, isIdentityCenterAdminVerified } from '../../../src/phases/disable/principal-facts.js';
+import type { AccessKeyState, IamUserState, IamUsersSnapshot } from '../../../src/phases/disable/read-iam-users.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { PlannedAction } from '../../../src/plan/plan-types.js';
-import { cleanupFingerprint, credentialIds, STEP_RISK } from '../../../src/services/retire/cleanup-handlers.js';
-import type { CleanupStepKind } from '../../../src/services/retire/cleanup-steps.js';
-import { cleanupCandidates, planCleanup, type CleanupDecision, type CleanupPlanInput } from '../../../src/services/retire/plan-cleanup.js';
-import type { UserAttachments } from '../../../src/services/retire/read-user-attachments.js';
-import type { RetiredUser } from '../../../src/services/retire/retired-users.js';
+import { cleanupFingerprint, credentialIds, STEP_RISK } from '../../../src/phases/cleanup/cleanup-handlers.js';
+import type { CleanupStepKind } from '../../../src/phases/cleanup/cleanup-steps.js';
+import { cleanupCandidates, planCleanup, type CleanupDecision, type CleanupPlanInput } from '../../../src/phases/cleanup/plan-cleanup.js';
+import type { UserAttachments } from '../../../src/phases/cleanup/read-user-attachments.js';
+import type { RetiredUser } from '../../../src/phases/disable/retired-users.js';
 import { daysAgo } from '../support/time.js';
 
 const ACCOUNT = '111111111111';

@@ -9,10 +9,10 @@ import {
   USER_MANAGED_POLICY_QUOTA,
   type DisablePlanInput,
   type UserDecision,
-} from '../../../src/services/retire/plan-disable.js';
-import type { PermissionCheck } from '../../../src/services/verify/permission-checks.js';
-import type { AccessKeyState, IamUserState, IamUsersSnapshot } from '../../../src/services/retire/read-iam-users.js';
-import { DENY_ALL_DOCUMENT, DENY_ALL_POLICY_NAME, RETIRE_KIND, userFingerprint } from '../../../src/services/retire/retire-handlers.js';
+} from '../../../src/phases/disable/plan-disable.js';
+import type { PermissionCheck } from '../../../src/phases/verify/permission-checks.js';
+import type { AccessKeyState, IamUserState, IamUsersSnapshot } from '../../../src/phases/disable/read-iam-users.js';
+import { DENY_ALL_DOCUMENT, DENY_ALL_POLICY_NAME, RETIRE_KIND, userFingerprint } from '../../../src/phases/disable/retire-handlers.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';

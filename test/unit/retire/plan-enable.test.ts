@@ -3,9 +3,9 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { JournalRecord } from '../../../src/plan/journal.js';
 import { emptyFold, foldRecords, undoIdOf } from '../../../src/plan/journal-fold.js';
 import type { PlannedAction } from '../../../src/plan/plan-types.js';
-import { planEnable } from '../../../src/services/retire/enable-phase.js';
-import { createRetireRegistry, DENY_ALL_POLICY_NAME, RETIRE_KIND } from '../../../src/services/retire/retire-handlers.js';
-import { retiredUsersOf } from '../../../src/services/retire/retired-users.js';
+import { planEnable } from '../../../src/phases/disable/enable-phase.js';
+import { createRetireRegistry, DENY_ALL_POLICY_NAME, RETIRE_KIND } from '../../../src/phases/disable/retire-handlers.js';
+import { retiredUsersOf } from '../../../src/phases/disable/retired-users.js';
 import { cleanupRun, deactivate, denyInline, denyManaged, disableRun, keyIdOf, userIdOf, type TestUser } from './support/journal-records.js';
 
 const DENY_ALL_ARN = 'arn:aws:iam::aws:policy/AWSDenyAll';

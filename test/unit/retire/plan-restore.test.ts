@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlannedAction } from '../../../src/plan/plan-types.js';
-import { planRestore, type AddedDenyPolicies, type CurrentUser, type RestoreDecision } from '../../../src/services/retire/plan-restore.js';
-import { RESTORE_KIND } from '../../../src/services/retire/restore-handlers.js';
+import { planRestore, type AddedDenyPolicies, type CurrentUser, type RestoreDecision } from '../../../src/phases/cleanup/plan-restore.js';
+import { RESTORE_KIND } from '../../../src/phases/cleanup/restore-handlers.js';
 import { UserBackupSchema, type UserBackup } from '../../../src/workspace/user-backups.js';
 
 const ACCOUNT = '111111111111';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyDocument } from '../../../src/model/inventory.js';
-import { buildPrincipalFacts, isIdentityCenterAdminVerified } from '../../../src/services/retire/principal-facts.js';
-import type { IamUserState, IamUsersSnapshot } from '../../../src/services/retire/read-iam-users.js';
+import { buildPrincipalFacts, isIdentityCenterAdminVerified } from '../../../src/phases/disable/principal-facts.js';
+import type { IamUserState, IamUsersSnapshot } from '../../../src/phases/disable/read-iam-users.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';

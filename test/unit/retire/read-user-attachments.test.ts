@@ -13,7 +13,7 @@ import {
   ListUserPoliciesCommand,
 } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
-import { listServiceSpecificCredentials, readUserAttachments } from '../../../src/services/retire/read-user-attachments.js';
+import { listServiceSpecificCredentials, readUserAttachments } from '../../../src/phases/cleanup/read-user-attachments.js';
 import { awsError, mockAws } from '../support/aws-mocks.js';
 import { caught } from '../support/caught.js';
 

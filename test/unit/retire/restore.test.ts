@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { savePlan } from '../../../src/plan/plan-file.js';
 import type { Plan, PlannedAction } from '../../../src/plan/plan-types.js';
-import { restoreKinds } from '../../../src/services/retire/restore-handlers.js';
+import { restoreKinds } from '../../../src/phases/cleanup/restore-handlers.js';
 import { exitCodeOf, type ExecutionSummary } from '../../../src/plan/execute-plan.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import { listUserBackups, UserBackupSchema, type UserBackup } from '../../../src/workspace/user-backups.js';

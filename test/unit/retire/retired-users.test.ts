@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../../src/plan/journal.js';
 import { emptyFold, foldRecords } from '../../../src/plan/journal-fold.js';
-import { retiredUserNamed, retiredUsersOf } from '../../../src/services/retire/retired-users.js';
+import { retiredUserNamed, retiredUsersOf } from '../../../src/phases/disable/retired-users.js';
 import { cleanupRun, deactivate, denyInline, disableRun, enableRun, keyIdOf, restoreRun, runRecords, settled, undo, userIdOf } from './support/journal-records.js';
 
 const alice = { userName: 'alice', userId: userIdOf(1) };

@@ -5,7 +5,7 @@ import { TestIoHost } from '../support/test-io-host.js';
 import { exitCodeOf, type ExecutionSummary } from '../../../src/plan/execute-plan.js';
 import { InterruptController } from '../../../src/plan/interrupt-controller.js';
 import { JOURNAL_FILE, readJournal } from '../../../src/plan/journal.js';
-import { cleanupKinds } from '../../../src/services/retire/cleanup-handlers.js';
+import { cleanupKinds } from '../../../src/phases/cleanup/cleanup-handlers.js';
 import { readUserBackup } from '../../../src/workspace/user-backups.js';
 import { expectMatchedPairs, isIntent, isOutcome, NOW, PROCESS, recordsOf, usePlanTestContext, YES_FOR_ACCOUNT } from '../plan/support/plan-harness.js';
 import { mockAws } from '../support/aws-mocks.js';
@@ -13,7 +13,7 @@ import { caught } from '../support/caught.js';
 import { ALICE_ID, BOB_ID, CALLER_ID, CAROL_ID, cleanupOptions, disableRecord, retiredUsers, runHeldCleanup, savedPlanOf, writeDisabled } from './support/cleanup-run.js';
 import { holding, trustOf } from './support/held-run.js';
 import { runPhase } from '../../../src/plan/run-phase.js';
-import { enablePhase } from '../../../src/services/retire/enable-phase.js';
+import { enablePhase } from '../../../src/phases/disable/enable-phase.js';
 import { bareUser, describeCalls, fakeIam, fullUser, hardwareMfaOf, MUTATING, READ_ONLY, secretsOf, virtualMfaOf, type FakeIam, type FakeUser } from '../support/fake-iam.js';
 import { ACCOUNT_ID } from '../support/builders.js';
 

@@ -4,9 +4,9 @@ import type { SelectRequest } from '../../../src/io/io-host.js';
 import { TestIoHost, type ScriptedAnswer } from '../support/test-io-host.js';
 import { runGuidedSession, STEP_INFO, type SessionContext, type SessionEffects } from '../../../src/session/guided-session.js';
 import type { UnfinishedRun } from '../../../src/plan/unfinished-runs.js';
-import { buildPhaseChecklist, type PhaseId } from '../../../src/services/status/phase-checklist.js';
-import type { StatusResult } from '../../../src/services/status/read-status.js';
-import type { UserProgress } from '../../../src/services/status/user-progress.js';
+import { buildPhaseChecklist, type PhaseId } from '../../../src/phases/status/phase-checklist.js';
+import type { StatusResult } from '../../../src/phases/status/read-status.js';
+import type { UserProgress } from '../../../src/phases/status/user-progress.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';
 import { caught } from '../support/caught.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildPhaseChecklist, type PhaseChecklist, type PhaseId, type PhaseStatus } from '../../../src/services/status/phase-checklist.js';
-import type { UserProgress } from '../../../src/services/status/user-progress.js';
+import { buildPhaseChecklist, type PhaseChecklist, type PhaseId, type PhaseStatus } from '../../../src/phases/status/phase-checklist.js';
+import type { UserProgress } from '../../../src/phases/status/user-progress.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { GetCredentialReportCommand } from '@aws-sdk/client-iam';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestIoHost } from '../support/test-io-host.js';
-import { readStatus } from '../../../src/services/status/read-status.js';
+import { readStatus } from '../../../src/phases/status/read-status.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import { Workspace } from '../../../src/workspace/workspace.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';

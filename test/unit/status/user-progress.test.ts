@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessKeySummary, CredentialReportRow, Tag, UserKind, UserRecord } from '../../../src/model/inventory.js';
-import { buildUserProgress, type UserProgress, type UserProgressInput } from '../../../src/services/status/user-progress.js';
-import type { RetiredUser } from '../../../src/services/retire/retired-users.js';
+import { buildUserProgress, type UserProgress, type UserProgressInput } from '../../../src/phases/status/user-progress.js';
+import type { RetiredUser } from '../../../src/phases/disable/retired-users.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';

@@ -4,7 +4,7 @@
  * states only what it is about.
  */
 import type { User } from '@aws-sdk/client-iam';
-import type { AccessKeyState, IamUserState, IamUsersSnapshot } from '../../../src/services/retire/read-iam-users.js';
+import type { AccessKeyState, IamUserState, IamUsersSnapshot } from '../../../src/phases/disable/read-iam-users.js';
 
 /** The account every unit test's fake IAM and workspace belong to. */
 export const ACCOUNT_ID = '111111111111';

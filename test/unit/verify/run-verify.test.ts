@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditSnapshot } from '../../../src/model/inventory.js';
-import { computeVerification, runVerify, VERIFY_REPORT_FILE } from '../../../src/services/verify/run-verify.js';
+import { computeVerification, runVerify, VERIFY_REPORT_FILE } from '../../../src/phases/verify/run-verify.js';
 import { mappingSchema, type Mapping } from '../../../src/workspace/mapping-schema.js';
 import { Workspace } from '../../../src/workspace/workspace.js';
 import { ACCOUNT_ID, allow, FIXTURE_NOW, makeAwsManagedPolicy, makeUser, policyDocument, userArn } from '../../fixtures/inventory.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPolicyLibrary, type PermissionSetContent } from '../../../src/model/principal-policies.js';
 import type { PolicyStatement, UserRecord } from '../../../src/model/inventory.js';
-import { verifyPeople } from '../../../src/services/verify/verify-people.js';
+import { verifyPeople } from '../../../src/phases/verify/verify-people.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
 import { ACCOUNT_ID, allow, makeGroup, makeUser, policyDocument } from '../../fixtures/inventory.js';
 

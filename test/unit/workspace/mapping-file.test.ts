@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { UserError } from '../../../src/errors.js';
-import { draftMapping } from '../../../src/services/audit/draft-mapping.js';
+import { draftMapping } from '../../../src/phases/audit/draft-mapping.js';
 import { loadMapping, parseMapping, renderMappingDocument } from '../../../src/workspace/mapping-file.js';
 import { typicalSnapshot } from '../../fixtures/snapshot.js';
 

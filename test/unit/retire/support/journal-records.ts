@@ -4,7 +4,7 @@
  */
 import type { JournalRecord, OutcomeRecord } from '../../../../src/plan/journal.js';
 import { undoIdOf } from '../../../../src/plan/journal-fold.js';
-import { DENY_ALL_POLICY_NAME, RETIRE_KIND } from '../../../../src/services/retire/retire-handlers.js';
+import { DENY_ALL_POLICY_NAME, RETIRE_KIND } from '../../../../src/phases/disable/retire-handlers.js';
 
 export const userIdOf = (n: number): string => `AIDA${String(n).padStart(17, '0')}`;
 export const keyIdOf = (n: number): string => `AKIA${String(n).padStart(16, '0')}`;
