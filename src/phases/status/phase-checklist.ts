@@ -51,7 +51,7 @@ export interface PhaseChecklistInput {
 }
 
 /** The phase that owns each command's runs: enable undoes disable, restore undoes cleanup. */
-const PHASE_OF_COMMAND: Record<string, PhaseId> = { 'create-permission-sets': 'create-permission-sets', assign: 'assign', 'watch-denied': 'watch-denied', disable: 'disable', enable: 'disable', cleanup: 'cleanup', restore: 'cleanup' };
+const PHASE_OF_COMMAND: Record<string, PhaseId> = { 'generate-policies': 'generate-policies', 'create-permission-sets': 'create-permission-sets', assign: 'assign', 'watch-denied': 'watch-denied', disable: 'disable', enable: 'disable', cleanup: 'cleanup', restore: 'cleanup' };
 
 /** Phases that act on what mapping.yaml says: none can run while it is invalid. */
 const NEEDS_MAPPING: ReadonlySet<PhaseId> = new Set(['generate-policies', 'create-permission-sets', 'assign', 'disable', 'cleanup']);

@@ -3,6 +3,7 @@ import { buildPhaseChecklist, type PhaseChecklist, type PhaseId, type PhaseStatu
 import type { UserProgress } from '../../../src/phases/status/user-progress.js';
 import { parseMapping } from '../../../src/workspace/mapping-file.js';
 import type { Mapping } from '../../../src/workspace/mapping-schema.js';
+import type { UnfinishedRun } from '../../../src/plan/unfinished-runs.js';
 import type { WorkspaceState } from '../../../src/workspace/workspace-state.js';
 import { daysAgo } from '../support/time.js';
 
@@ -82,8 +83,20 @@ const activity = {
 /** Every phase up to the parallel run recorded in the workspace. */
 const watched = stateWith({ audit, policies: allPolicies, permissionSets: allSets, assignments, activity });
 
-function checklist(input: { state: WorkspaceState | null; mapping?: Mapping | null; users?: UserProgress[]; now?: Date }): PhaseChecklist {
-  return buildPhaseChecklist({ state: input.state, mapping: input.mapping === undefined ? mappingWith(SETS) : input.mapping, users: input.users ?? [], now: input.now ?? NOW });
+function checklist(input: { state: WorkspaceState | null; mapping?: Mapping | null; mappingProblem?: string; users?: UserProgress[]; unfinished?: UnfinishedRun[]; now?: Date }): PhaseChecklist {
+  return buildPhaseChecklist({
+    state: input.state,
+    mapping: input.mapping === undefined ? mappingWith(SETS) : input.mapping,
+    mappingProblem: input.mappingProblem ?? null,
+    users: input.users ?? [],
+    unfinished: input.unfinished ?? [],
+    now: input.now ?? NOW,
+  });
+}
+
+/** A run the journal shows stopped before the end of its plan. */
+function unfinishedRun(command: string, overrides: Partial<UnfinishedRun> = {}): UnfinishedRun {
+  return { command, runId: `run-${command}`, startedAt: daysAgo(1, NOW), state: 'interrupted', done: 15, left: 11, failed: 0, inFlight: 0, leftTargets: [], locked: false, ...overrides };
 }
 
 function states(result: PhaseChecklist): Record<PhaseId, PhaseStatus['state']> {
@@ -259,5 +272,50 @@ describe('buildPhaseChecklist', () => {
     const state = stateWith({ audit, policies: allPolicies, permissionSets: allSets, assignments });
     const result = checklist({ state, users: [verified('alice')] });
     expect(result.next.phase).toBe('watch-denied');
+  });
+
+  it('Given create-permission-sets interrupted with 15 done and 11 left, When the checklist is built, Then it is unfinished and running it again is next, not assign', () => {
+    const state = stateWith({ audit, policies: allPolicies, permissionSets: allSets });
+    const result = checklist({ state, users: [person('alice')], unfinished: [unfinishedRun('create-permission-sets')] });
+    expect(states(result)['create-permission-sets']).toBe('unfinished');
+    expect(result.phases.find((p) => p.id === 'create-permission-sets')?.detail).toMatch(/15 done, 11 left/);
+    expect(result.next).toMatchObject({ phase: 'create-permission-sets', command: 'create-permission-sets', finished: false });
+  });
+
+  it('Given an interrupted cleanup, When the checklist is built, Then cleanup is unfinished and next, whatever else is pending', () => {
+    const result = checklist({ state: watched, users: [disabled('alice', 10), verified('bob')], unfinished: [unfinishedRun('cleanup', { state: 'unended', inFlight: 1 })] });
+    expect(states(result).cleanup).toBe('unfinished');
+    expect(result.next).toMatchObject({ phase: 'cleanup', command: 'cleanup' });
+  });
+
+  it('Given an enable that stopped midway, When the checklist is built, Then disable shows it unfinished and the next step is to run enable again', () => {
+    const result = checklist({ state: watched, users: [disabled('alice', 1)], unfinished: [unfinishedRun('enable', { state: 'stopped' })] });
+    expect(states(result).disable).toBe('unfinished');
+    expect(result.next).toMatchObject({ phase: null, command: 'enable' });
+  });
+
+  it('Given generate-policies stopped by the daily limit of Access Analyzer, When the checklist is built, Then it is unfinished and next', () => {
+    const result = checklist({ state: stateWith({ audit }), users: [person('alice')], unfinished: [unfinishedRun('generate-policies', { state: 'stopped' })] });
+    expect(states(result)['generate-policies']).toBe('unfinished');
+    expect(result.next).toMatchObject({ phase: 'generate-policies', command: 'generate-policies' });
+  });
+
+  it('Given a run that still holds the workspace, When the checklist is built, Then the next step says to let it finish or unlock it', () => {
+    const result = checklist({ state: watched, users: [verified('alice')], unfinished: [unfinishedRun('disable', { state: 'unended', locked: true })] });
+    expect(result.next.why).toMatch(/unlock/);
+  });
+
+  it('Given an invalid mapping.yaml, When the checklist is built, Then the phases that read it are blocked, none is done, and the next step is to fix the file', () => {
+    const result = checklist({ state: watched, mapping: null, mappingProblem: 'permissionSets.ops: not a valid name', users: [verified('alice')] });
+    expect(states(result)).toMatchObject({ audit: 'done', 'generate-policies': 'blocked', 'create-permission-sets': 'blocked', assign: 'blocked', disable: 'blocked', cleanup: 'blocked' });
+    expect(result.next).toMatchObject({ phase: null, command: null, finished: false });
+    expect(result.next.why).toContain('permissionSets.ops');
+  });
+
+  it('Given everyone deleted, and then one person restored, When the checklist is built, Then only the first is finished, as status --check migrated would say', () => {
+    expect(checklist({ state: watched, users: [deleted('alice'), deleted('bob')] }).next.finished).toBe(true);
+    const restored = verified('bob', { state: 'active', accessVerified: false, migrated: false });
+    const result = checklist({ state: watched, users: [deleted('alice'), restored] });
+    expect(result.next).toMatchObject({ phase: 'assign', finished: false });
   });
 });
