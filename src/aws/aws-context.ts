@@ -6,7 +6,7 @@ import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { STSClient } from '@aws-sdk/client-sts';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
 import { ApiCallCounter } from './api-call-counter.js';
@@ -29,21 +29,35 @@ export interface AwsContextOptions {
   credentials?: AwsCredentialIdentityProvider;
   /** The HTTP layer; the SDK's own by default. Tests replace it to replay throttling on the wire. */
   requestHandler?: RequestHandler<HttpRequest, HttpResponse>;
+  /** The counter of calls, shared by the contexts of the member accounts a run reaches from its hub. */
+  apiCalls?: ApiCallCounter;
 }
+
+/**
+ * How a member account's IAM is reached from the hub (the management account or the Identity Center
+ * delegated administrator): a role of that name in the account (`--member-role`), a role ARN, or a
+ * profile of the local AWS config.
+ */
+export type MemberAccess = { roleName: string } | { roleArn: string } | { profile: string };
+
+/** Assumed-role sessions last an hour; the SDK refreshes them before they expire. */
+const MEMBER_SESSION = { RoleSessionName: 'iam2idc', DurationSeconds: 3600 } as const;
 
 /**
  * Every AWS client the tool uses, built once from one credential provider. Clients for services
  * whose region differs (Identity Center lives in its home region) are made with `forRegion`.
  */
 export class AwsContext {
-  readonly apiCalls = new ApiCallCounter();
+  readonly apiCalls: ApiCallCounter;
   readonly config: ResolvedAwsConfig;
   readonly credentials: AwsCredentialIdentityProvider;
   private readonly debug: DebugSink | undefined;
   private readonly requestHandler: AwsContextOptions['requestHandler'];
   private readonly cache = new Map<string, unknown>();
+  private readonly members = new Map<string, AwsContext>();
 
   constructor(options: AwsContextOptions) {
+    this.apiCalls = options.apiCalls ?? new ApiCallCounter();
     this.config = options.config;
     this.debug = options.debug;
     this.requestHandler = options.requestHandler;
@@ -84,10 +98,37 @@ export class AwsContext {
     return this.client('identitystore', region, (c) => new IdentitystoreClient(c));
   }
 
-  /** Closes the sockets of every client made, so the process can exit promptly. */
+  /**
+   * The clients of a member account, with credentials assumed from this context's (or a profile's):
+   * made once per account and access, sharing the call counter. The management account's own IAM is
+   * this context, not a member of it.
+   */
+  forAccount(accountId: string, access: MemberAccess, partition = 'aws'): AwsContext {
+    const key = `${accountId}|${JSON.stringify(access)}`;
+    let member = this.members.get(key);
+    if (!member) {
+      member = new AwsContext({ config: this.config, debug: this.debug, requestHandler: this.requestHandler, apiCalls: this.apiCalls, credentials: this.memberCredentials(accountId, access, partition) });
+      this.members.set(key, member);
+    }
+    return member;
+  }
+
+  /** Closes the sockets of every client made (the member accounts' too), so the process can exit promptly. */
   destroy(): void {
     for (const client of this.cache.values()) (client as { destroy(): void }).destroy();
     this.cache.clear();
+    for (const member of this.members.values()) member.destroy();
+    this.members.clear();
+  }
+
+  private memberCredentials(accountId: string, access: MemberAccess, partition: string): AwsCredentialIdentityProvider {
+    if ('profile' in access) return fromNodeProviderChain({ profile: access.profile });
+    const roleArn = 'roleArn' in access ? access.roleArn : `arn:${partition}:iam::${accountId}:role/${access.roleName}`;
+    return fromTemporaryCredentials({
+      masterCredentials: this.credentials,
+      params: { RoleArn: roleArn, ...MEMBER_SESSION },
+      clientConfig: { region: this.region, ...(this.requestHandler ? { requestHandler: this.requestHandler } : {}) },
+    });
   }
 
   private client<T extends object>(
