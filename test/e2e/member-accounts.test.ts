@@ -1,7 +1,9 @@
 import { CreateUserCommand, ListUsersCommand } from '@aws-sdk/client-iam';
+import { CreateAccountCommand, CreateOrganizationalUnitCommand, CreateOrganizationCommand, ListRootsCommand, MoveAccountCommand } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { AwsContext } from '../../src/aws/aws-context.js';
+import { readOrganizationScope } from '../../src/phases/audit/read-organization-scope.js';
 import { DEFAULT_TEST_KEY, EMULATOR_REGION } from './support/aws-clients.js';
 import { resetMoto } from './support/moto.js';
 
@@ -47,5 +49,26 @@ describe.skipIf(endpoint === null)('member accounts reached from the hub', () =>
     expect(hub.forAccount(MEMBER, { roleArn: `arn:aws:iam::${MEMBER}:role/Other` })).not.toBe(member);
     // One counter for the run: the member's calls count with the hub's.
     expect(hub.apiCalls.total).toBeGreaterThanOrEqual(4);
+  });
+
+  it('reads the organization the hub manages, narrowed to an OU, and reaches an account it created', async () => {
+    const orgs = hub.organizations;
+    await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+    const create = async (name: string) => (await orgs.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@corp.example` }))).CreateAccountStatus?.AccountId ?? '';
+    const prod = await create('prod');
+    const dev = await create('dev');
+    const rootId = (await orgs.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
+    const workloads = (await orgs.send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'workloads' }))).OrganizationalUnit?.Id ?? '';
+    const nonprod = (await orgs.send(new CreateOrganizationalUnitCommand({ ParentId: workloads, Name: 'nonprod' }))).OrganizationalUnit?.Id ?? '';
+    await orgs.send(new MoveAccountCommand({ AccountId: dev, SourceParentId: rootId, DestinationParentId: nonprod }));
+
+    const whole = await readOrganizationScope(orgs);
+    expect(whole.organizationId).toMatch(/^o-/);
+    expect(whole.accounts.map((a) => a.accountId)).toEqual(expect.arrayContaining([whole.managementAccountId, prod, dev]));
+    const narrowed = await readOrganizationScope(orgs, { organizationalUnits: [workloads] });
+    expect(narrowed.accounts.map((a) => a.accountId)).toEqual([dev]);
+
+    const caller = await hub.forAccount(dev, { roleName: 'OrganizationAccountAccessRole' }).sts.send(new GetCallerIdentityCommand({}));
+    expect(caller.Account).toBe(dev);
   });
 });
