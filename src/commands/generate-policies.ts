@@ -52,9 +52,11 @@ export async function generatePoliciesHandler(ctx: CommandContext, flags: Genera
 
   const { caller } = await bindCaller(ctx);
   // --dry-run reaches the service as data: start no Access Analyzer job, write no file. A real run
-  // holds the workspace: the jobs go through the journal, and their results are sealed in it.
+  // with --from-activity holds the workspace: the jobs go through the journal, and their results are
+  // sealed in it. Without it nothing is journaled, so nothing is held.
   const dryRun = ctx.options.dryRun;
-  await withCommandRun(ctx, GENERATE_POLICIES, async (run) => {
+  const hold = flags.fromActivity ? withCommandRun : <T>(_ctx: CommandContext, _command: string, body: (run: null) => Promise<T>) => body(null);
+  await hold(ctx, GENERATE_POLICIES, async (run) => {
     const activityRun = flags.fromActivity
       ? { accountId: caller.accountId, engine: await planRunOptions(ctx, {}, run, { command: GENERATE_POLICIES, kinds: generationKinds() }), sealer: run, trust: await workspaceFileTrust(ctx, run) }
       : null;
