@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { Fault, UserError } from '../errors.js';
+import { IAM_USER_NAME, iamUserName } from '../model/iam-identifiers.js';
 import type { PolicyDocument } from '../model/inventory.js';
 import { contentDigest, type FileSealer, type FileTrust } from './file-seals.js';
 import { formatZodIssues } from './format-zod-issues.js';
@@ -13,10 +14,10 @@ import type { Workspace } from './workspace.js';
 
 export const GENERATED_POLICY_VERSION = 1;
 export const GENERATED_POLICY_DIR = 'policies/generated';
-const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 
 const isoDate = z.iso.datetime({ offset: true });
-const trailSchema = z.strictObject({ cloudTrailArn: z.string().min(1), allRegions: z.boolean(), regions: z.array(z.string()).optional() });
+/** A CloudTrail trail as Access Analyzer names it: asked for in a job's parameters, and reported as analysed. */
+export const generationTrailSchema = z.strictObject({ cloudTrailArn: z.string().startsWith('arn:'), allRegions: z.boolean(), regions: z.array(z.string()).optional() });
 const policyDocumentSchema = z.looseObject({
   Version: z.string().optional(),
   Statement: z.union([z.array(z.record(z.string(), z.unknown())), z.record(z.string(), z.unknown())]),
@@ -25,14 +26,14 @@ const policyDocumentSchema = z.looseObject({
 const GeneratedPolicySchema = z.strictObject({
   schemaVersion: z.literal(GENERATED_POLICY_VERSION),
   accountId: z.string().regex(/^\d{12}$/),
-  userName: z.string().regex(IAM_USER_NAME),
+  userName: iamUserName,
   principalArn: z.string().startsWith('arn:'),
   /** The token of the start that made the job: the action that asked for it is done when this file carries it. */
   clientToken: z.string().min(1),
   jobId: z.string().min(1),
   /** The window asked for, and the one Access Analyzer says it analysed (with its trails). */
   window: z.strictObject({ startTime: isoDate, endTime: isoDate }),
-  analysed: z.strictObject({ startTime: isoDate, endTime: isoDate, trails: z.array(trailSchema) }).nullable(),
+  analysed: z.strictObject({ startTime: isoDate, endTime: isoDate, trails: z.array(generationTrailSchema) }).nullable(),
   /** False when Access Analyzer says the policy is incomplete (too much activity to analyse). */
   isComplete: z.boolean().nullable(),
   completedAt: isoDate,

@@ -44,12 +44,14 @@ export interface ScopeSelection {
 export async function readOrganizationScope(organizations: Pick<OrganizationsClient, 'send'>, selection: ScopeSelection = {}): Promise<OrganizationScope> {
   try {
     const { Organization: organization } = await organizations.send(new DescribeOrganizationCommand({}));
-    const all = await listAll(organizations);
-    const reached = selection.organizationalUnits?.length ? await accountsUnder(organizations, selection.organizationalUnits) : all;
-    const byId = new Map(all.map((a) => [a.Id ?? '', a]));
+    // The whole list is read only when it is needed: the whole organization, or to check --accounts.
+    const byOu = selection.organizationalUnits?.length ? await accountsUnder(organizations, selection.organizationalUnits) : null;
+    const all = byOu === null || selection.accounts?.length ? await listAll(organizations) : [];
+    const reached = byOu ?? all;
     let chosen = reached;
     if (selection.accounts?.length) {
-      const unknown = selection.accounts.filter((id) => !byId.has(id));
+      const known = new Set(all.map((a) => a.Id ?? ''));
+      const unknown = selection.accounts.filter((id) => !known.has(id));
       if (unknown.length > 0) {
         throw new UserError('ACCOUNT_NOT_IN_ORGANIZATION', `--accounts names ${unknown.join(', ')}, not in organization ${organization?.Id ?? ''}.`, 'Give account IDs of the organization (aws organizations list-accounts lists them).');
       }

@@ -13,10 +13,11 @@ import { z } from 'zod';
 import { isForeignResponse } from '../../aws/map-aws-error.js';
 import { isAccessDenied } from '../../call-errors.js';
 import { Fault, RunStop } from '../../errors.js';
+import { iamUserName } from '../../model/iam-identifiers.js';
 import type { PolicyDocument } from '../../model/inventory.js';
 import { ActionRegistry, kindMap, type ActionHandler, type ActionKind } from '../../plan/plan-types.js';
 import type { FileSealer, FileTrust } from '../../workspace/file-seals.js';
-import { readGeneratedPolicy, writeGeneratedPolicy, type GeneratedPolicyContent } from '../../workspace/generated-policies.js';
+import { generationTrailSchema, readGeneratedPolicy, writeGeneratedPolicy, type GeneratedPolicyContent } from '../../workspace/generated-policies.js';
 import type { Workspace } from '../../workspace/workspace.js';
 
 export const GENERATE_POLICY_KIND = 'accessanalyzer.GeneratePolicy';
@@ -27,19 +28,17 @@ export const POLICY_GENERATION_LIMITS = { startsPerDay: 50, maxWindowDays: 90, a
 
 const QUOTA_ERRORS = new Set(['ServiceQuotaExceededException', 'LimitExceededException']);
 const isoDate = z.iso.datetime({ offset: true });
-const trailSchema = z.strictObject({ cloudTrailArn: z.string().startsWith('arn:'), allRegions: z.boolean(), regions: z.array(z.string()).optional() });
 
 const generationParams = z.strictObject({
-  userName: z.string().regex(/^[\w+=,.@-]{1,64}$/),
+  userName: iamUserName,
   principalArn: z.string().startsWith('arn:'),
-  trail: trailSchema,
+  trail: generationTrailSchema,
   accessRoleArn: z.string().startsWith('arn:'),
   window: z.strictObject({ startTime: isoDate, endTime: isoDate }),
   clientToken: z.string().regex(/^[0-9a-f]{32}$/),
 });
 
 export type GenerationParams = z.infer<typeof generationParams>;
-export type GenerationTrail = z.infer<typeof trailSchema>;
 
 export interface GenerationContext {
   accessAnalyzer: Pick<AccessAnalyzerClient, 'send'>;
@@ -183,7 +182,8 @@ async function saveResult(p: GenerationParams, clientToken: string, jobId: strin
       ? {
           startTime: (trail.startTime ?? new Date(p.window.startTime)).toISOString(),
           endTime: (trail.endTime ?? new Date(p.window.endTime)).toISOString(),
-          trails: (trail.trailProperties ?? []).map((t) => ({ cloudTrailArn: t.cloudTrailArn ?? '', allRegions: t.allRegions ?? false, ...(t.regions ? { regions: t.regions } : {}) })),
+          // A trail Access Analyzer reports without its ARN cannot be named: it is left out of the record.
+          trails: (trail.trailProperties ?? []).flatMap((t) => (t.cloudTrailArn ? [{ cloudTrailArn: t.cloudTrailArn, allRegions: t.allRegions ?? false, ...(t.regions ? { regions: t.regions } : {}) }] : [])),
         }
       : null,
     isComplete: properties?.isComplete ?? null,

@@ -50,6 +50,7 @@ describe('readOrganizationScope', () => {
   it('Given --ou of an OU with a child OU, When read, Then the accounts at every depth under it are in scope, and no other', async () => {
     const scope = await readOrganizationScope(client, { organizationalUnits: ['ou-workloads'] });
     expect(ids(scope.accounts)).toEqual([PROD.Id, STAGE.Id, DEV.Id]);
+    expect(mock).toHaveReceivedCommandTimes(ListAccountsCommand, 0);
   });
 
   it('Given --accounts, When read, Then only those accounts are in scope', async () => {
